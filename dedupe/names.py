@@ -1,0 +1,118 @@
+"""Author names: split raw author lists and normalise each name to "Family, Given".
+
+The order a source writes a name in is a property of the layout, so callers may pass
+``order="family_first"`` or ``"given_first"``; ``"auto"`` decides from the name's shape:
+
+>>> normalise_name("Ogard-Repal, Anita")
+'Ogard-Repal, Anita'
+>>> normalise_name("Anita Øgård-Repål")
+'Øgård-Repål, Anita'
+>>> normalise_name("Mirbahaeddin E")
+'Mirbahaeddin, E'
+>>> normalise_name("Mirbahaeddin Elmira", order="family_first")
+'Mirbahaeddin, Elmira'
+>>> normalise_name("D Stimac Grbic"), normalise_name("T. J. Craig")
+('Stimac Grbic, D', 'Craig, T. J.')
+>>> normalise_name("Ludwig van Beethoven")
+'van Beethoven, Ludwig'
+"""
+
+from __future__ import annotations
+
+import re
+
+PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "dos", "das",
+             "del", "della", "ter", "ten", "bin", "al", "el", "st", "st.", "dem", "zu"}
+TRUNCATION_MARKS = ("...", "…", "et al.", "et al")
+
+_INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
+_AFFIL_INDEX = re.compile(r"\s*\[([\d\s,]+)\]\s*$")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_affiliation_index(name: str) -> tuple[str, str]:
+    """Split "Rao, Sandy [1 ,2 ]" into ("Rao, Sandy", "1,2")."""
+    m = _AFFIL_INDEX.search(name)
+    if not m:
+        return name.strip(), ""
+    idx = ",".join(p.strip() for p in m.group(1).split(",") if p.strip())
+    return name[: m.start()].strip(), idx
+
+
+def is_truncation(token: str) -> bool:
+    """True for a list-truncation marker such as "...", "…" or "et al."."""
+    return token.strip().lower() in TRUNCATION_MARKS
+
+
+def split_author_list(raw: str) -> list[str]:
+    """Split a one-string author list whichever separator the source used.
+
+    >>> split_author_list("Doe, John and Smith, Ann")
+    ['Doe, John', 'Smith, Ann']
+    >>> split_author_list("Gottfried Vossen, Mathias Weske")
+    ['Gottfried Vossen', 'Mathias Weske']
+    >>> split_author_list("Vossen, Gottfried, Weske, Mathias")
+    ['Vossen, Gottfried', 'Weske, Mathias']
+    """
+    raw = (raw or "").strip()
+    if not raw:
+        return []
+    for sep in (";", " and ", "◽", "|"):
+        if sep in raw:
+            return [p.strip() for p in raw.split(sep) if p.strip()]
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if len(parts) >= 2 and all(len(p.split()) == 1 or _INITIALS.match(p.replace(" ", ""))
+                               for p in parts[1::2]) and len(parts) % 2 == 0 \
+            and any(len(p.split()) == 1 for p in parts[::2]):
+        return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
+    return parts
+
+
+def _split_given_first(tokens: list[str]) -> tuple[str, str]:
+    lead = 0
+    while lead < len(tokens) - 1 and _INITIALS.match(tokens[lead]):
+        lead += 1
+    if lead:  # "D Stimac Grbic": after leading initials comes the whole family name
+        return " ".join(tokens[lead:]), " ".join(tokens[:lead])
+    cut = len(tokens) - 1
+    while cut > 1 and tokens[cut - 1].lower() in PARTICLES:
+        cut -= 1
+    return " ".join(tokens[cut:]), " ".join(tokens[:cut])
+
+
+def split_name(name: str, order: str = "auto") -> tuple[str, str]:
+    """(family, given) of one name; ("", "") for an empty one."""
+    name = _SPACES.sub(" ", strip_affiliation_index(name)[0]).strip(" ,;")
+    if not name:
+        return "", ""
+    if order == "corporate":
+        return name, ""
+    if "," in name:
+        family, given = name.split(",", 1)
+        return family.strip(), given.strip()
+    tokens = name.split(" ")
+    if len(tokens) == 1:
+        return tokens[0], ""
+    if order == "family_first":
+        return tokens[0], " ".join(tokens[1:])
+    if order == "auto" and _INITIALS.match(tokens[-1]) and not _INITIALS.match(tokens[0]):
+        return " ".join(tokens[:-1]), tokens[-1]
+    return _split_given_first(tokens)
+
+
+def normalise_name(name: str, order: str = "auto") -> str:
+    """The name as "Family, Given" (or just "Family" when no given name is known)."""
+    family, given = split_name(name, order)
+    return f"{family}, {given}" if given else family
+
+
+def normalise_authors(names: list[str], order: str = "auto") -> list[str]:
+    """Normalise a list of raw names, dropping truncation markers and empty entries."""
+    out = []
+    for n in names:
+        if is_truncation(n) or not n.strip():
+            continue
+        norm = normalise_name(n, order)
+        if norm:
+            out.append(norm)
+    return out

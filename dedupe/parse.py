@@ -1,0 +1,105 @@
+"""Parse files and folders into one record table, with parse failures kept as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .names import is_truncation, normalise_authors, strip_affiliation_index
+from .parsers import PARSERS, sniff
+from .parsers.base import ParseOutput
+from .records import (AUTHOR_SEP, FAILURE_COLUMNS, RECORD_COLUMNS, make_record_id,
+                      to_frame)
+from .textio import read_text
+
+
+@dataclass
+class ParseResult:
+    """Records and failures of every file read, plus one error line per unusable file."""
+
+    records: pd.DataFrame
+    failures: pd.DataFrame
+    errors: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    """source_file -> format name, for every file parsed."""
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files named, and every non-hidden file below the folders named, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(path).parts)))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder.")
+    return files
+
+
+def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dict]]:
+    rows, ids, taken = [], [], set()
+    for rec in out.records:
+        names, affils = [], []
+        for raw in rec.authors:
+            name, idx = strip_affiliation_index(raw)
+            names.append(name)
+            affils.append(idx)
+        row = dict(rec.fields)
+        row.update(source_file=source, source_line=rec.line, source_format=fmt,
+                   role=rec.role)
+        row["authors"] = AUTHOR_SEP.join(names) or None
+        row["authors_norm"] = AUTHOR_SEP.join(normalise_authors(names, rec.name_order)) or None
+        row["author_affiliations"] = AUTHOR_SEP.join(affils) if any(affils) else None
+        row["record_id"] = make_record_id(source, row, taken)
+        ids.append(row["record_id"])
+        rows.append({c: row.get(c) for c in RECORD_COLUMNS})
+    fails = [dict(source_file=source, source_line=p.line, source_format=fmt, kind=p.kind,
+                  reason=p.reason, raw=p.raw,
+                  record_id=ids[p.record_index] if p.record_index is not None
+                  and p.record_index < len(ids) else None) for p in out.problems]
+    return rows, fails
+
+
+def parse_file(path: Path, fmt: str | None = None, column_map: dict | None = None,
+               encoding: str | None = None) -> tuple[list[dict], list[dict], str]:
+    """Record rows, failure rows and the format name of one file; InputError if unusable."""
+    text, _ = read_text(path, encoding)
+    if fmt:
+        parser = PARSERS[fmt]
+    else:
+        parser = sniff(text, path.suffix)
+        if parser is None:
+            raise InputError(f"{path}:1: unknown layout; pass --format with one of "
+                             f"{', '.join(PARSERS)}.")
+    out = parser.parse(text, column_map)
+    return (*_rows(out, str(path), parser.name), parser.name)
+
+
+def parse_paths(paths: list[Path], fmt: str | None = None, column_map: dict | None = None,
+                encoding: str | None = None) -> ParseResult:
+    """Parse every file below ``paths``; unusable files become error lines, not exceptions."""
+    rows, fails, errors, files = [], [], [], {}
+    for path in expand_paths([Path(p) for p in paths]):
+        try:
+            r, f, name = parse_file(path, fmt, column_map, encoding)
+        except InputError as exc:
+            errors.append(str(exc))
+            continue
+        rows.extend(r)
+        fails.extend(f)
+        files[str(path)] = name
+    records = to_frame(rows, RECORD_COLUMNS)
+    records["source_line"] = records["source_line"].astype("int64")
+    return ParseResult(records, to_frame(fails, FAILURE_COLUMNS), errors, files)
+
+
+def authors_truncated(raw_authors: str | None) -> bool:
+    """True when a raw author list ends with a truncation mark."""
+    if not raw_authors:
+        return False
+    return is_truncation(raw_authors.split(AUTHOR_SEP)[-1])

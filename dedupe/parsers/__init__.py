@@ -1,0 +1,24 @@
+"""The parser registry: every layout and export format by the name users pass to --format."""
+
+from __future__ import annotations
+
+from .abstract_page import AbstractPageParser
+from .base import Parser
+from .exports import BibtexParser, CsvParser, JsonLinesParser, RisParser, TsvParser
+from .scholarly import ScholarlyParser
+from .wos_cn import WosCnParser
+
+PARSERS: dict[str, Parser] = {p.name: p for p in (
+    WosCnParser(), ScholarlyParser(), AbstractPageParser(),
+    RisParser(), BibtexParser(), CsvParser(), TsvParser(), JsonLinesParser(),
+)}
+SNIFF_THRESHOLD = 0.5
+
+
+def sniff(text: str, suffix: str = "") -> Parser | None:
+    """The parser for a text: by file extension for exports, else the best-scoring layout."""
+    for parser in PARSERS.values():
+        if suffix.lower() in parser.extensions:
+            return parser
+    score, best = max((p.sniff(text), i) for i, p in enumerate(PARSERS.values()))
+    return list(PARSERS.values())[best] if score >= SNIFF_THRESHOLD else None

@@ -1,0 +1,81 @@
+"""What every parser shares: its interface and small line helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..records import Problem, RawRecord
+
+_PAGE_RANGE = re.compile(r"^\s*([A-Za-z]*\d+[A-Za-z]*)\s*(?:-|–|—|/|:)\s*([A-Za-z]*\d+[A-Za-z]*)\s*$")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
+
+
+@dataclass
+class ParseOutput:
+    """What a parser returns for one file: records and problem lines, in file order."""
+
+    records: list[RawRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def drop(self, line: int, raw: str, reason: str, kind: str = "dropped") -> None:
+        """Report a line the parser did not use, attached to the latest record."""
+        rec = len(self.records) - 1 if self.records else None
+        self.problems.append(Problem(line, kind, reason, raw, rec))
+
+    def fail(self, line: int, raw: str, reason: str) -> None:
+        """Report content the parser could not read."""
+        self.drop(line, raw, reason, kind="failure")
+
+
+class Parser:
+    """A parser: ``sniff`` scores how well a text fits the layout, ``parse`` extracts."""
+
+    name = ""
+    description = ""
+    extensions: tuple[str, ...] = ()
+
+    def sniff(self, text: str) -> float:
+        """A score in 0..1 that ``text`` is in this layout."""
+        return 0.0
+
+    def parse(self, text: str, column_map: dict[str, str] | None = None) -> ParseOutput:
+        """Extract records; never raise on bad content."""
+        raise NotImplementedError
+
+
+def numbered_lines(text: str) -> list[tuple[int, str]]:
+    """(1-based line number, line without its newline) for every line.
+
+    Splits on "\\n" only, so numbers agree with editors even when a value holds U+2028.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [(i, ln.rstrip("\r")) for i, ln in enumerate(lines, start=1)]
+
+
+def page_range(raw: str | None) -> str | None:
+    """ "538 / 548" -> "538-548"; any other text is returned stripped, unchanged.
+
+    >>> page_range(" 54 - 56"), page_range("030802262110181"), page_range("")
+    ('54-56', '030802262110181', None)
+    """
+    if raw is None or not raw.strip():
+        return None
+    m = _PAGE_RANGE.match(raw)
+    return f"{m.group(1)}-{m.group(2)}" if m else raw.strip()
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text holds Chinese/Japanese characters or full-width punctuation."""
+    return bool(_CJK.search(text))
+
+
+def clean_value(text: str | None) -> str | None:
+    """Strip the value; None for an empty one."""
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None

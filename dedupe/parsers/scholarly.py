@@ -1,0 +1,121 @@
+"""The "scholarly journals" listing: an optional heading record and listed items.
+
+Each item starts with a year line "2018 ◽", then optional "Vol 5 (1) ◽" and "pp. 53-61",
+"Author(s):" with one author a line (separated by ◽, "..." when the site truncated the
+list), and a paragraph of abstract. A short paragraph right before a year line is the next
+item's title; a "scholarly journals" breadcrumb marks the page heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..labels import BREADCRUMBS, ENGLISH_CHROME
+from ..records import RawRecord
+from .base import DOI_RE, ParseOutput, Parser, clean_value, numbered_lines, page_range
+
+_YEAR = re.compile(r"^\s*((?:1[5-9]|20)\d{2})\s*◽?\s*$")
+_VOL = re.compile(r"^\s*Vol\.?\s*([^\s(◽]+)?\s*(?:\(([^)]*)\))?\s*◽?\s*$", re.I)
+_PAGES = re.compile(r"^\s*pp?\.\s*(.+?)\s*◽?\s*$")
+_AUTHORS = re.compile(r"^\s*Authors?(?:\(s\))?\s*:\s*(.*?)\s*$", re.I)
+_DOI = re.compile(r"^\s*(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\S+)\s*$", re.I)
+_CHROME = {c.lower() for c in ENGLISH_CHROME}
+TITLE_MAX = 300
+
+
+def _is_title_like(text: str) -> bool:
+    return len(text) <= TITLE_MAX and text.count(". ") < 2
+
+
+def _starts_with_breadcrumb(text: str) -> bool:
+    low = text.lower()
+    return any(low.startswith(b + " ") for b in BREADCRUMBS)
+
+
+class ScholarlyParser(Parser):
+    name = "scholarly"
+    description = '"scholarly journals" listing pages (heading record + listed items)'
+
+    def sniff(self, text: str) -> float:
+        head = text[:20000]
+        score = 0.4 * bool(re.search(r"^\s*Author\(s\):", head, re.M))
+        score += 0.3 * bool(re.search(r"^\s*\d{4}\s*◽", head, re.M))
+        score += 0.2 * ("◽" in head) + 0.2 * bool(re.search(r"scholarly journals", head, re.I))
+        return min(1.0, score)
+
+    def parse(self, text: str, column_map=None) -> ParseOutput:
+        out = ParseOutput()
+        current: RawRecord | None = None
+        state, paragraphs, para = "free", [], []
+        for no, raw in numbered_lines(text) + [(None, "")]:
+            s = raw.strip()
+            if state == "authors" and s and not _YEAR.match(s):
+                current.authors.extend(p.strip() for p in s.split("◽") if p.strip())
+                continue
+            if not s or _YEAR.match(s):
+                if para:
+                    paragraphs.append((para[0][0], " ".join(t for _, t in para)))
+                    para = []
+            if no is None or not s:
+                if state == "authors":
+                    state = "free"
+                continue
+            m = _YEAR.match(s)
+            if m:
+                title = self._settle(current, paragraphs, out, before_item=True)
+                paragraphs = []
+                role = "listed" if out.records or not title else "main"
+                current = RawRecord(line=title[0] if title else no, role=role,
+                                    name_order="given_first")
+                current.fields.update(year=m.group(1), title=title[1] if title else None)
+                out.records.append(current)
+                state = "meta"
+            elif state in ("meta", "authors") and self._meta(current, s):
+                continue
+            elif current is not None and _AUTHORS.match(s):
+                inline = _AUTHORS.match(s).group(1)
+                current.authors.extend(p.strip() for p in inline.split("◽") if p.strip())
+                state = "authors"
+            elif s.lower() in _CHROME:
+                out.drop(no, raw, "page chrome")
+            else:
+                para.append((no, s))
+                state = "free"
+        self._settle(current, paragraphs, out, before_item=False)
+        return out
+
+    @staticmethod
+    def _meta(rec: RawRecord | None, s: str) -> bool:
+        """Read a volume, pages or DOI line into ``rec``; False if ``s`` is none of them."""
+        if rec is None:
+            return False
+        for rx, keys in ((_VOL, ("volume", "issue")), (_PAGES, ("pages",)), (_DOI, ("doi",))):
+            m = rx.match(s)
+            if m:
+                for k, v in zip(keys, m.groups()):
+                    rec.fields[k] = page_range(v) if k == "pages" else clean_value(v)
+                return True
+        return False
+
+    @staticmethod
+    def _settle(rec, paragraphs, out: ParseOutput, before_item: bool):
+        """Give free paragraphs to ``rec`` (abstract) and return the next item's title."""
+        title = None
+        if before_item and paragraphs:
+            last = paragraphs[-1]
+            fits = _is_title_like(last[1])
+            first_in_file = rec is None
+            if _starts_with_breadcrumb(last[1]) or first_in_file or (
+                    fits and (len(paragraphs) > 1 or rec.fields.get("abstract"))) or (
+                    fits and not rec.authors):
+                title = last
+                paragraphs = paragraphs[:-1]
+        for no, text in paragraphs:
+            if rec is not None and not rec.fields.get("abstract"):
+                rec.fields["abstract"] = text
+                m = DOI_RE.search(text) if not rec.fields.get("doi") else None
+                if m and text.strip().startswith(m.group(1)):
+                    rec.fields["doi"] = m.group(1)
+            else:
+                out.drop(no, text, "text not attached to any record")
+        return title

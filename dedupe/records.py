@@ -1,0 +1,88 @@
+"""The record table: fixed column names and helpers to build it from parser output.
+
+Every record carries ``record_id``, ``source_file``, ``source_line`` (1-based line where it
+starts), ``source_format`` and ``role``. Bibliographic fields hold the raw text the parser
+found (``None`` where the source has nothing); ``authors`` is the raw author list joined with
+"; " and ``authors_norm`` the same names normalised to "Family, Given".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+ROLES = ("main", "related", "reference", "listed")
+
+ID_COLUMNS = ["record_id", "source_file", "source_line", "source_format", "role"]
+BIB_COLUMNS = ["title", "authors", "authors_norm", "year", "journal", "volume", "issue",
+               "pages", "doi", "abstract"]
+EXTRA_COLUMNS = ["author_affiliations", "affiliations", "keywords", "classification",
+                 "subject_code", "times_cited", "page_count", "funder", "publisher",
+                 "cited_by", "url", "reference_count", "source_id"]
+RECORD_COLUMNS = ID_COLUMNS + BIB_COLUMNS + EXTRA_COLUMNS
+
+FAILURE_COLUMNS = ["source_file", "source_line", "source_format", "kind", "reason", "raw",
+                   "record_id"]
+"""Parse failures (kind ``failure``) and lines dropped as page chrome (kind ``dropped``)."""
+
+AUTHOR_SEP = "; "
+
+
+@dataclass
+class RawRecord:
+    """One record as a parser found it, before it gets its id."""
+
+    line: int
+    role: str
+    fields: dict = field(default_factory=dict)
+    authors: list[str] = field(default_factory=list)
+    name_order: str = "auto"
+
+
+@dataclass
+class Problem:
+    """A line the parser could not read (``failure``) or dropped as chrome (``dropped``)."""
+
+    line: int
+    kind: str
+    reason: str
+    raw: str
+    record_index: int | None = None
+
+
+def make_record_id(source_file: str, rec: dict, taken: set[str]) -> str:
+    """A stable id from the file name and the record's content, unique within ``taken``.
+
+    Content-based, so reordering lines of a file keeps each record's id.
+    """
+    stem = source_file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    content = "\x1f".join(str(rec.get(c) or "") for c in
+                          ("role", "title", "authors", "year", "journal", "volume",
+                           "issue", "pages", "doi", "abstract"))
+    digest = hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
+    rid, n = f"{stem}#{digest}", 1
+    while rid in taken:
+        n += 1
+        rid = f"{stem}#{digest}-{n}"
+    taken.add(rid)
+    return rid
+
+
+def empty_records() -> pd.DataFrame:
+    """An empty record table with every column."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in RECORD_COLUMNS})
+
+
+def empty_failures() -> pd.DataFrame:
+    """An empty failure table with every column."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in FAILURE_COLUMNS})
+
+
+def to_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Rows as a DataFrame with exactly ``columns`` (missing ones filled with None)."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return pd.DataFrame(rows).reindex(columns=columns).astype(object).where(
+        lambda d: d.notna(), None)

@@ -1,0 +1,63 @@
+"""The click CLI: exit codes, one-line errors, outputs, help for every command."""
+
+import re
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, SEEDS
+from dedupe.cli import main
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_parse_writes_records_and_failures(runner, tmp_path):
+    res = runner.invoke(main, ["parse", str(SEEDS), "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    recs = pd.read_csv(tmp_path / "records.csv", dtype=str)
+    assert len(recs) == 37
+    assert {"record_id", "source_file", "source_line", "source_format", "role",
+            "authors", "authors_norm"} <= set(recs.columns)
+    assert (tmp_path / "parse_failures.csv").exists()
+
+
+@pytest.mark.parametrize("content,expected", [
+    (b"\x00\x01\x02binary", r"bad\.bin:1: not a text file"),
+    (b"", r"bad\.bin:1: file is empty"),
+    (b"just some words\nwith no layout\n", r"bad\.bin:1: unknown layout; pass --format"),
+], ids=["binary", "empty", "unknown-layout"])
+def test_bad_file_is_one_line_error_and_others_still_parsed(runner, tmp_path, content,
+                                                           expected):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(content)
+    out = tmp_path / "out"
+    res = runner.invoke(main, ["parse", str(bad), str(SEEDS / "002_6e32001031cb5a5e.txt"),
+                               "--out", str(out)])
+    assert res.exit_code == 2
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1 and re.search(expected, errors[0])
+    assert "Traceback" not in res.output
+    assert len(pd.read_csv(out / "records.csv")) == 11
+
+
+def test_missing_path_is_usage_error(runner, tmp_path):
+    res = runner.invoke(main, ["parse", str(tmp_path / "nope.txt"), "--out", str(tmp_path)])
+    assert res.exit_code in (1, 2) and "no such file" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_bad_map_option(runner, tmp_path):
+    res = runner.invoke(main, ["parse", str(SEEDS), "--map", "nonsense"])
+    assert res.exit_code == 2 and "SOURCE=FIELD" in res.output
+
+
+def test_every_command_has_help_and_is_documented(runner):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, cmd in main.commands.items():
+        res = runner.invoke(main, [name, "--help"])
+        assert res.exit_code == 0 and cmd.help, name
+        assert f"dedupe {name}" in readme, f"README does not document 'dedupe {name}'"
