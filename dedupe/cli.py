@@ -16,6 +16,7 @@ from . import __version__
 from .errors import InputError
 from .parse import ParseResult, parse_paths
 from .parsers import PARSERS
+from .validate import apply_fixes, severity_at_least, summarise, validate_records
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -91,6 +92,68 @@ def parse_cmd(paths, fmt, column_map, encoding, out_dir: Path) -> None:
     click.echo(f"{len(result.records)} records from {len(result.files)} files; "
                f"{n_fail} parse failures; written to {out_dir}/", err=True)
     sys.exit(EXIT_BAD_INPUT if result.errors else EXIT_CLEAN)
+
+
+def load_severities(path: Path | None) -> dict[str, str]:
+    """Check -> severity overrides from a YAML config file ({severities: {check: level}})."""
+    if path is None:
+        return {}
+    import yaml
+    from .checks import CHECKS, ROW_CHECKS, SEVERITIES
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise click.ClickException(f"{path}: cannot read config ({exc}).") from None
+    sev = data.get("severities", {}) if isinstance(data, dict) else {}
+    for check, level in sev.items():
+        if check not in CHECKS and check not in ROW_CHECKS:
+            raise click.ClickException(f"{path}: unknown check {check!r}; known: "
+                                       f"{', '.join([*CHECKS, *ROW_CHECKS])}.")
+        if level not in SEVERITIES:
+            raise click.ClickException(f"{path}: severity {level!r} of {check!r} is not one "
+                                       f"of {', '.join(SEVERITIES)}.")
+    return sev
+
+
+@main.command("validate")
+@input_options
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder for anomalies.csv (and the --fix outputs).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
+              show_default=True, help="Exit 1 when an anomaly at or above this severity exists.")
+@click.option("--fix", is_flag=True, help="Also write records.cleaned.csv with the safe "
+              "fixes applied and changes.csv listing each change.")
+@click.option("--config", "config", type=click.Path(path_type=Path, exists=True,
+              dir_okay=False), default=None,
+              help="YAML file whose 'severities' map overrides check severities.")
+def validate_cmd(paths, fmt, column_map, encoding, out_dir: Path, fail_on: str, fix: bool,
+                 config) -> None:
+    """Validate records against the schemas in schemas/ and list every broken field.
+
+    Writes anomalies.csv (record_id, source_file, source_line, field, check, severity,
+    value, message, suggestion) and prints counts by check and severity.
+    Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
+    2 bad input or usage.
+    """
+    severities = load_severities(config)
+    result = read_inputs(paths, fmt, column_map, encoding)
+    try:
+        anomalies = validate_records(result.records, result.failures, severities)
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
+    write_csv(anomalies, out_dir / "anomalies.csv")
+    if fix:
+        cleaned, changes = apply_fixes(result.records, anomalies)
+        write_csv(cleaned, out_dir / "records.cleaned.csv")
+        write_csv(changes, out_dir / "changes.csv")
+    for row in summarise(anomalies).itertuples(index=False):
+        click.echo(f"{row.severity:8} {row.check:22} {row.count}")
+    click.echo(f"{len(anomalies)} anomalies in {len(result.records)} records; "
+               f"written to {out_dir}/anomalies.csv", err=True)
+    if result.errors:
+        sys.exit(EXIT_BAD_INPUT)
+    failing = fail_on != "never" and severity_at_least(anomalies["severity"], fail_on).any()
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,12 +32,13 @@ CHINESE_UI_WORDS = [
 CHINESE_UI_PATTERNS = [r"共\s*\d+\s*条", r"\d+\s*[年卷期]"]
 
 # English page chrome of the scraped sites (matched case-insensitively, whole line or inside).
+# Whole phrases only: a single "Sign in" could be prose.
 ENGLISH_CHROME = [
-    "Sign in / Sign up", "Sign in", "Sign up", "Export Citation Format", "Share Document",
-    "Download PDF", "View Full Text", "Add to Library", "Request Permissions",
+    "Sign in / Sign up", "Export Citation Format", "Share Document", "Download PDF",
+    "View Full Text", "Add to Library", "Request Permissions",
 ]
 # Breadcrumbs glued before a title.
-BREADCRUMBS = ["scholarly journals", "scholarly journal", "journal article", "home"]
+BREADCRUMBS = ["scholarly journals", "scholarly journal"]
 # Labels that pages glue to the value that follows them ("AbstractThis study…").
 GLUED_LABELS = ["Abstract", "Background", "Summary", "Reference", "References", "Keywords",
                 "Introduction", "Objective", "Purpose"]

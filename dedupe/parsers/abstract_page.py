@@ -102,7 +102,7 @@ class AbstractPageParser(Parser):
                 if label.group(2):
                     values.setdefault(section, []).append((no, label.group(2)))
             elif has_cjk(s) or s.lower() in _CHROME:
-                out.drop(no, raw, "page chrome (interface text)")
+                out.drop(no, raw, "page chrome (interface text)", page=True)
             elif section in (None, "references"):
                 if first and section is None:
                     values["title"] = [(no, s)]

@@ -19,9 +19,14 @@ class ParseOutput:
     records: list[RawRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def drop(self, line: int, raw: str, reason: str, kind: str = "dropped") -> None:
-        """Report a line the parser did not use, attached to the latest record."""
-        rec = len(self.records) - 1 if self.records else None
+    def drop(self, line: int, raw: str, reason: str, kind: str = "dropped",
+             page: bool = False) -> None:
+        """Report a line the parser did not use.
+
+        It is attached to the latest record, or with ``page=True`` (page chrome) to the
+        page's first record.
+        """
+        rec = (0 if page else len(self.records) - 1) if self.records else None
         self.problems.append(Problem(line, kind, reason, raw, rec))
 
     def fail(self, line: int, raw: str, reason: str) -> None:

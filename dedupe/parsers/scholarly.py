@@ -77,7 +77,7 @@ class ScholarlyParser(Parser):
                 current.authors.extend(p.strip() for p in inline.split("◽") if p.strip())
                 state = "authors"
             elif s.lower() in _CHROME:
-                out.drop(no, raw, "page chrome")
+                out.drop(no, raw, "page chrome", page=True)
             else:
                 para.append((no, s))
                 state = "free"

@@ -76,7 +76,7 @@ class WosCnParser(Parser):
                     self._flush_entry(entry, out)
                     entry = [(no, m.group(2).strip())]
                 elif _COUNTER.match(s):
-                    out.drop(no, raw, "related-papers counter (interface text)")
+                    out.drop(no, raw, "related-papers counter (interface text)", page=True)
                 elif s and entry:
                     entry.append((no, s))
                 elif s:
@@ -97,7 +97,7 @@ class WosCnParser(Parser):
                 main.fields[WOS_CN_INLINE[m.group(1)]] = m.group(2).strip()
                 continue
             if s in WOS_CN_CHROME:
-                out.drop(no, raw, "interface action or separator")
+                out.drop(no, raw, "interface action or separator", page=True)
                 continue
             if section is None:
                 out.drop(no, raw, "text outside any labelled section")
