@@ -17,6 +17,7 @@ from typing import Callable
 
 import ftfy
 import ftfy.badness
+import numpy as np
 import pandas as pd
 from pandera import extensions
 
@@ -25,6 +26,13 @@ from .labels import (BREADCRUMBS, CHINESE_UI_PATTERNS, CHINESE_UI_WORDS, ENGLISH
 from .names import PARTICLES
 
 SEVERITIES = ("error", "warning", "info")
+try:
+    import pyarrow as _pa
+    import pyarrow.compute as _pc
+    _STRING_DTYPE = "string[pyarrow]"
+except ImportError:  # pragma: no cover - pyarrow is a dependency; plain re still works
+    _pa = _pc = None
+    _STRING_DTYPE = "string"
 
 
 def _alternation(words) -> str:
@@ -38,32 +46,71 @@ def _garbled(word: str) -> str:
 
 GARBLED_LABELS = sorted({g for g in map(_garbled, CHINESE_UI_WORDS) if len(g) >= 2})
 _CJK = "\u3400-\u9fff"
+# A UTF-8 lead byte read as Latin-1/cp1252 (Â..ô) followed by a continuation byte so read:
+# every Latin mojibake holds such a pair, so it preselects the values ftfy has to judge.
+_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+         "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
+_PARTICLES = "|".join(sorted(PARTICLES | {"et"})).replace(".", r"\.")
+
+# Patterns in the syntax both Python's re and RE2 (pyarrow) accept: they run vectorised.
 RX = {
-    "latin_bad": ftfy.badness.BADNESS_RE.pattern,
+    "latin_pair": f"[\u00c2-\u00f4][{_CONT}]",
     "cjk": f"[{_CJK}]",
     "gbk_garbled": "锟斤拷|" + _alternation(GARBLED_LABELS),
     "ui_label": "(?:" + _alternation(CHINESE_UI_WORDS) + "|" + "|".join(
         CHINESE_UI_PATTERNS) + ")",
+    "latin_word": "[A-Za-z]{3}",
     # chrome phrases in any case; breadcrumbs only as the sites print them (lower case)
     "page_chrome": r"(?:(?i:" + _alternation(ENGLISH_CHROME) + r")|^\s*(?:" + _alternation(
-        BREADCRUMBS) + r")\s+(?=\S)|\bReferences?\s?\d+\s*articles?\b)",
-    "glued_label": r"^(?:" + _alternation(GLUED_LABELS) + r")(?=[A-Z][a-z])",
+        BREADCRUMBS) + r")\s+\S|\bReferences?\s?\d+\s*articles?\b)",
+    "glued_label": r"^(?:" + _alternation(GLUED_LABELS) + r")[A-Z][a-z]",
     "spaced_label": r"\b(?:" + "|".join(" ".join(w) for w in SPACED_LABELS) + r")\b",
     "truncated": r"(?:\.\.\.|…|\bet al\.?)\s*$",
-    "doubled_initials": r"\b(?P<i>[A-Z])\.\s+(?P=i)\.(?=\s*(?:;|$))",
-    "lowercase_part": r"(?:^|[\s,;])(?!(?:" + "|".join(sorted(PARTICLES | {"et"})).replace(".", r"\.")
-                      + r")\b)[a-zà-ÿ][\w'’-]+",
+    "doubled_initials": r"\b[A-Z]\.\s+[A-Z]\.\s*(?:;|$)",
+    "lowercase_part": r"(?:^|[\s,;])[a-zà-ÿ][\w'’-]+",
     "not_a_name": r"(?:^|;\s*)[^;]*\d[^;]*(?:;|$)",
     "doi": r"^10\.\d{4,9}/\S+$",
-    "stray_separator": r"[\u00a0◽|]|^[\s;,.:/-]+|[\s;,:/]+$|\s{2,}",
+    "stray_separator": "[\u00a0◽|]" + r"|^[\s;,.:/-]+|[\s;,:/]+$|\s{2,}",
     "article_number": r"^\d{8,}$",
 }
+# Exact patterns (Python re only: look-arounds, back-references) for the few candidates
+# the vectorised pattern of the same name preselected.
+EXACT = {
+    "doubled_initials": re.compile(r"\b(?P<i>[A-Z])\.\s+(?P=i)\.(?=\s*(?:;|$))"),
+    "lowercase_part": re.compile(r"(?:^|[\s,;])(?!(?:" + _PARTICLES + r")\b)[a-zà-ÿ][\w'’-]+"),
+}
 COMPILED = {k: re.compile(v) for k, v in RX.items()}
-COMPILED["latin_bad"] = ftfy.badness.BADNESS_RE  # a verbose pattern: keep it compiled
+COMPILED["glued_label"] = re.compile(r"^(?:" + _alternation(GLUED_LABELS) + r")(?=[A-Z][a-z])")
+COMPILED["page_chrome"] = re.compile(RX["page_chrome"].replace(r"\s+\S", r"\s+(?=\S)"))
 
 
 def _str(s: pd.Series) -> pd.Series:
-    return s.astype("string")
+    """Text as pandas strings, Arrow-backed when pyarrow is there (vectorised RE2 regex)."""
+    return s.astype(_STRING_DTYPE)
+
+
+def _search(text: pd.Series, pattern: str) -> np.ndarray:
+    """Where ``pattern`` occurs, as a bool array: RE2 over Arrow strings, else Python re.
+
+    RE2's ``\\s``, ``\\d`` and ``\\b`` are ASCII-only; the patterns in ``RX`` are written
+    so that this does not matter (no-break spaces are named explicitly).
+    """
+    if _pc is not None and text.dtype == _STRING_DTYPE:
+        found = _pc.match_substring_regex(_pa.array(text.array), pattern)
+        return _pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return text.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def contains(text: pd.Series, key: str) -> pd.Series:
+    """Boolean mask: values matching pattern ``key`` (vectorised, exact pass on candidates)."""
+    hit = pd.Series(_search(text, RX[key]), index=text.index)
+    exact = EXACT.get(key)
+    if exact is not None and hit.any():
+        idx = hit.to_numpy().nonzero()[0]
+        hit.iloc[idx] = [bool(exact.search(t)) for t in text.iloc[idx]]
+    return hit
 
 
 def _valid(mask_bad: pd.Series) -> pd.Series:
@@ -84,9 +131,9 @@ def gbk_repair(text: str) -> str | None:
 
 def mojibake_repair(text: str) -> str | None:
     """The repaired text if ``text`` is mojibake (Latin or GBK), else None."""
-    if COMPILED["latin_bad"].search(text):
+    if COMPILED["latin_pair"].search(text) and ftfy.badness.is_bad(text):
         fixed = ftfy.fix_encoding(text)
-        if fixed != text and ftfy.badness.is_bad(text):
+        if fixed != text:
             return fixed
     if COMPILED["cjk"].search(text):
         fixed = gbk_repair(text)
@@ -99,42 +146,29 @@ def mojibake_repair(text: str) -> str | None:
 
 def detect_mojibake(s: pd.Series) -> pd.Series:
     text = _str(s)
-    cand = text.str.contains(COMPILED["latin_bad"], regex=True) | text.str.contains(
-        RX["cjk"], regex=True)
+    cand = contains(text, "latin_pair") | contains(text, "cjk")
     bad = pd.Series(False, index=s.index)
-    idx = cand.fillna(False).to_numpy().nonzero()[0]
+    idx = cand.to_numpy().nonzero()[0]
     if len(idx):
-        sub = text.iloc[idx]
-        bad.iloc[idx] = [mojibake_repair(t) is not None for t in sub]
+        bad.iloc[idx] = [mojibake_repair(t) is not None for t in text.iloc[idx]]
     return ~bad
 
 
-def _regex_detector(key: str, latin_only: bool = False):
+def _regex_detector(key: str):
     def detect(s: pd.Series) -> pd.Series:
-        text = _str(s)
-        with warnings.catch_warnings():  # a back-reference needs a group; pandas warns
-            warnings.simplefilter("ignore", UserWarning)
-            bad = text.str.contains(RX[key], regex=True)
-        if latin_only:
-            bad &= text.str.contains(r"[A-Za-z]{3}", regex=True)
-        return _valid(bad)
+        return ~contains(_str(s), key)
+    detect.__name__ = f"detect_{key}"
     return detect
 
 
 def detect_ui_label(s: pd.Series) -> pd.Series:
     text = _str(s)
-    bad = text.str.contains(RX["ui_label"], regex=True) & text.str.contains("[A-Za-z]{3}",
-                                                                            regex=True)
-    return _valid(bad)
-
-
-def detect_lowercase_part(s: pd.Series) -> pd.Series:
-    return _valid(_str(s).str.contains(RX["lowercase_part"], regex=True))
+    return ~(contains(text, "ui_label") & contains(text, "latin_word"))
 
 
 def detect_doi(s: pd.Series) -> pd.Series:
     text = _str(s)
-    return _valid(text.notna() & ~text.str.strip().str.match(RX["doi"]))
+    return ~(text.notna().to_numpy() & ~contains(text.str.strip(), "doi"))
 
 
 def detect_year(s: pd.Series) -> pd.Series:
@@ -157,14 +191,14 @@ def page_bounds(s: pd.Series) -> pd.DataFrame:
 def detect_pages(s: pd.Series) -> pd.Series:
     b = page_bounds(s)
     backwards = (b["last"] < b["first"]).fillna(False)
-    article_no = _str(s).str.strip().str.match(RX["article_number"]).fillna(False)
+    article_no = contains(_str(s).str.strip(), "article_number")
     return _valid(backwards | article_no)
 
 
 def detect_all_caps(s: pd.Series) -> pd.Series:
     text = _str(s)
     letters = text.str.replace(r"[^A-Za-zÀ-ÿ]", "", regex=True)
-    bad = (letters.str.len() >= 12) & (letters == letters.str.upper())
+    bad = (letters.str.len() >= 12).fillna(False) & (letters == letters.str.upper()).fillna(False)
     return _valid(bad)
 
 
@@ -226,7 +260,7 @@ CHECKS: dict[str, CheckSpec] = {c.name: c for c in [
               "author list truncated by the site (\"...\", \"…\" or \"et al.\")"),
     CheckSpec("doubled_initials", _regex_detector("doubled_initials"), "warning",
               "an initial repeated at the end of a name (\"R. R.\")"),
-    CheckSpec("lowercase_name_part", detect_lowercase_part, "warning",
+    CheckSpec("lowercase_name_part", _regex_detector("lowercase_part"), "warning",
               "a name part starts lower-case and is not a particle"),
     CheckSpec("not_a_name", _regex_detector("not_a_name"), "error",
               "an author entry holds digits, not a name"),
