@@ -1,0 +1,123 @@
+"""Blocking: candidate pairs from several rules, each pair once, tagged with its rule.
+
+Rules run in order; a pair found by an earlier rule keeps that rule's name as its
+``match_key``. Blocks larger than ``max_block`` are skipped (and counted), since a key that
+common says nothing about identity and would explode the pair count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .normalise import STOPWORDS
+
+MAX_BLOCK = 400
+RARE_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class BlockStats:
+    """What one rule produced: pairs generated, new pairs kept, blocks skipped as too big."""
+
+    rule: str
+    generated: int
+    new: int
+    skipped_blocks: int
+
+
+def _pairs_on_key(key: pd.Series, max_block: int) -> tuple[pd.DataFrame, int]:
+    """All pairs (i_l < i_r, positions) of records sharing a non-null key."""
+    df = pd.DataFrame({"k": key.to_numpy(), "i": np.arange(len(key))}).dropna(subset=["k"])
+    sizes = df.groupby("k")["i"].transform("size")
+    skipped = int(df.loc[sizes > max_block, "k"].nunique())
+    df = df[(sizes > 1) & (sizes <= max_block)]
+    return _self_join(df, "k"), skipped
+
+
+def _self_join(df: pd.DataFrame, on: str) -> pd.DataFrame:
+    m = df.merge(df, on=on, suffixes=("_l", "_r"))
+    m = m[m["i_l"] < m["i_r"]]
+    return m[["i_l", "i_r"]]
+
+
+def title_tokens(titles: pd.Series) -> pd.DataFrame:
+    """(i, token) rows: the distinct, non-stop-word title tokens of each record."""
+    tok = titles.reset_index(drop=True).str.split().explode().dropna()
+    tok = tok[(tok.str.len() >= 3) & ~tok.isin(STOPWORDS)]
+    df = pd.DataFrame({"i": tok.index.to_numpy(), "t": tok.to_numpy()}).drop_duplicates()
+    return df
+
+
+def rarest_tokens(tokens: pd.DataFrame, n: int = RARE_TOKENS) -> pd.DataFrame:
+    """Each record's ``n`` rarest title tokens, with their document frequency."""
+    tokens = tokens.assign(df=tokens.groupby("t")["i"].transform("size"))
+    return tokens.sort_values(["i", "df", "t"]).groupby("i").head(n)
+
+
+def rare_token_key(tokens: pd.DataFrame, n_records: int, n: int = 2) -> pd.Series:
+    """Key of each record's ``n`` rarest title tokens, sorted (robust to word order)."""
+    rare = rarest_tokens(tokens, n)
+    key = rare.sort_values(["i", "t"]).groupby("i")["t"].agg(" ".join)
+    key = key[rare.groupby("i").size() == n]
+    return pd.Series(key, index=pd.RangeIndex(n_records)).astype(object)
+
+
+def prefix_key(titles: pd.Series, words: int = 4) -> pd.Series:
+    """The first ``words`` significant title tokens (catches typos late in a title)."""
+    parts = titles.str.split()
+    key = parts.map(lambda ws: " ".join([w for w in ws if w not in STOPWORDS][:words])
+                    if isinstance(ws, list) else None)
+    return key.where(key.str.count(" ") >= words - 1 if len(key) else key.notna(), None)
+
+
+def abstract_title_pairs(norm: pd.DataFrame, tokens: pd.DataFrame, max_block: int,
+                         min_coverage: float = 0.5) -> pd.DataFrame:
+    """Untitled records with an abstract meet titled records whose title the abstract
+    mostly contains (at least ``min_coverage`` of the title's significant tokens)."""
+    untitled = norm[norm["title"].isna() & norm["abstract"].notna()]
+    if untitled.empty or tokens.empty:
+        return pd.DataFrame({"i_l": [], "i_r": []}, dtype="int64")
+    ab = untitled["abstract"].str.split().explode()
+    ab = pd.DataFrame({"j": ab.index.to_numpy(), "t": ab.to_numpy()}).drop_duplicates()
+    df = tokens.groupby("t")["i"].transform("size")
+    usable = tokens[df <= max_block]
+    n_tokens = tokens.groupby("i").size()
+    hits = ab.merge(usable, on="t").groupby(["i", "j"]).size().reset_index(name="hits")
+    hits = hits[hits["hits"] >= min_coverage * n_tokens.loc[hits["i"]].to_numpy()]
+    lo, hi = np.minimum(hits["i"], hits["j"]), np.maximum(hits["i"], hits["j"])
+    return pd.DataFrame({"i_l": lo.to_numpy(), "i_r": hi.to_numpy()})
+
+
+def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
+                                                                   list[BlockStats]]:
+    """Candidate pairs (positions ``i_l < i_r`` into ``norm``) and per-rule counts."""
+    norm = norm.reset_index(drop=True)
+    tokens = title_tokens(norm["title"])
+    first_year = norm["first_family"] + " " + norm["year"].astype("string")
+    rules = {
+        "doi": lambda: _pairs_on_key(norm["doi"], max_block),
+        "title_exact": lambda: _pairs_on_key(norm["title"], max_block),
+        "title_rare_tokens": lambda: _pairs_on_key(rare_token_key(tokens, len(norm)),
+                                                   max_block),
+        "title_prefix": lambda: _pairs_on_key(prefix_key(norm["title"]), max_block),
+        "first_author_year": lambda: _pairs_on_key(first_year.astype(object), max_block),
+        "abstract_title": lambda: (abstract_title_pairs(norm, tokens, max_block), 0),
+    }
+    seen = pd.DataFrame({"i_l": [], "i_r": [], "match_key": []})
+    parts, stats = [], []
+    seen_codes = np.array([], dtype="int64")
+    n = max(len(norm), 1)
+    for name, make in rules.items():
+        pairs, skipped = make()
+        codes = pairs["i_l"].to_numpy(dtype="int64") * n + pairs["i_r"].to_numpy(dtype="int64")
+        codes = np.unique(codes)
+        new = codes[~np.isin(codes, seen_codes)]
+        seen_codes = np.concatenate([seen_codes, new])
+        parts.append(pd.DataFrame({"i_l": new // n, "i_r": new % n, "match_key": name}))
+        stats.append(BlockStats(name, len(codes), len(new), skipped))
+    del seen
+    pairs = pd.concat(parts, ignore_index=True)
+    return pairs.astype({"i_l": "int64", "i_r": "int64"}), stats

@@ -1,0 +1,134 @@
+"""The matching pipeline: normalise, block, compare, decide, cluster, merge."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .blocking import BlockStats, block
+from .cluster import clusters
+from .compare import LEVELS, compare
+from .errors import InputError
+from .merge import merge_clusters
+from .model import Settings, decide, score, vetoes
+from .normalise import normalise_records
+
+DECISION_VALUES = {"same", "different"}
+DECISION_COLUMNS = ["record_id_l", "record_id_r", "decision", "note"]
+
+
+@dataclass
+class MatchResult:
+    """Everything a matching run produced."""
+
+    pairs: pd.DataFrame
+    clusters: pd.DataFrame
+    corpus: pd.DataFrame
+    block_stats: list[BlockStats]
+
+
+def load_decisions(path: Path) -> pd.DataFrame:
+    """Reviewed pair decisions (record_id_l, record_id_r, decision same|different, note)."""
+    rows = []
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = {"record_id_l", "record_id_r", "decision"} - set(reader.fieldnames or [])
+            if missing:
+                raise InputError(f"{path}:1: decisions file lacks column(s) "
+                                 f"{', '.join(sorted(missing))}.")
+            for row in reader:
+                value = (row.get("decision") or "").strip().lower()
+                if value not in DECISION_VALUES:
+                    raise InputError(f"{path}:{reader.line_num}: decision {value!r} is not "
+                                     "'same' or 'different'.")
+                a, b = sorted([row["record_id_l"].strip(), row["record_id_r"].strip()])
+                rows.append({"record_id_l": a, "record_id_r": b, "decision": value,
+                             "note": row.get("note") or ""})
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read decisions ({exc.strerror}).") from None
+    return pd.DataFrame(rows, columns=DECISION_COLUMNS).drop_duplicates(
+        ["record_id_l", "record_id_r"], keep="last")
+
+
+def _add_decided_pairs(pairs: pd.DataFrame, decisions: pd.DataFrame,
+                       ids: pd.Series) -> pd.DataFrame:
+    pos = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
+    known = decisions[decisions["record_id_l"].isin(pos.index)
+                      & decisions["record_id_r"].isin(pos.index)]
+    a, b = pos[known["record_id_l"]].to_numpy(), pos[known["record_id_r"]].to_numpy()
+    extra = pd.DataFrame({"i_l": np.minimum(a, b), "i_r": np.maximum(a, b),
+                          "match_key": "decision"})
+    merged = pd.concat([pairs, extra], ignore_index=True)
+    return merged.drop_duplicates(["i_l", "i_r"], keep="first").reset_index(drop=True)
+
+
+def _own_reference(records: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """True where one record is a page's main record and the other from its own lists."""
+    f = records["source_file"].to_numpy()
+    role = records["role"].to_numpy()
+    l, r = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
+    child = np.isin(role, ["reference", "related"])
+    return (f[l] == f[r]) & (((role[l] == "main") & child[r]) | ((role[r] == "main") & child[l]))
+
+
+def match_records(records: pd.DataFrame, settings: Settings | None = None,
+                  decisions: pd.DataFrame | None = None,
+                  on_blocked: Callable[[list[BlockStats]], None] | None = None) -> MatchResult:
+    """Find duplicate records, cluster them and merge each cluster into one record."""
+    settings = settings or Settings()
+    records = records.reset_index(drop=True)
+    norm = normalise_records(records)
+    pairs, stats = block(norm, settings.max_block)
+    if on_blocked:
+        on_blocked(stats)
+    if decisions is not None and not decisions.empty:
+        pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
+    levels = compare(norm, pairs)
+    scored = score(levels, settings, len(records))
+    hard, soft = vetoes(levels, _own_reference(records, pairs), len(records))
+    decision = decide(scored["probability"].to_numpy(), hard, soft, settings)
+    ids = records["record_id"].to_numpy()
+    out = pd.DataFrame({"record_id_l": ids[pairs["i_l"]], "record_id_r": ids[pairs["i_r"]],
+                        "match_key": pairs["match_key"].to_numpy()})
+    for name, names in LEVELS.items():
+        out[f"{name}_level"] = np.array(names, dtype=object)[levels[f"{name}_level"]]
+        out[f"{name}_weight"] = scored[f"{name}_weight"].to_numpy()
+    out["title_score"] = levels["title_score"].round(3)
+    out["title_abstract_score"] = levels["title_abstract_score"].round(3)
+    out["authors_score"] = levels["authors_score"].round(3)
+    out["match_weight"] = scored["match_weight"]
+    out["probability"] = scored["probability"].round(6)
+    out["veto"] = np.where(hard != "", hard, soft)
+    out["decision"] = decision
+    out["reviewed"] = ""
+    if decisions is not None and not decisions.empty:
+        out = _apply_decisions(out, decisions)
+    accepted = (out["decision"] == "merge").to_numpy()
+    strength = out["probability"].to_numpy() + (out["reviewed"] == "same").to_numpy()
+    labels = clusters(len(records), pairs["i_l"].to_numpy()[accepted],
+                      pairs["i_r"].to_numpy()[accepted], strength[accepted])
+    cluster_ids = pd.Series(ids[labels], name="cluster_id")
+    cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
+    corpus = merge_clusters(records, cluster_ids)
+    out = out.sort_values(["probability", "record_id_l", "record_id_r"],
+                          ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    return MatchResult(out, cl, corpus, stats)
+
+
+def _apply_decisions(out: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    key = out["record_id_l"].where(out["record_id_l"] < out["record_id_r"],
+                                   out["record_id_r"]) + "\x1f" + out["record_id_r"].where(
+        out["record_id_l"] < out["record_id_r"], out["record_id_l"])
+    dec = pd.Series(decisions["decision"].to_numpy(),
+                    index=decisions["record_id_l"] + "\x1f" + decisions["record_id_r"])
+    reviewed = key.map(dec).fillna("")
+    out["reviewed"] = reviewed.to_numpy()
+    out.loc[reviewed == "same", "decision"] = "merge"
+    out.loc[reviewed == "different", "decision"] = "distinct"
+    return out

@@ -1,0 +1,99 @@
+"""Merge each cluster into one canonical record, keeping every source value as provenance.
+
+Text fields (title, authors, abstract) are chosen one by one: a present value over a missing
+one, a clean value over one a check flags, mixed case over ALL CAPS, diacritics kept
+("Øgård-Repål" over "Ogard-Repal"), then the longer. Publication fields (year, journal,
+volume, issue, pages, doi) come together from the most complete record, the later year
+winning a tie, so a published version wins over its preprint and its parts stay consistent;
+the journal name is then taken in its best-written form among the records naming the same
+journal (title case over ALL CAPS).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from .checks import CHECKS
+from .normalise import journal_key
+from .records import AUTHOR_SEP
+
+TEXT_FIELDS = ["title", "authors", "authors_norm", "abstract"]
+PUBLICATION_FIELDS = ["year", "journal", "volume", "issue", "pages", "doi"]
+FLAG_CHECKS = ["mojibake", "ui_label", "page_chrome", "glued_label", "truncated_authors",
+               "doubled_initials", "stray_separator"]
+
+
+def text_quality(values: pd.Series) -> np.ndarray:
+    """A sortable quality score of each value (higher is better)."""
+    text = values.astype("string")
+    present = text.notna().to_numpy()
+    flagged = np.zeros(len(values), dtype=bool)
+    for check in FLAG_CHECKS:
+        flagged |= ~CHECKS[check].detect(values).to_numpy(dtype=bool)
+    letters = text.str.replace(r"[^A-Za-zÀ-ÿ]", "", regex=True)
+    caps = (letters.str.len() >= 4).fillna(False).to_numpy(dtype=bool) & (
+        letters == letters.str.upper()).fillna(False).to_numpy(dtype=bool)
+    accented = text.str.contains(r"[À-ɏ]", regex=True).fillna(False).to_numpy(dtype=bool)
+    length = text.str.len().fillna(0).to_numpy(dtype=float)
+    return (present * 1e6 + ~flagged * 1e5 + ~caps * 1e4
+            + accented * 1e3 + np.minimum(length, 999))
+
+
+def completeness(records: pd.DataFrame) -> np.ndarray:
+    """How complete each record's publication fields are, later year breaking ties."""
+    filled = records[PUBLICATION_FIELDS].notna().sum(axis=1).to_numpy()
+    year = pd.to_numeric(records["year"], errors="coerce").fillna(0).to_numpy()
+    return filled * 10000 + year
+
+
+def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFrame:
+    """One row per cluster: the canonical values, the ids merged and the provenance."""
+    recs = records.reset_index(drop=True).assign(cluster_id=cluster_ids.to_numpy())
+    best = {}
+    for f in TEXT_FIELDS:
+        q = pd.Series(text_quality(recs[f]), index=recs.index)
+        best[f] = q.groupby(recs["cluster_id"], sort=False).idxmax()
+    pub = pd.Series(completeness(recs), index=recs.index)
+    pub_best = pub.groupby(recs["cluster_id"], sort=False).idxmax()
+    out = recs.loc[pub_best.to_numpy(), ["cluster_id"] + PUBLICATION_FIELDS].reset_index(
+        drop=True)
+    # the same journal, in its best-written form ("BMC Health Services Research")
+    jkey = journal_key(recs["journal"])
+    chosen = pd.Series(jkey.loc[pub_best.to_numpy()].to_numpy(), index=pub_best.index)
+    same = (jkey == recs["cluster_id"].map(chosen)).fillna(False).to_numpy(dtype=bool)
+    jq = pd.Series(text_quality(recs["journal"]) + same * 1e7, index=recs.index)
+    out["journal"] = recs.loc[jq.groupby(recs["cluster_id"], sort=False).idxmax().reindex(
+        out["cluster_id"]).to_numpy(), "journal"].to_numpy()
+    for f in TEXT_FIELDS:
+        out[f] = recs.loc[best[f].reindex(out["cluster_id"]).to_numpy(), f].to_numpy()
+    grouped = recs.groupby("cluster_id", sort=False)
+    ids = grouped["record_id"].agg(AUTHOR_SEP.join)
+    src = (recs["source_file"].astype(str) + ":" + recs["source_line"].astype(str)).groupby(
+        recs["cluster_id"], sort=False).agg(AUTHOR_SEP.join)
+    size = grouped.size()
+    out["n_records"] = size.reindex(out["cluster_id"]).to_numpy()
+    out["merged_ids"] = ids.reindex(out["cluster_id"]).to_numpy()
+    out["sources"] = src.reindex(out["cluster_id"]).to_numpy()
+    out["provenance"] = _provenance(recs, set(size[size > 1].index)).reindex(
+        out["cluster_id"]).to_numpy()
+    cols = ["cluster_id", "n_records", "title", "authors", "authors_norm", *PUBLICATION_FIELDS,
+            "abstract", "merged_ids", "sources", "provenance"]
+    return out[cols].astype(object).where(out[cols].notna(), None)
+
+
+def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
+    """JSON {field: {record_id: value}} of the fields whose values differ in a cluster."""
+    sub = recs[recs["cluster_id"].isin(multi)]
+    out = {}
+    for cid, grp in sub.groupby("cluster_id", sort=False):
+        prov = {}
+        for f in TEXT_FIELDS + PUBLICATION_FIELDS:
+            vals = dict(zip(grp["record_id"], grp[f]))
+            if len({v for v in vals.values() if v is not None}) > 1 or (
+                    any(v is None for v in vals.values()) and any(vals.values())):
+                prov[f] = vals
+        out[cid] = json.dumps(prov, ensure_ascii=False, sort_keys=True)
+    return pd.Series(out, dtype=object)
