@@ -156,5 +156,67 @@ def validate_cmd(paths, fmt, column_map, encoding, out_dir: Path, fail_on: str, 
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
+def review_entries(pairs, records) -> "pd.DataFrame":
+    """The review-band pairs as ready-to-edit decision rows (decision left blank)."""
+    import pandas as pd
+    review = pairs[pairs["decision"] == "review"]
+    title = records.set_index("record_id")["title"].fillna("(no title)")
+    note = [f"{title.get(a, '')} | {title.get(b, '')} (p={p:.3f})" for a, b, p in
+            zip(review["record_id_l"], review["record_id_r"], review["probability"])]
+    return pd.DataFrame({"record_id_l": review["record_id_l"],
+                         "record_id_r": review["record_id_r"], "decision": "", "note": note})
+
+
+def print_block_stats(stats) -> None:
+    """Candidate pair counts per blocking rule, before scoring (to stderr)."""
+    for s in stats:
+        skipped = f", {s.skipped_blocks} oversized blocks skipped" if s.skipped_blocks else ""
+        click.echo(f"blocking {s.rule:18} {s.generated:>9,} pairs ({s.new:,} new){skipped}",
+                   err=True)
+
+
+@main.command("match")
+@input_options
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder for pairs.csv, clusters.csv, corpus.csv, "
+              "review.csv.")
+@click.option("--decisions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="CSV of reviewed pairs (record_id_l, record_id_r, decision same|different)"
+                   " applied before clustering.")
+@click.option("--merge-threshold", type=click.FloatRange(0, 1), default=0.99,
+              show_default=True, help="Match probability at or above which pairs merge.")
+@click.option("--review-threshold", type=click.FloatRange(0, 1), default=0.5,
+              show_default=True, help="Match probability at or above which pairs go to review.")
+def match_cmd(paths, fmt, column_map, encoding, out_dir: Path, decisions, merge_threshold,
+              review_threshold) -> None:
+    """Find and merge duplicate records (one row per paper), explained and reviewable.
+
+    Writes pairs.csv (every candidate pair with per-field levels and weights, probability,
+    veto and decision merge/review/distinct), clusters.csv (record_id, cluster_id),
+    corpus.csv (one merged row per cluster with the ids it merged and their values) and
+    review.csv (the uncertain pairs, ready to decide and pass back with --decisions).
+    """
+    from .match import load_decisions, match_records
+    from .model import Settings
+    if review_threshold > merge_threshold:
+        raise click.BadParameter("--review-threshold must not exceed --merge-threshold.")
+    result = read_inputs(paths, fmt, column_map, encoding)
+    try:
+        dec = load_decisions(decisions) if decisions else None
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings = Settings(merge_threshold=merge_threshold, review_threshold=review_threshold)
+    matched = match_records(result.records, settings, dec, on_blocked=print_block_stats)
+    write_csv(matched.pairs, out_dir / "pairs.csv")
+    write_csv(matched.clusters, out_dir / "clusters.csv")
+    write_csv(matched.corpus, out_dir / "corpus.csv")
+    write_csv(review_entries(matched.pairs, result.records), out_dir / "review.csv")
+    counts = matched.pairs["decision"].value_counts()
+    click.echo(f"{len(result.records)} records -> {len(matched.corpus)} unique; "
+               f"{counts.get('merge', 0)} pairs merged, {counts.get('review', 0)} to review; "
+               f"written to {out_dir}/", err=True)
+    sys.exit(EXIT_BAD_INPUT if result.errors else EXIT_CLEAN)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

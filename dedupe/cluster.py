@@ -1,9 +1,10 @@
 """Clustering: connected components over accepted pairs, guarded against chaining.
 
 Plain connected components let one weak link join two otherwise unrelated groups. With the
-guard, edges are added strongest first, and two groups of more than one record in total are
-joined only when at least ``min_density`` of the record pairs between them are accepted
-edges themselves.
+guard, edges are added best-supported first (most shared neighbours, i.e. triangles, then
+strength), and two groups of more than one record in total are joined only when at least
+``min_density`` of the record pairs between them are accepted edges themselves; a bridge
+between two groups has no shared neighbour, so it comes last and is refused.
 """
 
 from __future__ import annotations
@@ -44,9 +45,14 @@ def clusters(n: int, left: np.ndarray, right: np.ndarray, strength: np.ndarray |
     ``min_density=None`` gives plain connected components.
     """
     left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-    order = np.argsort(-np.asarray(strength), kind="stable") if strength is not None \
-        else np.arange(len(left))
     edges = set(zip(left.tolist(), right.tolist())) | set(zip(right.tolist(), left.tolist()))
+    neighbours: dict[int, set[int]] = {}
+    for a, b in edges:
+        neighbours.setdefault(a, set()).add(b)
+    support = np.array([len(neighbours[a] & neighbours[b])
+                        for a, b in zip(left.tolist(), right.tolist())])
+    strength = np.zeros(len(left)) if strength is None else np.asarray(strength, dtype=float)
+    order = np.lexsort((-strength, -support)) if len(left) else np.arange(0)
     uf = _UnionFind(n)
     for k in order:
         a, b = uf.find(int(left[k])), uf.find(int(right[k]))

@@ -14,7 +14,7 @@ from rapidfuzz.distance import JaroWinkler
 
 # comparison -> ordered level names; the first is always "null", the last "else"
 LEVELS: dict[str, list[str]] = {
-    "title": ["null", "exact", "fuzzy_95", "fuzzy_88", "fuzzy_75", "else"],
+    "title": ["null", "exact", "fuzzy_95", "fuzzy_88", "contained", "fuzzy_75", "else"],
     "title_abstract": ["null", "high", "medium", "else"],
     "authors": ["null", "all", "first_and_most", "most", "some", "else"],
     # "all": the same family names, in any order (sources reorder authors)
@@ -64,11 +64,17 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     L, R = side(norm, pairs["i_l"].to_numpy()), side(norm, pairs["i_r"].to_numpy())
     out = pd.DataFrame(index=pairs.index)
     has_t = _notna(L["title"]) & _notna(R["title"])
-    t = _cpdist(L["title"], R["title"], fuzz.token_sort_ratio, has_t)
+    # words in any order, or the same letters with spaces/hyphens dropped ("mentor lite")
+    t = np.maximum(_cpdist(L["title"], R["title"], fuzz.token_sort_ratio, has_t),
+                   _cpdist(L["title"].str.replace(" ", "", regex=False),
+                           R["title"].str.replace(" ", "", regex=False), fuzz.ratio, has_t))
+    # one title is the other plus a tag or subtitle ("X (Panel)", "X - Book Review")
+    contained = _cpdist(L["title"], R["title"], fuzz.token_set_ratio, has_t) >= 0.97
     out["title_score"] = t
     out["title_level"] = _levels("title", [(_equal(L["title"], R["title"]), "exact"),
                                            (t >= 0.95, "fuzzy_95"), (t >= 0.88, "fuzzy_88"),
-                                           (t >= 0.75, "fuzzy_75")], ~has_t)
+                                           (contained, "contained"), (t >= 0.75, "fuzzy_75")],
+                                 ~has_t)
     # one side untitled: its abstract against the other's title
     l_only = _notna(R["title"]) & ~_notna(L["title"]) & _notna(L["abstract"])
     r_only = _notna(L["title"]) & ~_notna(R["title"]) & _notna(R["abstract"])
@@ -94,7 +100,7 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out["year_gap"] = np.where(has_y, gap, np.nan)
     out["year_level"] = _levels("year", [(gap == 0, "same"), (gap == 1, "one_apart")], ~has_y)
     has_j = _notna(L["journal"]) & _notna(R["journal"])
-    j = _cpdist(L["journal"], R["journal"], fuzz.token_set_ratio, has_j)
+    j = _cpdist(L["journal"], R["journal"], fuzz.token_sort_ratio, has_j)
     acronym = acronym_of(L["journal"], R["journal"]) | acronym_of(R["journal"], L["journal"])
     out["journal_level"] = _levels("journal", [(_equal(L["journal"], R["journal"]), "exact"),
                                                ((j >= 0.85) | acronym, "fuzzy")], ~has_j)
@@ -103,24 +109,53 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         both = _notna(L[col]) & _notna(R[col])
         out[f"{field}_level"] = _levels(field, [(_equal(L[col], R[col]), "same")], ~both)
     out["title_numbers_differ"] = _numbers_differ(L["title"], R["title"])
+    out["title_part_one_side"] = _part_one_side(L["title"], R["title"])
+    out["title_types_differ"] = _types_differ(L["title"], R["title"])
     out["title_info"] = np.minimum(L["title_info"].to_numpy(), R["title_info"].to_numpy())
+    out["title_count"] = np.maximum(L["title_count"].fillna(0).to_numpy(dtype=float),
+                                    R["title_count"].fillna(0).to_numpy(dtype=float))
     return out
 
 
 def acronym_of(short: pd.Series, long: pd.Series) -> np.ndarray:
-    """True where one journal key is the initials of the other ("vldb" ~ "very large data
-    bases")."""
+    """True where one journal key is a single word, the initials of the other ("vldb" ~
+    "very large data bases")."""
     initials = long.astype("string").str.split().map(
-        lambda ws: "".join(w[0] for w in ws) if isinstance(ws, list) else None)
-    first = short.astype("string").str.split().str[0]
-    return (first.notna() & (first == initials)).fillna(False).to_numpy(dtype=bool)
+        lambda ws: "".join(w[0] for w in ws) if isinstance(ws, list) and len(ws) > 1 else None)
+    return (short.notna() & (short == initials)).fillna(False).to_numpy(dtype=bool)
+
+
+PART_PATTERN = (r"\b(?:part|vol|volume|chapter|no|phase|study|paper)\s+"
+                r"(\d+|[ivx]+|one|two|three|four)\b")
+# Words that make a title another document than the paper it names. Tags that sources
+# merely add to the same item ("(Panel)", "(Tutorial)", "Guest Editor's Foreword") are not.
+DOCUMENT_TYPE_WORDS = ["erratum", "errata", "corrigendum", "correction", "retraction",
+                       "retracted", "addendum", "reply", "rejoinder", "comment", "comments",
+                       "commentary", "response", "protocol"]
+
+
+def _findall(series: pd.Series, pattern: str) -> pd.Series:
+    return series.astype("string").str.findall(pattern).map(
+        lambda v: tuple(sorted(set(v))) if isinstance(v, list) and v else None)
 
 
 def _numbers_differ(left: pd.Series, right: pd.Series) -> np.ndarray:
-    """True where both titles carry part/edition numbers and those differ ("Part 1"/"Part 2")."""
-    pat = r"\b(?:part|vol|volume|chapter|no|phase|study|paper)\s+(\d+|[ivx]+|one|two|three)\b"
-    nl = left.astype("string").str.findall(pat).map(
-        lambda v: tuple(v) if isinstance(v, list) and v else None)
-    nr = right.astype("string").str.findall(pat).map(
-        lambda v: tuple(v) if isinstance(v, list) and v else None)
+    """True where both titles carry part numbers and those differ ("Part 1"/"Part 2")."""
+    nl, nr = _findall(left, PART_PATTERN), _findall(right, PART_PATTERN)
     return (nl.notna() & nr.notna() & (nl != nr)).to_numpy(dtype=bool)
+
+
+def _part_one_side(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """True where only one of two titles carries a part number."""
+    nl, nr = _findall(left, PART_PATTERN), _findall(right, PART_PATTERN)
+    both = left.notna().to_numpy() & right.notna().to_numpy()
+    return both & (nl.notna() != nr.notna()).to_numpy(dtype=bool)
+
+
+def _types_differ(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """True where the titles' document-type words differ ("Erratum: X" vs "X")."""
+    pat = r"\b(" + "|".join(DOCUMENT_TYPE_WORDS) + r")\b"
+    tl, tr = _findall(left, pat), _findall(right, pat)
+    both = left.notna().to_numpy() & right.notna().to_numpy()
+    differ = (tl.fillna("") != tr.fillna("")).to_numpy(dtype=bool)
+    return both & differ

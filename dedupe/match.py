@@ -47,13 +47,20 @@ def load_decisions(path: Path) -> pd.DataFrame:
                 if value not in DECISION_VALUES:
                     raise InputError(f"{path}:{reader.line_num}: decision {value!r} is not "
                                      "'same' or 'different'.")
-                a, b = sorted([row["record_id_l"].strip(), row["record_id_r"].strip()])
-                rows.append({"record_id_l": a, "record_id_r": b, "decision": value,
+                rows.append({"record_id_l": row["record_id_l"].strip(),
+                             "record_id_r": row["record_id_r"].strip(), "decision": value,
                              "note": row.get("note") or ""})
     except OSError as exc:
         raise InputError(f"{path}: cannot read decisions ({exc.strerror}).") from None
-    return pd.DataFrame(rows, columns=DECISION_COLUMNS).drop_duplicates(
-        ["record_id_l", "record_id_r"], keep="last")
+    return canonical_decisions(pd.DataFrame(rows, columns=DECISION_COLUMNS))
+
+
+def canonical_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
+    """Decisions with each pair's ids in sorted order, the last word on a pair winning."""
+    a = decisions["record_id_l"].astype(str).to_numpy()
+    b = decisions["record_id_r"].astype(str).to_numpy()
+    out = decisions.assign(record_id_l=np.where(a < b, a, b), record_id_r=np.where(a < b, b, a))
+    return out.drop_duplicates(["record_id_l", "record_id_r"], keep="last")
 
 
 def _add_decided_pairs(pairs: pd.DataFrame, decisions: pd.DataFrame,
@@ -88,6 +95,7 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
     if on_blocked:
         on_blocked(stats)
     if decisions is not None and not decisions.empty:
+        decisions = canonical_decisions(decisions)
         pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
     levels = compare(norm, pairs)
     scored = score(levels, settings, len(records))

@@ -21,17 +21,20 @@ import pandas as pd
 
 from .compare import LEVELS
 
-# (m, u) per non-null level, in LEVELS order (the "null" level has weight 0)
+# (m, u) per non-null level, in LEVELS order (the "null" level has weight 0). u is the
+# chance that two *random* records show the level, matching the prior below, which is
+# also taken over all pairs; m the chance that two records of one paper do.
 DEFAULT_MU: dict[str, list[tuple[float, float]]] = {
-    "title": [(0.80, 0.0005), (0.10, 0.001), (0.05, 0.004), (0.03, 0.02), (0.02, 0.9745)],
-    "title_abstract": [(0.60, 0.02), (0.25, 0.05), (0.15, 0.93)],
-    "authors": [(0.70, 0.0005), (0.15, 0.001), (0.05, 0.002), (0.05, 0.02), (0.05, 0.9765)],
-    "year": [(0.85, 0.08), (0.12, 0.15), (0.03, 0.77)],
-    "journal": [(0.50, 0.02), (0.20, 0.05), (0.30, 0.93)],
-    "volume": [(0.90, 0.05), (0.10, 0.95)],
+    "title": [(0.80, 2e-5), (0.10, 1e-5), (0.05, 2e-5), (0.02, 1e-4), (0.02, 1e-3),
+              (0.01, 0.99886)],
+    "title_abstract": [(0.60, 2e-3), (0.25, 1e-2), (0.15, 0.988)],
+    "authors": [(0.78, 1e-4), (0.10, 1e-4), (0.05, 5e-4), (0.06, 0.005), (0.01, 0.9943)],
+    "year": [(0.90, 0.06), (0.07, 0.11), (0.03, 0.83)],
+    "journal": [(0.50, 0.02), (0.20, 0.03), (0.30, 0.95)],
+    "volume": [(0.90, 0.03), (0.10, 0.97)],
     "issue": [(0.85, 0.10), (0.15, 0.90)],
-    "pages": [(0.90, 0.005), (0.10, 0.995)],
-    "doi": [(0.99, 0.00001), (0.01, 0.99999)],
+    "pages": [(0.90, 0.001), (0.10, 0.999)],
+    "doi": [(0.99, 1e-7), (0.01, 0.9999999)],
 }
 
 
@@ -83,27 +86,41 @@ def vetoes(levels: pd.DataFrame, own_reference: np.ndarray, n_records: int,
            generic_factor: float = 2.5) -> tuple[np.ndarray, np.ndarray]:
     """(hard, soft) veto reason per pair ("" where none).
 
-    A title is *generic* when it carries fewer than ``generic_factor * log2(N)`` bits
-    ("Reports", "Chair's Message"): such a title with the same authors and year is what a
-    recurring column looks like, so without a DOI, volume, issue or page in common the pair
-    goes to review.
+    A title is *generic* when it holds fewer than ``generic_factor * log2(N)`` bits while
+    three or more records carry it or one side names no authors ("Book Review Column",
+    "Reports", "Calls for Papers"): such a title with
+    the same authors and year is what a recurring column looks like, so without a DOI,
+    volume, issue or page in common the pair goes to review. So does a pair whose titles
+    clearly differ: the same authors write similar titles in the same year and venue.
     """
     lv = {name: levels[f"{name}_level"].to_numpy() for name in LEVELS}
     idx = {name: {lvl: i for i, lvl in enumerate(names)} for name, names in LEVELS.items()}
     specific = np.zeros(len(levels), dtype=bool)
     for name in ("doi", "volume", "issue", "pages"):
         specific |= lv[name] == idx[name]["same"]
-    generic = (lv["title"] > 0) & (levels["title_info"].to_numpy()
-                                   < generic_factor * np.log2(n_records + 1)) & ~specific
+    bits = np.log2(n_records + 1)
+    info = levels["title_info"].to_numpy()
+    weakly_identified = (levels["title_count"].to_numpy() >= 3) | (lv["authors"] == 0)
+    generic = (lv["title"] > 0) & ~specific & (info < generic_factor * bits) & weakly_identified
+    titles_differ = np.isin(lv["title"], [idx["title"]["fuzzy_75"], idx["title"]["else"]]) & (
+        ~specific)
     hard = np.select([lv["doi"] == idx["doi"]["else"], own_reference,
                       levels["title_numbers_differ"].to_numpy(dtype=bool)],
                      ["different DOIs", "a page's record and its own reference",
                       "different part numbers in the titles"], default="")
+    other_venue = (lv["year"] == idx["year"]["one_apart"]) & (
+        lv["journal"] == idx["journal"]["else"])
     soft = np.select([lv["year"] == idx["year"]["else"],
                       lv["volume"] == idx["volume"]["else"],
-                      lv["pages"] == idx["pages"]["else"], generic],
+                      lv["pages"] == idx["pages"]["else"], generic, other_venue,
+                      levels["title_part_one_side"].to_numpy(dtype=bool),
+                      levels["title_types_differ"].to_numpy(dtype=bool), titles_differ],
                      ["years more than one apart", "different volumes",
-                      "different first pages", "generic title and nothing specific in common"],
+                      "different first pages", "generic title and nothing specific in common",
+                      "a year apart in another venue (conference and journal versions?)",
+                      "only one title names a part", "different document types "
+                      "(erratum, reply, demo, editorial ...)",
+                      "titles differ and nothing specific in common"],
                      default="")
     return hard, soft
 

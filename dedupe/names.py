@@ -11,14 +11,15 @@ The order a source writes a name in is a property of the layout, so callers may 
 'Mirbahaeddin, E'
 >>> normalise_name("Mirbahaeddin Elmira", order="family_first")
 'Mirbahaeddin, Elmira'
->>> normalise_name("D Stimac Grbic"), normalise_name("T. J. Craig")
-('Stimac Grbic, D', 'Craig, T. J.')
+>>> normalise_name("K. Selçuk Candan"), normalise_name("T. J. Craig")
+('Candan, K. Selçuk', 'Craig, T. J.')
 >>> normalise_name("Ludwig van Beethoven")
 'van Beethoven, Ludwig'
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "dos", "das",
@@ -54,7 +55,7 @@ def split_author_list(raw: str) -> list[str]:
     >>> split_author_list("Vossen, Gottfried, Weske, Mathias")
     ['Vossen, Gottfried', 'Weske, Mathias']
     """
-    raw = (raw or "").strip()
+    raw = html.unescape(raw or "").strip()  # "H&#233;ctor": entities hold semicolons
     if not raw:
         return []
     for sep in (";", " and ", "◽", "|"):
@@ -69,11 +70,6 @@ def split_author_list(raw: str) -> list[str]:
 
 
 def _split_given_first(tokens: list[str]) -> tuple[str, str]:
-    lead = 0
-    while lead < len(tokens) - 1 and _INITIALS.match(tokens[lead]):
-        lead += 1
-    if lead:  # "D Stimac Grbic": after leading initials comes the whole family name
-        return " ".join(tokens[lead:]), " ".join(tokens[:lead])
     cut = len(tokens) - 1
     while cut > 1 and tokens[cut - 1].lower() in PARTICLES:
         cut -= 1

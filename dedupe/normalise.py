@@ -175,6 +175,7 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     out["record_id"] = records["record_id"]
     out["title"] = title_key(records["title"])
     out["title_info"] = title_information(out["title"])
+    out["title_count"] = out.groupby("title", dropna=True)["record_id"].transform("size")
     out["abstract"] = fold(strip_chrome(records["abstract"]))
     out = out.join(author_keys(records["authors_norm"]))
     out["year"] = year_int(records["year"])

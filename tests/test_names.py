@@ -14,10 +14,11 @@ from dedupe.names import normalise_name, split_author_list
     ("de Wet, Anneliese", "auto", "de Wet, Anneliese"),
     ("Ludwig van Beethoven", "auto", "van Beethoven, Ludwig"),
     ("T. J. Craig", "given_first", "Craig, T. J."),
+    ("K. Selçuk Candan", "auto", "Candan, K. Selçuk"),
     ("World Health Organization", "corporate", "World Health Organization"),
 ], ids=["family-comma-given", "given-family-diacritics", "family-first-layout",
         "vancouver-initials", "affiliation-index", "double-given", "particle-with-comma",
-        "particle-given-first", "initials-first", "corporate"])
+        "particle-given-first", "initials-first", "initial-then-given", "corporate"])
 def test_normalise_name(raw, order, expected):
     assert normalise_name(raw, order) == expected
 
@@ -27,7 +28,8 @@ def test_normalise_name(raw, order, expected):
     ("Doe, John and Smith, Ann", ["Doe, John", "Smith, Ann"]),
     ("Gottfried Vossen, Mathias Weske", ["Gottfried Vossen", "Mathias Weske"]),
     ("Vossen, Gottfried, Weske, Mathias", ["Vossen, Gottfried", "Weske, Mathias"]),
-], ids=["semicolon", "bibtex-and", "comma-full-names", "comma-pairs"])
+    ("H&#233;ctor Garc&#237;a-Molina, Luis Gravano", ["Héctor García-Molina", "Luis Gravano"]),
+], ids=["semicolon", "bibtex-and", "comma-full-names", "comma-pairs", "html-entities"])
 def test_split_author_list(raw, expected):
     assert split_author_list(raw) == expected
 
