@@ -59,10 +59,14 @@ def rarest_tokens(tokens: pd.DataFrame, n: int = RARE_TOKENS) -> pd.DataFrame:
 
 def rare_token_key(tokens: pd.DataFrame, n_records: int, n: int = 2) -> pd.Series:
     """Key of each record's ``n`` rarest title tokens, sorted (robust to word order)."""
-    rare = rarest_tokens(tokens, n)
-    key = rare.sort_values(["i", "t"]).groupby("i")["t"].agg(" ".join)
-    key = key[rare.groupby("i").size() == n]
-    return pd.Series(key, index=pd.RangeIndex(n_records)).astype(object)
+    rare = rarest_tokens(tokens, n).sort_values(["i", "t"])
+    rare = rare.assign(k=rare.groupby("i").cumcount())
+    wide = rare.pivot(index="i", columns="k", values="t")
+    if wide.shape[1] < n:
+        return pd.Series(None, index=pd.RangeIndex(n_records), dtype=object)
+    key = wide[0].str.cat([wide[k] for k in range(1, n)], sep=" ")
+    return key.reindex(pd.RangeIndex(n_records)).astype(object).where(lambda k: k.notna(),
+                                                                       None)
 
 
 def prefix_key(titles: pd.Series, words: int = 4) -> pd.Series:

@@ -29,10 +29,10 @@ SEVERITIES = ("error", "warning", "info")
 try:
     import pyarrow as _pa
     import pyarrow.compute as _pc
-    _STRING_DTYPE = "string[pyarrow]"
+    STRING_DTYPE = "string[pyarrow]"
 except ImportError:  # pragma: no cover - pyarrow is a dependency; plain re still works
     _pa = _pc = None
-    _STRING_DTYPE = "string"
+    STRING_DTYPE = "string"
 
 
 def _alternation(words) -> str:
@@ -86,16 +86,16 @@ COMPILED["page_chrome"] = re.compile(RX["page_chrome"].replace(r"\s+\S", r"\s+(?
 
 def _str(s: pd.Series) -> pd.Series:
     """Text as pandas strings, Arrow-backed when pyarrow is there (vectorised RE2 regex)."""
-    return s.astype(_STRING_DTYPE)
+    return s.astype(STRING_DTYPE)
 
 
-def _search(text: pd.Series, pattern: str) -> np.ndarray:
+def search_mask(text: pd.Series, pattern: str) -> np.ndarray:
     """Where ``pattern`` occurs, as a bool array: RE2 over Arrow strings, else Python re.
 
     RE2's ``\\s``, ``\\d`` and ``\\b`` are ASCII-only; the patterns in ``RX`` are written
     so that this does not matter (no-break spaces are named explicitly).
     """
-    if _pc is not None and text.dtype == _STRING_DTYPE:
+    if _pc is not None and text.dtype == STRING_DTYPE:
         found = _pc.match_substring_regex(_pa.array(text.array), pattern)
         return _pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
     with warnings.catch_warnings():
@@ -105,7 +105,7 @@ def _search(text: pd.Series, pattern: str) -> np.ndarray:
 
 def contains(text: pd.Series, key: str) -> pd.Series:
     """Boolean mask: values matching pattern ``key`` (vectorised, exact pass on candidates)."""
-    hit = pd.Series(_search(text, RX[key]), index=text.index)
+    hit = pd.Series(search_mask(text, RX[key]), index=text.index)
     exact = EXACT.get(key)
     if exact is not None and hit.any():
         idx = hit.to_numpy().nonzero()[0]

@@ -101,61 +101,27 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out["year_level"] = _levels("year", [(gap == 0, "same"), (gap == 1, "one_apart")], ~has_y)
     has_j = _notna(L["journal"]) & _notna(R["journal"])
     j = _cpdist(L["journal"], R["journal"], fuzz.token_sort_ratio, has_j)
-    acronym = acronym_of(L["journal"], R["journal"]) | acronym_of(R["journal"], L["journal"])
+    acronym = acronym_of(L["journal"], R["journal_initials"]) | acronym_of(
+        R["journal"], L["journal_initials"])
     out["journal_level"] = _levels("journal", [(_equal(L["journal"], R["journal"]), "exact"),
                                                ((j >= 0.85) | acronym, "fuzzy")], ~has_j)
     for field, col in (("volume", "volume"), ("issue", "issue"), ("pages", "page"),
                        ("doi", "doi")):
         both = _notna(L[col]) & _notna(R[col])
         out[f"{field}_level"] = _levels(field, [(_equal(L[col], R[col]), "same")], ~both)
-    out["title_numbers_differ"] = _numbers_differ(L["title"], R["title"])
-    out["title_part_one_side"] = _part_one_side(L["title"], R["title"])
-    out["title_types_differ"] = _types_differ(L["title"], R["title"])
+    both_t = _notna(L["title"]) & _notna(R["title"])
+    pl, pr = _notna(L["title_parts"]), _notna(R["title_parts"])
+    out["title_numbers_differ"] = pl & pr & ~_equal(L["title_parts"], R["title_parts"])
+    out["title_part_one_side"] = both_t & (pl != pr)
+    out["title_types_differ"] = both_t & (L["title_types"].fillna("").to_numpy(dtype=object)
+                                          != R["title_types"].fillna("").to_numpy(dtype=object))
     out["title_info"] = np.minimum(L["title_info"].to_numpy(), R["title_info"].to_numpy())
     out["title_count"] = np.maximum(L["title_count"].fillna(0).to_numpy(dtype=float),
                                     R["title_count"].fillna(0).to_numpy(dtype=float))
     return out
 
 
-def acronym_of(short: pd.Series, long: pd.Series) -> np.ndarray:
-    """True where one journal key is a single word, the initials of the other ("vldb" ~
-    "very large data bases")."""
-    initials = long.astype("string").str.split().map(
-        lambda ws: "".join(w[0] for w in ws) if isinstance(ws, list) and len(ws) > 1 else None)
-    return (short.notna() & (short == initials)).fillna(False).to_numpy(dtype=bool)
-
-
-PART_PATTERN = (r"\b(?:part|vol|volume|chapter|no|phase|study|paper)\s+"
-                r"(\d+|[ivx]+|one|two|three|four)\b")
-# Words that make a title another document than the paper it names. Tags that sources
-# merely add to the same item ("(Panel)", "(Tutorial)", "Guest Editor's Foreword") are not.
-DOCUMENT_TYPE_WORDS = ["erratum", "errata", "corrigendum", "correction", "retraction",
-                       "retracted", "addendum", "reply", "rejoinder", "comment", "comments",
-                       "commentary", "response", "protocol"]
-
-
-def _findall(series: pd.Series, pattern: str) -> pd.Series:
-    return series.astype("string").str.findall(pattern).map(
-        lambda v: tuple(sorted(set(v))) if isinstance(v, list) and v else None)
-
-
-def _numbers_differ(left: pd.Series, right: pd.Series) -> np.ndarray:
-    """True where both titles carry part numbers and those differ ("Part 1"/"Part 2")."""
-    nl, nr = _findall(left, PART_PATTERN), _findall(right, PART_PATTERN)
-    return (nl.notna() & nr.notna() & (nl != nr)).to_numpy(dtype=bool)
-
-
-def _part_one_side(left: pd.Series, right: pd.Series) -> np.ndarray:
-    """True where only one of two titles carries a part number."""
-    nl, nr = _findall(left, PART_PATTERN), _findall(right, PART_PATTERN)
-    both = left.notna().to_numpy() & right.notna().to_numpy()
-    return both & (nl.notna() != nr.notna()).to_numpy(dtype=bool)
-
-
-def _types_differ(left: pd.Series, right: pd.Series) -> np.ndarray:
-    """True where the titles' document-type words differ ("Erratum: X" vs "X")."""
-    pat = r"\b(" + "|".join(DOCUMENT_TYPE_WORDS) + r")\b"
-    tl, tr = _findall(left, pat), _findall(right, pat)
-    both = left.notna().to_numpy() & right.notna().to_numpy()
-    differ = (tl.fillna("") != tr.fillna("")).to_numpy(dtype=bool)
-    return both & differ
+def acronym_of(short: pd.Series, long_initials: pd.Series) -> np.ndarray:
+    """True where one journal key is a single word, the initials of the other's words
+    ("vldb" ~ "very large data bases")."""
+    return _equal(short, long_initials)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -30,6 +31,8 @@ class MatchResult:
     clusters: pd.DataFrame
     corpus: pd.DataFrame
     block_stats: list[BlockStats]
+    timings: dict[str, float]
+    """Seconds per stage."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:
@@ -84,20 +87,35 @@ def _own_reference(records: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     return (f[l] == f[r]) & (((role[l] == "main") & child[r]) | ((role[r] == "main") & child[l]))
 
 
+class _Clock:
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._t, 3)
+        self._t = now
+
+
 def match_records(records: pd.DataFrame, settings: Settings | None = None,
                   decisions: pd.DataFrame | None = None,
                   on_blocked: Callable[[list[BlockStats]], None] | None = None) -> MatchResult:
     """Find duplicate records, cluster them and merge each cluster into one record."""
     settings = settings or Settings()
     records = records.reset_index(drop=True)
+    clock = _Clock()
     norm = normalise_records(records)
+    clock.lap("normalise")
     pairs, stats = block(norm, settings.max_block)
+    clock.lap("block")
     if on_blocked:
         on_blocked(stats)
     if decisions is not None and not decisions.empty:
         decisions = canonical_decisions(decisions)
         pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
     levels = compare(norm, pairs)
+    clock.lap("compare")
     scored = score(levels, settings, len(records))
     hard, soft = vetoes(levels, _own_reference(records, pairs), len(records))
     decision = decide(scored["probability"].to_numpy(), hard, soft, settings)
@@ -117,16 +135,19 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
     out["reviewed"] = ""
     if decisions is not None and not decisions.empty:
         out = _apply_decisions(out, decisions)
+    clock.lap("decide")
     accepted = (out["decision"] == "merge").to_numpy()
     strength = out["probability"].to_numpy() + (out["reviewed"] == "same").to_numpy()
     labels = clusters(len(records), pairs["i_l"].to_numpy()[accepted],
                       pairs["i_r"].to_numpy()[accepted], strength[accepted])
     cluster_ids = pd.Series(ids[labels], name="cluster_id")
     cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
+    clock.lap("cluster")
     corpus = merge_clusters(records, cluster_ids)
+    clock.lap("merge")
     out = out.sort_values(["probability", "record_id_l", "record_id_r"],
                           ascending=[False, True, True], kind="stable").reset_index(drop=True)
-    return MatchResult(out, cl, corpus, stats)
+    return MatchResult(out, cl, corpus, stats, clock.laps)
 
 
 def _apply_decisions(out: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .checks import CHECKS
-from .normalise import journal_key
+from .normalise import join_groups, journal_key
 from .records import AUTHOR_SEP
 
 TEXT_FIELDS = ["title", "authors", "authors_norm", "abstract"]
@@ -69,11 +69,10 @@ def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFram
         out["cluster_id"]).to_numpy(), "journal"].to_numpy()
     for f in TEXT_FIELDS:
         out[f] = recs.loc[best[f].reindex(out["cluster_id"]).to_numpy(), f].to_numpy()
-    grouped = recs.groupby("cluster_id", sort=False)
-    ids = grouped["record_id"].agg(AUTHOR_SEP.join)
-    src = (recs["source_file"].astype(str) + ":" + recs["source_line"].astype(str)).groupby(
-        recs["cluster_id"], sort=False).agg(AUTHOR_SEP.join)
-    size = grouped.size()
+    size = recs.groupby("cluster_id", sort=False).size()
+    ids = join_per_cluster(recs["record_id"], recs["cluster_id"], size)
+    src = join_per_cluster(recs["source_file"].astype(str) + ":"
+                           + recs["source_line"].astype(str), recs["cluster_id"], size)
     out["n_records"] = size.reindex(out["cluster_id"]).to_numpy()
     out["merged_ids"] = ids.reindex(out["cluster_id"]).to_numpy()
     out["sources"] = src.reindex(out["cluster_id"]).to_numpy()
@@ -84,16 +83,41 @@ def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFram
     return out[cols].astype(object).where(out[cols].notna(), None)
 
 
+def join_per_cluster(values: pd.Series, cluster: pd.Series, size: pd.Series) -> pd.Series:
+    """Values joined with "; " per cluster; singletons need no join (most clusters)."""
+    single = cluster.map(size).to_numpy() == 1
+    out = pd.Series(values[single].to_numpy(), index=cluster[single].to_numpy(), dtype=object)
+    multi = pd.DataFrame({"c": cluster[~single], "v": values[~single]}).sort_values(
+        "c", kind="stable")
+    return pd.concat([out, join_groups(multi["v"], multi["c"], AUTHOR_SEP)])
+
+
 def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
-    """JSON {field: {record_id: value}} of the fields whose values differ in a cluster."""
+    """JSON {field: {record_id: value}} of the fields whose values differ in a cluster.
+
+    Built in long format (one row per cluster, field and record) so that the only
+    per-item Python work is serialising the values.
+    """
     sub = recs[recs["cluster_id"].isin(multi)]
-    out = {}
-    for cid, grp in sub.groupby("cluster_id", sort=False):
-        prov = {}
-        for f in TEXT_FIELDS + PUBLICATION_FIELDS:
-            vals = dict(zip(grp["record_id"], grp[f]))
-            if len({v for v in vals.values() if v is not None}) > 1 or (
-                    any(v is None for v in vals.values()) and any(vals.values())):
-                prov[f] = vals
-        out[cid] = json.dumps(prov, ensure_ascii=False, sort_keys=True)
-    return pd.Series(out, dtype=object)
+    if sub.empty:
+        return pd.Series(dtype=object)
+    fields = TEXT_FIELDS + PUBLICATION_FIELDS
+    long = sub.melt(id_vars=["cluster_id", "record_id"], value_vars=fields, var_name="field",
+                    value_name="value")
+    long["value"] = long["value"].astype(object).where(long["value"].notna(), None)
+    key = long["value"].map(lambda v: "\x00" if v is None else v)
+    differs = long.assign(key=key).groupby(["cluster_id", "field"], sort=False)[
+        "key"].transform("nunique") > 1
+    long = long[differs.to_numpy()]
+    if long.empty:
+        return pd.Series("{}", index=list(multi), dtype=object)
+    long = long.sort_values(["cluster_id", "field", "record_id"], kind="stable")
+    long["item"] = [f"{json.dumps(r)}: {json.dumps(v, ensure_ascii=False)}"
+                    for r, v in zip(long["record_id"], long["value"])]
+    group = long["cluster_id"] + "\x1f" + long["field"]
+    per_field = join_groups(long["item"], group, ", ")
+    cid, field = per_field.index.str.split("\x1f", n=1).str[0], per_field.index.str.split(
+        "\x1f", n=1).str[1]
+    items = pd.Series('"' + field + '": {' + per_field.to_numpy(dtype=object) + "}")
+    out = "{" + join_groups(items, pd.Series(cid), ", ") + "}"
+    return out.reindex(list(multi)).fillna("{}")

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
-from .checks import COMPILED
+from .checks import COMPILED, RX, STRING_DTYPE, search_mask
 
 # Journal abbreviations (ISO 4 / WoS style) expanded before comparison; data, not logic.
 JOURNAL_ABBREVIATIONS = {
@@ -55,24 +55,41 @@ def fold_one(text: str | None) -> str | None:
 
 
 def fold(series: pd.Series) -> pd.Series:
-    """``fold_one`` over a column, computed once per distinct value."""
-    values = series.astype(object).where(series.notna(), None)
-    uniq = pd.unique(values.dropna())
-    mapping = dict(zip(uniq, map(fold_one, uniq)))
-    return values.map(mapping).astype(object)
+    """``fold_one`` over a column, vectorised: Python runs only on the values that hold an
+    HTML entity or a non-ASCII character (anyascii), the rest is Arrow string kernels."""
+    text = series.astype(STRING_DTYPE)
+    special = search_mask(text, "[^\\x00-\\x7f]|&")
+    if special.any():
+        idx = special.nonzero()[0]
+        pre = text.astype(object)
+        pre.iloc[idx] = [_transliterate(t) for t in text.iloc[idx]]
+        text = pre.astype(STRING_DTYPE)
+    out = text.str.lower().str.replace("[^0-9a-z]+", " ", regex=True).str.strip()
+    out = out.astype(object)
+    return out.where(out.notna() & (out != ""), None)
+
+
+def _transliterate(text: str) -> str:
+    text = html.unescape(text)
+    return text if text.isascii() else anyascii(text)
 
 
 def strip_chrome(series: pd.Series) -> pd.Series:
     """Remove breadcrumbs, page chrome and glued labels the checks know, for matching."""
     text = series.astype(object).where(series.notna(), None)
-    rx = [COMPILED["page_chrome"], COMPILED["glued_label"]]
-
-    def clean(t: str) -> str:
-        for r in rx:
-            t = r.sub(" ", t)
-        return t
-    uniq = pd.unique(text.dropna())
-    return text.map(dict(zip(uniq, map(clean, uniq))))
+    arrow = series.astype(STRING_DTYPE)
+    hit = search_mask(arrow, RX["page_chrome"]) | search_mask(arrow, RX["glued_label"])
+    if hit.any():
+        rx = [COMPILED["page_chrome"], COMPILED["glued_label"]]
+        idx = hit.nonzero()[0]
+        cleaned = []
+        for t in text.iloc[idx]:
+            for r in rx:
+                t = r.sub(" ", t)
+            cleaned.append(t)
+        text = text.copy()
+        text.iloc[idx] = cleaned
+    return text
 
 
 def title_key(series: pd.Series) -> pd.Series:
@@ -104,34 +121,45 @@ def doi_key(series: pd.Series) -> pd.Series:
 
 
 def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
-    """Folded family names of "Family, Given; ..." lists: all (space-joined) and first.
+    """Folded family names of "Family, Given; ..." lists: all (sorted, space-joined), the
+    first author's and the first author's initial. Vectorised over the exploded names."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    n = len(authors_norm)
+    arr = pa.array(authors_norm.astype(object).where(authors_norm.notna(), None).tolist(),
+                   type=pa.string())
+    lists = pc.split_pattern(arr, ";")
+    names = pc.list_flatten(lists)
+    row = pc.list_parent_indices(lists).to_numpy()
+    halves = pc.split_pattern(names, ",", max_splits=1)
+    fam_raw = pc.list_element(halves, 0)
+    giv_raw = pc.if_else(pc.greater(pc.list_value_length(halves), 1),
+                         pc.list_slice(halves, 1, 2), pa.scalar([""], pa.list_(pa.string())))
+    giv_raw = pc.list_element(giv_raw, 0)
+    family = fold(pd.Series(fam_raw.to_pandas(types_mapper=pd.ArrowDtype)).astype(
+        STRING_DTYPE)).str.replace(" ", "", regex=False)
+    given = fold(pd.Series(giv_raw.to_pandas(types_mapper=pd.ArrowDtype)).astype(STRING_DTYPE))
+    long = pd.DataFrame({"i": row, "fam": family.to_numpy(dtype=object),
+                         "init": given.str[0].to_numpy(dtype=object)}).dropna(subset=["fam"])
+    first = long.drop_duplicates("i")
+    fam = long.drop_duplicates(["i", "fam"]).sort_values(["i", "fam"], kind="stable")
+    joined = join_groups(fam["fam"], fam["i"], " ")
+    out = pd.DataFrame({"families": joined.reindex(range(n)).to_numpy(dtype=object),
+                        "first_family": pd.Series(first["fam"].to_numpy(), index=first["i"])
+                        .reindex(range(n)).to_numpy(dtype=object),
+                        "first_initial": pd.Series(first["init"].to_numpy(), index=first["i"])
+                        .reindex(range(n)).to_numpy(dtype=object)}, index=authors_norm.index)
+    return out.astype(object).where(out.notna(), None)
 
-    Returns columns ``families`` (sorted, space-joined family tokens), ``first_family`` and
-    ``first_initial``.
-    """
-    values = authors_norm.astype(object).where(authors_norm.notna(), None)
-    uniq = pd.unique(values.dropna())
-    parsed = {u: _author_key_one(u) for u in uniq}
-    fam = values.map(lambda v: parsed[v][0] if v is not None else None)
-    first = values.map(lambda v: parsed[v][1] if v is not None else None)
-    init = values.map(lambda v: parsed[v][2] if v is not None else None)
-    return pd.DataFrame({"families": fam, "first_family": first, "first_initial": init},
-                        index=authors_norm.index)
 
-
-def _author_key_one(authors: str) -> tuple[str | None, str | None, str | None]:
-    fams, first, initial = [], None, None
-    for i, name in enumerate(authors.split(";")):
-        family, _, given = name.partition(",")
-        f = fold_one(family)
-        if not f:
-            continue
-        fams.append(f.replace(" ", ""))
-        if first is None:
-            first = fams[-1]
-            g = fold_one(given)
-            initial = g[0] if g else None
-    return (" ".join(sorted(set(fams))) or None), first, initial
+def join_groups(values: pd.Series, keys: pd.Series, sep: str) -> pd.Series:
+    """Values joined with ``sep`` per key (rows already grouped by key, in order)."""
+    v, k = values.to_numpy(dtype=object), keys.to_numpy()
+    if len(v) == 0:
+        return pd.Series(dtype=object)
+    cuts = np.flatnonzero(k[1:] != k[:-1]) + 1
+    starts = np.concatenate([[0], cuts])
+    return pd.Series([sep.join(g) for g in np.split(v, cuts)], index=k[starts], dtype=object)
 
 
 def year_int(series: pd.Series) -> pd.Series:
@@ -169,6 +197,39 @@ def title_information(titles: pd.Series) -> pd.Series:
     return pd.Series(bits.reindex(range(n)).fillna(0).to_numpy(), index=titles.index)
 
 
+PART_PATTERN = (r"\b(?:part|vol|volume|chapter|no|phase|study|paper)\s+"
+                r"(\d+|[ivx]+|one|two|three|four)\b")
+# Words that make a title another document than the paper it names. Tags that sources
+# merely add to the same item ("(Panel)", "(Tutorial)", "Guest Editor's Foreword") are not.
+DOCUMENT_TYPE_WORDS = ["erratum", "errata", "corrigendum", "correction", "retraction",
+                       "retracted", "addendum", "reply", "rejoinder", "comment", "comments",
+                       "commentary", "response", "protocol"]
+DOCUMENT_TYPE_PATTERN = r"\b(" + "|".join(DOCUMENT_TYPE_WORDS) + r")\b"
+
+
+def findall_key(titles: pd.Series, pattern: str) -> pd.Series:
+    """Sorted distinct matches of ``pattern`` in each folded title, "|"-joined; None if none.
+
+    A vectorised pass picks the few titles that match at all; only those are searched.
+    """
+    text = titles.astype(STRING_DTYPE)
+    hit = search_mask(text, pattern)
+    out = pd.Series(None, index=titles.index, dtype=object)
+    if hit.any():
+        rx = re.compile(pattern)
+        out.iloc[hit.nonzero()[0]] = ["|".join(sorted(set(rx.findall(t))))
+                                      for t in text.iloc[hit.nonzero()[0]]]
+    return out
+
+
+def initials(keys: pd.Series) -> pd.Series:
+    """Initials of multi-word keys ("very large data bases" -> "vldb"), else None."""
+    values = keys.astype(object).where(keys.notna(), None)
+    uniq = pd.unique(values.dropna())
+    table = {u: ("".join(w[0] for w in u.split()) if " " in u else None) for u in uniq}
+    return values.map(table).astype(object)
+
+
 def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     """The matching view of a record table: one folded key column per compared field."""
     out = pd.DataFrame(index=records.index)
@@ -180,6 +241,9 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     out = out.join(author_keys(records["authors_norm"]))
     out["year"] = year_int(records["year"])
     out["journal"] = journal_key(records["journal"])
+    out["journal_initials"] = initials(out["journal"])
+    out["title_parts"] = findall_key(out["title"], PART_PATTERN)
+    out["title_types"] = findall_key(out["title"], DOCUMENT_TYPE_PATTERN)
     out["doi"] = doi_key(records["doi"])
     out["volume"] = number_key(records["volume"])
     out["issue"] = number_key(records["issue"])
