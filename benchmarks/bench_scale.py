@@ -26,8 +26,9 @@ def _words(rng, n, lo=4, hi=9):
 def generate(n: int, dup_rate: float = 0.2, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     """(records, original index of each record) with ``dup_rate`` of them near-copies."""
     rng = np.random.default_rng(seed)
-    vocab = _words(rng, 30000)
-    zipf = np.minimum(rng.zipf(1.3, 12 * n) - 1, len(vocab) - 1)
+    # title words: a 200,000-word vocabulary with Zipf-like (natural language) frequencies
+    vocab = _words(rng, 200000, 3, 11)
+    zipf = np.minimum(rng.zipf(1.1, 12 * n) - 1, len(vocab) - 1)
     fams = np.char.capitalize(_words(rng, 60000, 4, 10))
     givens = np.char.capitalize(_words(rng, 3000, 3, 8))
     journals = np.char.upper(_words(rng, 2000, 5, 12))

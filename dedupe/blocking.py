@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .normalise import STOPWORDS
+from .checks import STRING_DTYPE
+from .normalise import STOPWORDS, explode_words
 
 MAX_BLOCK = 400
 RARE_TOKENS = 3
+PREFIX_MAX_BLOCK = 50  # a four-word prefix shared by more records is a common phrase
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,8 @@ def _self_join(df: pd.DataFrame, on: str) -> pd.DataFrame:
 
 def title_tokens(titles: pd.Series) -> pd.DataFrame:
     """(i, token) rows: the distinct, non-stop-word title tokens of each record."""
-    tok = titles.reset_index(drop=True).str.split().explode().dropna()
-    tok = tok[(tok.str.len() >= 3) & ~tok.isin(STOPWORDS)]
-    df = pd.DataFrame({"i": tok.index.to_numpy(), "t": tok.to_numpy()}).drop_duplicates()
-    return df
+    df = explode_words(titles)
+    return df[(df["t"].str.len() >= 3) & ~df["t"].isin(STOPWORDS)].drop_duplicates()
 
 
 def rarest_tokens(tokens: pd.DataFrame, n: int = RARE_TOKENS) -> pd.DataFrame:
@@ -70,11 +70,18 @@ def rare_token_key(tokens: pd.DataFrame, n_records: int, n: int = 2) -> pd.Serie
 
 
 def prefix_key(titles: pd.Series, words: int = 4) -> pd.Series:
-    """The first ``words`` significant title tokens (catches typos late in a title)."""
-    parts = titles.str.split()
-    key = parts.map(lambda ws: " ".join([w for w in ws if w not in STOPWORDS][:words])
-                    if isinstance(ws, list) else None)
-    return key.where(key.str.count(" ") >= words - 1 if len(key) else key.notna(), None)
+    """The first ``words`` significant title tokens (catches typos late in a title); None
+    for titles with fewer. Arrow kernels throughout."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    arr = pa.array(titles.astype(object).where(titles.notna(), None).tolist(), type=pa.string())
+    stop = r"\b(?:" + "|".join(sorted(STOPWORDS)) + r")\b"
+    arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(
+        pc.replace_substring_regex(arr, stop, " "), r"\s+", " "))
+    lists = pc.split_pattern(arr, " ")
+    enough = pc.fill_null(pc.greater_equal(pc.list_value_length(lists), words), False)
+    key = pc.if_else(enough, pc.binary_join(pc.list_slice(lists, 0, words), " "), None)
+    return pd.Series(key.to_pylist(), index=titles.index, dtype=object)
 
 
 def abstract_title_pairs(norm: pd.DataFrame, tokens: pd.DataFrame, max_block: int,
@@ -84,8 +91,8 @@ def abstract_title_pairs(norm: pd.DataFrame, tokens: pd.DataFrame, max_block: in
     untitled = norm[norm["title"].isna() & norm["abstract"].notna()]
     if untitled.empty or tokens.empty:
         return pd.DataFrame({"i_l": [], "i_r": []}, dtype="int64")
-    ab = untitled["abstract"].str.split().explode()
-    ab = pd.DataFrame({"j": ab.index.to_numpy(), "t": ab.to_numpy()}).drop_duplicates()
+    ab = explode_words(untitled["abstract"]).drop_duplicates()
+    ab = ab.assign(j=untitled.index.to_numpy()[ab["i"].to_numpy()])[["j", "t"]]
     df = tokens.groupby("t")["i"].transform("size")
     usable = tokens[df <= max_block]
     n_tokens = tokens.groupby("i").size()
@@ -100,13 +107,14 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     """Candidate pairs (positions ``i_l < i_r`` into ``norm``) and per-rule counts."""
     norm = norm.reset_index(drop=True)
     tokens = title_tokens(norm["title"])
-    first_year = norm["first_family"] + " " + norm["year"].astype("string")
+    first_year = norm["first_family"] + " " + norm["year"].astype(STRING_DTYPE)
     rules = {
         "doi": lambda: _pairs_on_key(norm["doi"], max_block),
         "title_exact": lambda: _pairs_on_key(norm["title"], max_block),
-        "title_rare_tokens": lambda: _pairs_on_key(rare_token_key(tokens, len(norm)),
+        "title_rare_tokens": lambda: _pairs_on_key(rare_token_key(tokens, len(norm), 2),
                                                    max_block),
-        "title_prefix": lambda: _pairs_on_key(prefix_key(norm["title"]), max_block),
+        "title_prefix": lambda: _pairs_on_key(prefix_key(norm["title"], 4),
+                                              min(max_block, PREFIX_MAX_BLOCK)),
         "first_author_year": lambda: _pairs_on_key(first_year.astype(object), max_block),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens, max_block), 0),
     }

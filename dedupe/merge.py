@@ -16,7 +16,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from .checks import CHECKS
+from .checks import CHECKS, STRING_DTYPE
 from .normalise import join_groups, journal_key
 from .records import AUTHOR_SEP
 
@@ -28,7 +28,7 @@ FLAG_CHECKS = ["mojibake", "ui_label", "page_chrome", "glued_label", "truncated_
 
 def text_quality(values: pd.Series) -> np.ndarray:
     """A sortable quality score of each value (higher is better)."""
-    text = values.astype("string")
+    text = values.astype(STRING_DTYPE)
     present = text.notna().to_numpy()
     flagged = np.zeros(len(values), dtype=bool)
     for check in FLAG_CHECKS:
@@ -52,6 +52,25 @@ def completeness(records: pd.DataFrame) -> np.ndarray:
 def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFrame:
     """One row per cluster: the canonical values, the ids merged and the provenance."""
     recs = records.reset_index(drop=True).assign(cluster_id=cluster_ids.to_numpy())
+    size = recs.groupby("cluster_id", sort=False).size()
+    single = recs["cluster_id"].map(size).to_numpy() == 1
+    cols = ["cluster_id", "n_records", "title", "authors", "authors_norm", *PUBLICATION_FIELDS,
+            "abstract", "merged_ids", "sources", "provenance"]
+    alone = recs[single].assign(
+        n_records=1, merged_ids=recs["record_id"][single],
+        sources=recs["source_file"][single].astype(str) + ":"
+        + recs["source_line"][single].astype(str), provenance=None)[cols]
+    merged = _merge_multi(recs[~single].reset_index(drop=True), size) if (~single).any() \
+        else alone.iloc[:0]
+    out = pd.concat([merged, alone], ignore_index=True)
+    order = pd.Series(np.arange(len(size)), index=size.index)
+    out = out.iloc[np.argsort(order.reindex(out["cluster_id"]).to_numpy(), kind="stable")]
+    out = out.reset_index(drop=True)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _merge_multi(recs: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
+    """Canonical rows of the clusters with more than one record."""
     best = {}
     for f in TEXT_FIELDS:
         q = pd.Series(text_quality(recs[f]), index=recs.index)
@@ -69,10 +88,10 @@ def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFram
         out["cluster_id"]).to_numpy(), "journal"].to_numpy()
     for f in TEXT_FIELDS:
         out[f] = recs.loc[best[f].reindex(out["cluster_id"]).to_numpy(), f].to_numpy()
-    size = recs.groupby("cluster_id", sort=False).size()
-    ids = join_per_cluster(recs["record_id"], recs["cluster_id"], size)
-    src = join_per_cluster(recs["source_file"].astype(str) + ":"
-                           + recs["source_line"].astype(str), recs["cluster_id"], size)
+    ordered = recs.sort_values("cluster_id", kind="stable")
+    ids = join_groups(ordered["record_id"], ordered["cluster_id"], AUTHOR_SEP)
+    src = join_groups(ordered["source_file"].astype(str) + ":"
+                      + ordered["source_line"].astype(str), ordered["cluster_id"], AUTHOR_SEP)
     out["n_records"] = size.reindex(out["cluster_id"]).to_numpy()
     out["merged_ids"] = ids.reindex(out["cluster_id"]).to_numpy()
     out["sources"] = src.reindex(out["cluster_id"]).to_numpy()
@@ -80,16 +99,24 @@ def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFram
         out["cluster_id"]).to_numpy()
     cols = ["cluster_id", "n_records", "title", "authors", "authors_norm", *PUBLICATION_FIELDS,
             "abstract", "merged_ids", "sources", "provenance"]
-    return out[cols].astype(object).where(out[cols].notna(), None)
+    return out[cols]
 
 
-def join_per_cluster(values: pd.Series, cluster: pd.Series, size: pd.Series) -> pd.Series:
-    """Values joined with "; " per cluster; singletons need no join (most clusters)."""
-    single = cluster.map(size).to_numpy() == 1
-    out = pd.Series(values[single].to_numpy(), index=cluster[single].to_numpy(), dtype=object)
-    multi = pd.DataFrame({"c": cluster[~single], "v": values[~single]}).sort_values(
-        "c", kind="stable")
-    return pd.concat([out, join_groups(multi["v"], multi["c"], AUTHOR_SEP)])
+def json_strings(values: pd.Series) -> pd.Series:
+    """Each value as a JSON literal (a string, or null), vectorised.
+
+    Backslashes, quotes and the common control characters are escaped with string kernels;
+    values holding any other control character go through ``json.dumps``.
+    """
+    text = values.astype(STRING_DTYPE)
+    out = ('"' + text.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
+           .str.replace("\n", "\\n", regex=False).str.replace("\r", "\\r", regex=False)
+           .str.replace("\t", "\\t", regex=False) + '"').astype(object)
+    odd = text.str.contains("[\x00-\x08\x0b\x0c\x0e-\x1f]", regex=True).fillna(False)
+    odd = odd.to_numpy(dtype=bool)
+    if odd.any():
+        out[odd] = [json.dumps(v, ensure_ascii=False) for v in values[odd]]
+    return out.where(text.notna().to_numpy(), "null")
 
 
 def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
@@ -112,8 +139,7 @@ def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     if long.empty:
         return pd.Series("{}", index=list(multi), dtype=object)
     long = long.sort_values(["cluster_id", "field", "record_id"], kind="stable")
-    long["item"] = [f"{json.dumps(r)}: {json.dumps(v, ensure_ascii=False)}"
-                    for r, v in zip(long["record_id"], long["value"])]
+    long["item"] = json_strings(long["record_id"]) + ": " + json_strings(long["value"])
     group = long["cluster_id"] + "\x1f" + long["field"]
     per_field = join_groups(long["item"], group, ", ")
     cid, field = per_field.index.str.split("\x1f", n=1).str[0], per_field.index.str.split(

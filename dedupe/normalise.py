@@ -115,40 +115,42 @@ def journal_key(series: pd.Series) -> pd.Series:
 
 def doi_key(series: pd.Series) -> pd.Series:
     """Lower-cased bare DOI ("https://doi.org/10.1/X." -> "10.1/x"), None if not a DOI."""
-    text = series.astype("string").str.lower().str.strip()
+    text = series.astype(STRING_DTYPE).str.lower().str.strip()
     doi = text.str.extract(r"(10\.\d{4,9}/[^\s\"<>]+)")[0].str.rstrip(".,;")
     return doi.astype(object).where(doi.notna(), None)
 
 
 def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
-    """Folded family names of "Family, Given; ..." lists: all (sorted, space-joined), the
-    first author's and the first author's initial. Vectorised over the exploded names."""
+    """Folded family names of "Family, Given; ..." lists: all (space-joined, in source
+    order), the first author's, and the first author's initial. Arrow list kernels over the
+    names; Python only for transliteration of non-ASCII names."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    n = len(authors_norm)
     arr = pa.array(authors_norm.astype(object).where(authors_norm.notna(), None).tolist(),
                    type=pa.string())
     lists = pc.split_pattern(arr, ";")
-    names = pc.list_flatten(lists)
-    row = pc.list_parent_indices(lists).to_numpy()
-    halves = pc.split_pattern(names, ",", max_splits=1)
-    fam_raw = pc.list_element(halves, 0)
-    giv_raw = pc.if_else(pc.greater(pc.list_value_length(halves), 1),
-                         pc.list_slice(halves, 1, 2), pa.scalar([""], pa.list_(pa.string())))
-    giv_raw = pc.list_element(giv_raw, 0)
-    family = fold(pd.Series(fam_raw.to_pandas(types_mapper=pd.ArrowDtype)).astype(
-        STRING_DTYPE)).str.replace(" ", "", regex=False)
-    given = fold(pd.Series(giv_raw.to_pandas(types_mapper=pd.ArrowDtype)).astype(STRING_DTYPE))
-    long = pd.DataFrame({"i": row, "fam": family.to_numpy(dtype=object),
-                         "init": given.str[0].to_numpy(dtype=object)}).dropna(subset=["fam"])
-    first = long.drop_duplicates("i")
-    fam = long.drop_duplicates(["i", "fam"]).sort_values(["i", "fam"], kind="stable")
-    joined = join_groups(fam["fam"], fam["i"], " ")
-    out = pd.DataFrame({"families": joined.reindex(range(n)).to_numpy(dtype=object),
-                        "first_family": pd.Series(first["fam"].to_numpy(), index=first["i"])
-                        .reindex(range(n)).to_numpy(dtype=object),
-                        "first_initial": pd.Series(first["init"].to_numpy(), index=first["i"])
-                        .reindex(range(n)).to_numpy(dtype=object)}, index=authors_norm.index)
+    halves = pc.split_pattern(pc.list_flatten(lists), ",", max_splits=1)
+    family = fold(pd.Series(pc.list_element(halves, 0).to_pylist(), dtype=object))
+    family = family.str.replace(" ", "", regex=False).fillna("")
+    giv = pc.list_element(pc.if_else(pc.greater(pc.list_value_length(halves), 1), halves,
+                                     pa.scalar(["", ""], pa.list_(pa.string()))), 1)
+    initial = fold(pd.Series(giv.to_pylist(), dtype=object)).str[0]
+    fam_lists = pa.ListArray.from_arrays(lists.offsets, pa.array(family.tolist(), pa.string()),
+                                         mask=pc.is_null(lists))
+    families = pc.utf8_trim_whitespace(pc.replace_substring_regex(
+        pc.binary_join(fam_lists, " "), r"\s+", " "))
+    starts = np.asarray(lists.offsets)[:-1]
+    has = pc.fill_null(pc.greater(pc.list_value_length(lists), 0), False).to_numpy(
+        zero_copy_only=False)
+    first_family = np.full(len(arr), None, dtype=object)
+    first_initial = np.full(len(arr), None, dtype=object)
+    fam_values = family.to_numpy(dtype=object)
+    init_values = initial.to_numpy(dtype=object)
+    first_family[has] = fam_values[starts[has]]
+    first_initial[has] = init_values[starts[has]]
+    out = pd.DataFrame({"families": families.to_pylist(), "first_family": first_family,
+                        "first_initial": first_initial}, index=authors_norm.index)
+    out = out.replace("", None)
     return out.astype(object).where(out.notna(), None)
 
 
@@ -164,20 +166,37 @@ def join_groups(values: pd.Series, keys: pd.Series, sep: str) -> pd.Series:
 
 def year_int(series: pd.Series) -> pd.Series:
     """Year as a nullable integer (None where not a plausible year)."""
-    num = pd.to_numeric(series.astype("string").str.extract(r"(\d{4})")[0], errors="coerce")
+    num = pd.to_numeric(series, errors="coerce")  # most years are plain numbers
+    odd = num.isna() & series.notna()
+    if odd.any():
+        num[odd] = pd.to_numeric(series[odd].astype(STRING_DTYPE).str.extract(r"(\d{4})")[0],
+                                 errors="coerce").to_numpy()
     return num.where(num.between(1500, 2200)).astype("Int64")
 
 
 def first_page(series: pd.Series) -> pd.Series:
     """The first page (letters kept: "E4051"), folded; None when absent."""
-    text = series.astype("string").str.strip().str.extract(r"^([A-Za-z]*\d+)")[0]
+    text = series.astype(STRING_DTYPE).str.strip().str.extract(r"^([A-Za-z]*\d+)")[0]
     return text.str.lower().str.lstrip("0").astype(object).where(text.notna(), None)
 
 
 def number_key(series: pd.Series) -> pd.Series:
     """Volume/issue without leading zeros ("05" -> "5"), lower-case; None when absent."""
-    text = series.astype("string").str.strip().str.lower().str.lstrip("0")
+    text = series.astype(STRING_DTYPE).str.strip().str.lower().str.lstrip("0")
     return text.astype(object).where(text.notna() & (text != ""), None)
+
+
+def explode_words(texts: pd.Series) -> pd.DataFrame:
+    """(i, t) rows: every space-separated word of each text with its row position; Arrow
+    list kernels, no Python per word."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    arr = pa.array(texts.astype(object).where(texts.notna(), None).tolist(), type=pa.string())
+    lists = pc.split_pattern(arr, " ")
+    words = pc.list_flatten(lists)
+    df = pd.DataFrame({"i": pc.list_parent_indices(lists).to_numpy(),
+                       "t": words.to_numpy(zero_copy_only=False)})
+    return df[df["t"] != ""]
 
 
 def title_information(titles: pd.Series) -> pd.Series:
@@ -187,9 +206,8 @@ def title_information(titles: pd.Series) -> pd.Series:
     "Reports" or "Chair's Message" carry few bits; a specific title carries many.
     """
     n = len(titles)
-    tok = titles.reset_index(drop=True).str.split().explode().dropna()
-    tok = tok[~tok.isin(STOPWORDS)]
-    df = pd.DataFrame({"i": tok.index.to_numpy(), "t": tok.to_numpy()}).drop_duplicates()
+    df = explode_words(titles)
+    df = df[~df["t"].isin(STOPWORDS)].drop_duplicates()
     if df.empty:
         return pd.Series(0.0, index=titles.index)
     freq = df.groupby("t")["i"].transform("size").to_numpy()
