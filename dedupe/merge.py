@@ -138,12 +138,16 @@ def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     long = long[differs.to_numpy()]
     if long.empty:
         return pd.Series("{}", index=list(multi), dtype=object)
-    long = long.sort_values(["cluster_id", "field", "record_id"], kind="stable")
+    clusters, cluster_code = np.unique(long["cluster_id"].to_numpy(dtype=object),
+                                       return_inverse=True)
+    field_code = pd.Categorical(long["field"], categories=sorted(fields)).codes
+    long = long.assign(group=cluster_code.astype(np.int64) * len(fields) + field_code)
+    long = long.sort_values(["group", "record_id"], kind="stable")
     long["item"] = json_strings(long["record_id"]) + ": " + json_strings(long["value"])
-    group = long["cluster_id"] + "\x1f" + long["field"]
-    per_field = join_groups(long["item"], group, ", ")
-    cid, field = per_field.index.str.split("\x1f", n=1).str[0], per_field.index.str.split(
-        "\x1f", n=1).str[1]
-    items = pd.Series('"' + field + '": {' + per_field.to_numpy(dtype=object) + "}")
-    out = "{" + join_groups(items, pd.Series(cid), ", ") + "}"
+    per_field = join_groups(long["item"], long["group"], ", ")
+    group = per_field.index.to_numpy(dtype=np.int64)
+    names = np.array(sorted(fields), dtype=object)[group % len(fields)]
+    items = pd.Series('"' + names + '": {' + per_field.to_numpy(dtype=object) + "}")
+    out = "{" + join_groups(items, pd.Series(group // len(fields)), ", ") + "}"
+    out.index = clusters[out.index.to_numpy(dtype=np.int64)]
     return out.reindex(list(multi)).fillna("{}")

@@ -21,6 +21,7 @@ import pandas as pd
 from anyascii import anyascii
 
 from .checks import COMPILED, RX, STRING_DTYPE, search_mask
+from .tokens import STOPWORDS, information, tokenize
 
 # Journal abbreviations (ISO 4 / WoS style) expanded before comparison; data, not logic.
 JOURNAL_ABBREVIATIONS = {
@@ -39,8 +40,6 @@ JOURNAL_ABBREVIATIONS = {
     "rehabil": "rehabilitation", "community": "community", "symp": "symposium",
     "db": "database", "dbs": "database", "acm": "acm", "ieee": "ieee",
 }
-STOPWORDS = {"a", "an", "the", "of", "and", "in", "on", "for", "to", "with", "by", "at",
-             "from", "its", "is", "as", "or", "de", "la", "und", "der"}
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -134,7 +133,7 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
     family = family.str.replace(" ", "", regex=False).fillna("")
     giv = pc.list_element(pc.if_else(pc.greater(pc.list_value_length(halves), 1), halves,
                                      pa.scalar(["", ""], pa.list_(pa.string()))), 1)
-    initial = fold(pd.Series(giv.to_pylist(), dtype=object)).str[0]
+    initial = fold(pd.Series(giv.to_pylist(), dtype=object)).str.slice(0, 1)
     fam_lists = pa.ListArray.from_arrays(lists.offsets, pa.array(family.tolist(), pa.string()),
                                          mask=pc.is_null(lists))
     families = pc.utf8_trim_whitespace(pc.replace_substring_regex(
@@ -155,13 +154,18 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
 
 
 def join_groups(values: pd.Series, keys: pd.Series, sep: str) -> pd.Series:
-    """Values joined with ``sep`` per key (rows already grouped by key, in order)."""
+    """Values joined with ``sep`` per key (rows already grouped by key, in order), with
+    Arrow's list join: no Python per group."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     v, k = values.to_numpy(dtype=object), keys.to_numpy()
     if len(v) == 0:
         return pd.Series(dtype=object)
     cuts = np.flatnonzero(k[1:] != k[:-1]) + 1
     starts = np.concatenate([[0], cuts])
-    return pd.Series([sep.join(g) for g in np.split(v, cuts)], index=k[starts], dtype=object)
+    offsets = pa.array(np.concatenate([starts, [len(v)]]).astype(np.int32))
+    lists = pa.ListArray.from_arrays(offsets, pa.array(v.tolist(), pa.string()))
+    return pd.Series(pc.binary_join(lists, sep).to_pylist(), index=k[starts], dtype=object)
 
 
 def year_int(series: pd.Series) -> pd.Series:
@@ -176,8 +180,14 @@ def year_int(series: pd.Series) -> pd.Series:
 
 def first_page(series: pd.Series) -> pd.Series:
     """The first page (letters kept: "E4051"), folded; None when absent."""
-    text = series.astype(STRING_DTYPE).str.strip().str.extract(r"^([A-Za-z]*\d+)")[0]
-    return text.str.lower().str.lstrip("0").astype(object).where(text.notna(), None)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    arr = pa.array(series.astype(object).where(series.notna(), None).tolist(), pa.string())
+    found = pc.struct_field(pc.extract_regex(pc.utf8_trim_whitespace(arr),
+                                             r"^(?P<p>[A-Za-z]*\d+)"), [0])
+    text = pd.Series(pc.utf8_lower(found).to_pandas(), index=series.index, dtype=object)
+    text = text.str.lstrip("0")
+    return text.where(text.notna(), None)
 
 
 def number_key(series: pd.Series) -> pd.Series:
@@ -186,33 +196,13 @@ def number_key(series: pd.Series) -> pd.Series:
     return text.astype(object).where(text.notna() & (text != ""), None)
 
 
-def explode_words(texts: pd.Series) -> pd.DataFrame:
-    """(i, t) rows: every space-separated word of each text with its row position; Arrow
-    list kernels, no Python per word."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    arr = pa.array(texts.astype(object).where(texts.notna(), None).tolist(), type=pa.string())
-    lists = pc.split_pattern(arr, " ")
-    words = pc.list_flatten(lists)
-    df = pd.DataFrame({"i": pc.list_parent_indices(lists).to_numpy(),
-                       "t": words.to_numpy(zero_copy_only=False)})
-    return df[df["t"] != ""]
-
-
 def title_information(titles: pd.Series) -> pd.Series:
     """Bits of information in each title: the sum of log2(N/df) over its distinct
-    significant tokens, df counted over the corpus (Splink's term-frequency idea, per token).
+    significant words, df counted over the corpus (Splink's term-frequency idea, per word).
 
     "Reports" or "Chair's Message" carry few bits; a specific title carries many.
     """
-    n = len(titles)
-    df = explode_words(titles)
-    df = df[~df["t"].isin(STOPWORDS)].drop_duplicates()
-    if df.empty:
-        return pd.Series(0.0, index=titles.index)
-    freq = df.groupby("t")["i"].transform("size").to_numpy()
-    bits = pd.Series(np.log2((n + 1) / freq)).groupby(df["i"].to_numpy()).sum()
-    return pd.Series(bits.reindex(range(n)).fillna(0).to_numpy(), index=titles.index)
+    return pd.Series(information(tokenize(titles)), index=titles.index)
 
 
 PART_PATTERN = (r"\b(?:part|vol|volume|chapter|no|phase|study|paper)\s+"

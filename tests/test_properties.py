@@ -97,3 +97,11 @@ def test_weak_link_does_not_chain_two_groups():
     got = clusters(6, np.array([a for a, _ in edges]), np.array([b for _, b in edges]),
                    strength)
     assert len(set(got[:3])) == 1 and len(set(got[3:])) == 1 and got[0] != got[3]
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=30)), max_size=10))
+def test_provenance_json_literals_round_trip(values):
+    import json
+    from dedupe.merge import json_strings
+    out = json_strings(pd.Series(values, dtype=object))
+    assert [json.loads(o) for o in out] == values
