@@ -187,8 +187,10 @@ def print_block_stats(stats) -> None:
               show_default=True, help="Match probability at or above which pairs merge.")
 @click.option("--review-threshold", type=click.FloatRange(0, 1), default=0.5,
               show_default=True, help="Match probability at or above which pairs go to review.")
+@click.option("--estimate", is_flag=True, help="Re-estimate the model from this corpus (u from "
+              "random pairs, m by EM over candidate pairs); for large corpora.")
 def match_cmd(paths, fmt, column_map, encoding, out_dir: Path, decisions, merge_threshold,
-              review_threshold) -> None:
+              review_threshold, estimate) -> None:
     """Find and merge duplicate records (one row per paper), explained and reviewable.
 
     Writes pairs.csv (every candidate pair with per-field levels and weights, probability,
@@ -205,7 +207,8 @@ def match_cmd(paths, fmt, column_map, encoding, out_dir: Path, decisions, merge_
         dec = load_decisions(decisions) if decisions else None
     except InputError as exc:
         raise click.ClickException(str(exc)) from None
-    settings = Settings(merge_threshold=merge_threshold, review_threshold=review_threshold)
+    settings = Settings(merge_threshold=merge_threshold, review_threshold=review_threshold,
+                        estimate=estimate)
     matched = match_records(result.records, settings, dec, on_blocked=print_block_stats)
     write_csv(matched.pairs, out_dir / "pairs.csv")
     write_csv(matched.clusters, out_dir / "clusters.csv")

@@ -54,20 +54,53 @@ def _equal(l: pd.Series, r: pd.Series) -> np.ndarray:
     return (l.to_numpy(dtype=object) == r.to_numpy(dtype=object)) & _notna(l) & _notna(r)
 
 
-def side(norm: pd.DataFrame, idx: np.ndarray) -> pd.DataFrame:
-    """The rows of ``norm`` (by position) for one side of the pairs."""
-    return norm.iloc[idx].reset_index(drop=True)
+class side:
+    """One side of the pairs: ``side[col]`` gathers that column of ``norm`` for the pair
+    positions on demand, so only the columns in use are held at any time."""
+
+    def __init__(self, columns: dict[str, np.ndarray], idx: np.ndarray):
+        self.columns, self.idx = columns, idx
+        self._present: dict[str, np.ndarray] = {}
+
+    def present(self, col: str) -> np.ndarray:
+        """Where the column has a value (computed once per column)."""
+        if col not in self._present:
+            self._present[col] = self.columns[f"{col}__present"][self.idx]
+        return self._present[col]
+
+    def __getitem__(self, col: str) -> pd.Series:
+        values = self.columns[col][self.idx]
+        return pd.Series(values, dtype=values.dtype if values.dtype != object else object)
+
+
+def column_arrays(norm: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each column of ``norm`` as one numpy array (text as Python objects, converted once:
+    pandas would otherwise re-infer Arrow strings on every gather)."""
+    out = {}
+    for col in norm.columns:
+        s = norm[col]
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_extension_array_dtype(
+                s.dtype):
+            out[col] = s.to_numpy()
+        elif pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
+            out[col] = s.astype("float64").to_numpy()
+        else:
+            out[col] = s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
+        out[f"{col}__present"] = s.notna().to_numpy(dtype=bool)
+    out["title_nospace"] = np.array([t.replace(" ", "") if t is not None else None
+                                     for t in out["title"]], dtype=object)
+    return out
 
 
 def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Per-field levels (``<field>_level``) and similarity scores for every pair."""
-    L, R = side(norm, pairs["i_l"].to_numpy()), side(norm, pairs["i_r"].to_numpy())
+    cols = column_arrays(norm)
+    L, R = side(cols, pairs["i_l"].to_numpy()), side(cols, pairs["i_r"].to_numpy())
     out = pd.DataFrame(index=pairs.index)
-    has_t = _notna(L["title"]) & _notna(R["title"])
+    has_t = L.present("title") & R.present("title")
     # words in any order, or the same letters with spaces/hyphens dropped ("mentor lite")
     t = np.maximum(_cpdist(L["title"], R["title"], fuzz.token_sort_ratio, has_t),
-                   _cpdist(L["title"].str.replace(" ", "", regex=False),
-                           R["title"].str.replace(" ", "", regex=False), fuzz.ratio, has_t))
+                   _cpdist(L["title_nospace"], R["title_nospace"], fuzz.ratio, has_t))
     # one title is the other plus a tag or subtitle ("X (Panel)", "X - Book Review")
     contained = _cpdist(L["title"], R["title"], fuzz.token_set_ratio, has_t) >= 0.97
     out["title_score"] = t
@@ -76,8 +109,8 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
                                            (contained, "contained"), (t >= 0.75, "fuzzy_75")],
                                  ~has_t)
     # one side untitled: its abstract against the other's title
-    l_only = _notna(R["title"]) & ~_notna(L["title"]) & _notna(L["abstract"])
-    r_only = _notna(L["title"]) & ~_notna(R["title"]) & _notna(R["abstract"])
+    l_only = R.present("title") & ~L.present("title") & L.present("abstract")
+    r_only = L.present("title") & ~R.present("title") & R.present("abstract")
     titles = R["title"].where(l_only, L["title"])
     abstracts = L["abstract"].where(l_only, R["abstract"])
     ta = _cpdist(titles, abstracts, fuzz.token_set_ratio, l_only | r_only)
@@ -85,7 +118,7 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out["title_abstract_level"] = _levels("title_abstract", [(ta >= 0.85, "high"),
                                                              (ta >= 0.80, "medium")],
                                           ~(l_only | r_only))
-    has_a = _notna(L["families"]) & _notna(R["families"])
+    has_a = L.present("families") & R.present("families")
     fam = _cpdist(L["families"], R["families"], fuzz.token_set_ratio, has_a)
     first = _cpdist(L["first_family"], R["first_family"], JaroWinkler.normalized_similarity,
                     has_a)
@@ -94,12 +127,12 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         (fam >= 0.999, "all"),
         ((first >= 0.9) & (fam >= 0.8), "first_and_most"), (fam >= 0.8, "most"),
         (fam >= 0.5, "some")], ~has_a)
-    yl, yr = L["year"].astype("Float64"), R["year"].astype("Float64")
-    has_y = (yl.notna() & yr.notna()).to_numpy(dtype=bool)
-    gap = (yl - yr).abs().fillna(99).to_numpy(dtype=float)
+    yl, yr = L["year"].to_numpy(dtype=float), R["year"].to_numpy(dtype=float)
+    has_y = ~np.isnan(yl) & ~np.isnan(yr)
+    gap = np.where(has_y, np.abs(yl - yr), 99.0)
     out["year_gap"] = np.where(has_y, gap, np.nan)
     out["year_level"] = _levels("year", [(gap == 0, "same"), (gap == 1, "one_apart")], ~has_y)
-    has_j = _notna(L["journal"]) & _notna(R["journal"])
+    has_j = L.present("journal") & R.present("journal")
     j = _cpdist(L["journal"], R["journal"], fuzz.token_sort_ratio, has_j)
     acronym = acronym_of(L["journal"], R["journal_initials"]) | acronym_of(
         R["journal"], L["journal_initials"])
@@ -107,17 +140,17 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
                                                ((j >= 0.85) | acronym, "fuzzy")], ~has_j)
     for field, col in (("volume", "volume"), ("issue", "issue"), ("pages", "page"),
                        ("doi", "doi")):
-        both = _notna(L[col]) & _notna(R[col])
+        both = L.present(col) & R.present(col)
         out[f"{field}_level"] = _levels(field, [(_equal(L[col], R[col]), "same")], ~both)
-    both_t = _notna(L["title"]) & _notna(R["title"])
-    pl, pr = _notna(L["title_parts"]), _notna(R["title_parts"])
+    both_t = L.present("title") & R.present("title")
+    pl, pr = L.present("title_parts"), R.present("title_parts")
     out["title_numbers_differ"] = pl & pr & ~_equal(L["title_parts"], R["title_parts"])
     out["title_part_one_side"] = both_t & (pl != pr)
     out["title_types_differ"] = both_t & (L["title_types"].fillna("").to_numpy(dtype=object)
                                           != R["title_types"].fillna("").to_numpy(dtype=object))
     out["title_info"] = np.minimum(L["title_info"].to_numpy(), R["title_info"].to_numpy())
-    out["title_count"] = np.maximum(L["title_count"].fillna(0).to_numpy(dtype=float),
-                                    R["title_count"].fillna(0).to_numpy(dtype=float))
+    out["title_count"] = np.nan_to_num(np.maximum(L["title_count"].to_numpy(dtype=float),
+                                                  R["title_count"].to_numpy(dtype=float)))
     return out
 
 

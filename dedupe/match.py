@@ -16,7 +16,7 @@ from .cluster import clusters
 from .compare import LEVELS, compare
 from .errors import InputError
 from .merge import merge_clusters
-from .model import Settings, decide, score, vetoes
+from .model import Settings, decide, estimate_m, estimate_u, score, vetoes
 from .normalise import normalise_records
 
 DECISION_VALUES = {"same", "different"}
@@ -87,6 +87,25 @@ def _own_reference(records: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     return (f[l] == f[r]) & (((role[l] == "main") & child[r]) | ((role[r] == "main") & child[l]))
 
 
+RANDOM_PAIRS = 200_000
+
+
+def estimate_parameters(norm: pd.DataFrame, levels: pd.DataFrame, settings: Settings,
+                        seed: int = 0) -> Settings:
+    """Settings with u re-estimated from random record pairs and m by EM over the
+    candidate pairs, as Splink does for an unlabelled corpus."""
+    n = len(norm)
+    if n < 3:
+        return settings
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, RANDOM_PAIRS)
+    b = rng.integers(0, n, RANDOM_PAIRS)
+    keep = a != b
+    sample = pd.DataFrame({"i_l": np.minimum(a, b)[keep], "i_r": np.maximum(a, b)[keep]})
+    settings = estimate_u(compare(norm, sample), settings)
+    return estimate_m(levels, settings, n)
+
+
 class _Clock:
     def __init__(self):
         self.laps: dict[str, float] = {}
@@ -116,6 +135,9 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
         pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
     levels = compare(norm, pairs)
     clock.lap("compare")
+    if settings.estimate:
+        settings = estimate_parameters(norm, levels, settings)
+        clock.lap("estimate")
     scored = score(levels, settings, len(records))
     hard, soft = vetoes(levels, _own_reference(records, pairs), len(records))
     decision = decide(scored["probability"].to_numpy(), hard, soft, settings)
@@ -123,7 +145,7 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
     out = pd.DataFrame({"record_id_l": ids[pairs["i_l"]], "record_id_r": ids[pairs["i_r"]],
                         "match_key": pairs["match_key"].to_numpy()})
     for name, names in LEVELS.items():
-        out[f"{name}_level"] = np.array(names, dtype=object)[levels[f"{name}_level"]]
+        out[f"{name}_level"] = pd.Categorical.from_codes(levels[f"{name}_level"], names)
         out[f"{name}_weight"] = scored[f"{name}_weight"].to_numpy()
     out["title_score"] = levels["title_score"].round(3)
     out["title_abstract_score"] = levels["title_abstract_score"].round(3)

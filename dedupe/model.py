@@ -48,7 +48,9 @@ class Settings:
     prior: float | None = None
     """Probability that two random records match; default 1/(n-1): each record is expected
     to have about half a duplicate."""
-    max_block: int = 400
+    max_block: int = 100
+    estimate: bool = False
+    """Re-estimate u from random pairs and m by EM over the candidate pairs (large corpora)."""
 
     def with_(self, **changes) -> "Settings":
         """A copy with some values changed."""

@@ -138,3 +138,13 @@ def test_bad_decisions_file_is_one_line_error(tmp_path):
                                     "--decisions", str(bad)])
     assert res.exit_code == 1
     assert "d.csv:2: decision 'maybe' is not 'same' or 'different'" in res.output
+
+
+def test_model_reestimation_keeps_a_valid_model(seed_result):
+    from dedupe.model import Settings
+    result = match_records(seed_result.records, Settings(estimate=True))
+    assert result.pairs.probability.between(0, 1).all()
+    assert "estimate" in result.timings
+    recs = seed_result.records
+    a, b = rid(recs, "003", 50), rid(recs, "003", 56)
+    assert cluster_of(result, a) == cluster_of(result, b)
