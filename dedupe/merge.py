@@ -16,23 +16,25 @@ import json
 import numpy as np
 import pandas as pd
 
-from .checks import CHECKS, STRING_DTYPE
+from .checks import RX, STRING_DTYPE, search_mask
 from .normalise import join_groups, journal_key
+from .tokens import unique_ints
 from .records import AUTHOR_SEP
 
 TEXT_FIELDS = ["title", "authors", "authors_norm", "abstract"]
 PUBLICATION_FIELDS = ["year", "journal", "volume", "issue", "pages", "doi"]
-FLAG_CHECKS = ["mojibake", "ui_label", "page_chrome", "glued_label", "truncated_authors",
-               "doubled_initials", "stray_separator"]
+# Patterns of the checks whose findings make a value a worse choice; one vectorised union
+# of their preselecting patterns ranks values (a ranking, not a verdict: no exact pass).
+FLAG_PATTERNS = ["latin_pair", "gbk_garbled", "ui_label", "page_chrome", "glued_label",
+                 "truncated", "doubled_initials", "stray_separator"]
+FLAGGED = "|".join(f"(?:{RX[k]})" for k in FLAG_PATTERNS)
 
 
 def text_quality(values: pd.Series) -> np.ndarray:
     """A sortable quality score of each value (higher is better)."""
     text = values.astype(STRING_DTYPE)
     present = text.notna().to_numpy()
-    flagged = np.zeros(len(values), dtype=bool)
-    for check in FLAG_CHECKS:
-        flagged |= ~CHECKS[check].detect(values).to_numpy(dtype=bool)
+    flagged = search_mask(text, FLAGGED)
     letters = text.str.replace(r"[^A-Za-zÀ-ÿ]", "", regex=True)
     caps = (letters.str.len() >= 4).fillna(False).to_numpy(dtype=bool) & (
         letters == letters.str.upper()).fillna(False).to_numpy(dtype=bool)
@@ -122,32 +124,34 @@ def json_strings(values: pd.Series) -> pd.Series:
 def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     """JSON {field: {record_id: value}} of the fields whose values differ in a cluster.
 
-    Built in long format (one row per cluster, field and record) so that the only
-    per-item Python work is serialising the values.
+    Built in long format (one row per cluster, field and record) with integer codes, so
+    that the only per-item work is escaping the values as JSON strings.
     """
     sub = recs[recs["cluster_id"].isin(multi)]
     if sub.empty:
         return pd.Series(dtype=object)
-    fields = TEXT_FIELDS + PUBLICATION_FIELDS
-    long = sub.melt(id_vars=["cluster_id", "record_id"], value_vars=fields, var_name="field",
-                    value_name="value")
-    long["value"] = long["value"].astype(object).where(long["value"].notna(), None)
-    key = long["value"].map(lambda v: "\x00" if v is None else v)
-    differs = long.assign(key=key).groupby(["cluster_id", "field"], sort=False)[
-        "key"].transform("nunique") > 1
-    long = long[differs.to_numpy()]
-    if long.empty:
+    fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
+    cluster_code, clusters = pd.factorize(sub["cluster_id"])
+    n, nf = len(sub), len(fields)
+    values = np.concatenate([sub[f].astype(object).where(sub[f].notna(), None).to_numpy(
+        dtype=object) for f in fields])
+    group = np.concatenate([cluster_code.astype(np.int64) * nf + k for k in range(nf)])
+    row = np.tile(np.arange(n), nf)
+    value_code, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    distinct = unique_ints(group * (len(uniques) + 1) + value_code) // (len(uniques) + 1)
+    differs = np.bincount(distinct, minlength=len(clusters) * nf)[group] > 1
+    if not differs.any():
         return pd.Series("{}", index=list(multi), dtype=object)
-    clusters, cluster_code = np.unique(long["cluster_id"].to_numpy(dtype=object),
-                                       return_inverse=True)
-    field_code = pd.Categorical(long["field"], categories=sorted(fields)).codes
-    long = long.assign(group=cluster_code.astype(np.int64) * len(fields) + field_code)
-    long = long.sort_values(["group", "record_id"], kind="stable")
-    long["item"] = json_strings(long["record_id"]) + ": " + json_strings(long["value"])
-    per_field = join_groups(long["item"], long["group"], ", ")
-    group = per_field.index.to_numpy(dtype=np.int64)
-    names = np.array(sorted(fields), dtype=object)[group % len(fields)]
-    items = pd.Series('"' + names + '": {' + per_field.to_numpy(dtype=object) + "}")
-    out = "{" + join_groups(items, pd.Series(group // len(fields)), ", ") + "}"
-    out.index = clusters[out.index.to_numpy(dtype=np.int64)]
+    group, row, values = group[differs], row[differs], values[differs]
+    ids = sub["record_id"].to_numpy(dtype=object)[row]
+    order = np.lexsort((ids.astype(str), group))
+    group, ids, values = group[order], ids[order], values[order]
+    items = json_strings(pd.Series(ids, dtype=object)) + ": " + json_strings(
+        pd.Series(values, dtype=object))
+    per_field = join_groups(items, pd.Series(group), ", ")
+    g = per_field.index.to_numpy(dtype=np.int64)
+    names = np.array(fields, dtype=object)[g % nf]
+    entries = pd.Series('"' + names + '": {' + per_field.to_numpy(dtype=object) + "}")
+    out = "{" + join_groups(entries, pd.Series(g // nf), ", ") + "}"
+    out.index = np.asarray(clusters, dtype=object)[out.index.to_numpy(dtype=np.int64)]
     return out.reindex(list(multi)).fillna("{}")
