@@ -71,22 +71,28 @@ def generate(n: int, dup_rate: float = 0.2, seed: int = 0) -> tuple[pd.DataFrame
     return records.astype(object).where(records.notna(), None), truth
 
 
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_scale(n: int) -> None:
     t0 = time.perf_counter()
     records, truth = generate(n)
     t1 = time.perf_counter()
     print(f"generated {n:,} records in {t1 - t0:.1f} s")
+    print(f"peak memory after generating: {peak_mib():,.0f} MiB")
     result = match_records(records, on_blocked=lambda stats: print(
-        "blocking: " + ", ".join(f"{s.rule} {s.generated:,}" for s in stats)))
+        "blocking: " + ", ".join(f"{s.rule} {s.generated:,}" for s in stats)
+        + f" (peak memory so far {peak_mib():,.0f} MiB)"))
     t2 = time.perf_counter()
     for stage, secs in result.timings.items():
-        print(f"  {stage:10} {secs:6.1f} s")
+        print(f"  {stage:10} {secs:6.1f} s   peak memory {result.peaks[stage]:8,.0f} MiB")
     cl = result.clusters["cluster_id"].to_numpy()
     same_cluster = pd.Series(cl).groupby(truth).nunique()
     print(f"matched {n:,} records in {t2 - t1:.1f} s; {len(result.pairs):,} candidate pairs; "
           f"{len(result.corpus):,} clusters for {len(np.unique(truth)):,} true papers; "
           f"papers split over >1 cluster: {(same_cluster > 1).sum():,}; "
-          f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
+          f"peak memory {peak_mib():,.0f} MiB")
 
 
 if __name__ == "__main__":

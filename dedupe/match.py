@@ -33,6 +33,8 @@ class MatchResult:
     block_stats: list[BlockStats]
     timings: dict[str, float]
     """Seconds per stage."""
+    peaks: dict[str, float]
+    """Peak memory (MiB) of the process at the end of each stage."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:
@@ -107,14 +109,27 @@ def estimate_parameters(norm: pd.DataFrame, levels: pd.DataFrame, settings: Sett
 
 
 class _Clock:
+    """Seconds per stage, and the process's peak memory (MiB) at the end of each stage."""
+
     def __init__(self):
         self.laps: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
         self._t = time.perf_counter()
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.laps[name] = round(now - self._t, 3)
+        self.peaks[name] = round(peak_memory_mib(), 1)
         self._t = now
+
+
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def match_records(records: pd.DataFrame, settings: Settings | None = None,
@@ -152,6 +167,7 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
     out["authors_score"] = levels["authors_score"].round(3)
     out["match_weight"] = scored["match_weight"]
     out["probability"] = scored["probability"].round(6)
+    del norm, levels, scored  # free the per-pair intermediates before clustering
     out["veto"] = np.where(hard != "", hard, soft)
     out["decision"] = decision
     out["reviewed"] = ""
@@ -169,7 +185,7 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
     clock.lap("merge")
     out = out.sort_values(["probability", "record_id_l", "record_id_r"],
                           ascending=[False, True, True], kind="stable").reset_index(drop=True)
-    return MatchResult(out, cl, corpus, stats, clock.laps)
+    return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks)
 
 
 def _apply_decisions(out: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:

@@ -53,26 +53,37 @@ def completeness(records: pd.DataFrame) -> np.ndarray:
 
 def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFrame:
     """One row per cluster: the canonical values, the ids merged and the provenance."""
-    recs = records.reset_index(drop=True).assign(cluster_id=cluster_ids.to_numpy())
-    size = recs.groupby("cluster_id", sort=False).size()
-    single = recs["cluster_id"].map(size).to_numpy() == 1
-    cols = ["cluster_id", "n_records", "title", "authors", "authors_norm", *PUBLICATION_FIELDS,
-            "abstract", "merged_ids", "sources", "provenance"]
-    alone = recs[single].assign(
-        n_records=1, merged_ids=recs["record_id"][single],
-        sources=recs["source_file"][single].astype(str) + ":"
-        + recs["source_line"][single].astype(str), provenance=None)[cols]
-    merged = _merge_multi(recs[~single].reset_index(drop=True), size) if (~single).any() \
-        else alone.iloc[:0]
-    out = pd.concat([merged, alone], ignore_index=True)
-    order = pd.Series(np.arange(len(size)), index=size.index)
-    out = out.iloc[np.argsort(order.reindex(out["cluster_id"]).to_numpy(), kind="stable")]
-    out = out.reset_index(drop=True)
-    return out.astype(object).where(out.notna(), None)
+    fields = ["record_id", "source_file", "source_line", *TEXT_FIELDS, *PUBLICATION_FIELDS]
+    cid = cluster_ids.to_numpy(dtype=object)
+    code, uniques = pd.factorize(cid)
+    counts = np.bincount(code, minlength=len(uniques))
+    single = counts[code] == 1
+    multi_rows = np.flatnonzero(~single)
+    merged = _merge_multi(records.iloc[multi_rows][fields].reset_index(drop=True).assign(
+        cluster_id=cid[multi_rows])) if len(multi_rows) else None
+    rows = np.flatnonzero(single)
+    out = pd.DataFrame({"cluster_id": cid[rows], "n_records": 1})
+    for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
+        out[f] = _objects(records[f])[rows]
+    out["merged_ids"] = _objects(records["record_id"])[rows]
+    out["sources"] = (records["source_file"].astype(str) + ":"
+                      + records["source_line"].astype(str)).to_numpy(dtype=object)[rows]
+    out["provenance"] = None
+    if merged is not None:
+        out = pd.concat([merged, out], ignore_index=True)
+    # clusters in order of first appearance, as the records came
+    out = out.iloc[np.argsort(pd.Index(uniques).get_indexer(out["cluster_id"]), kind="stable")]
+    return out.reset_index(drop=True)
 
 
-def _merge_multi(recs: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
+def _objects(series: pd.Series) -> np.ndarray:
+    """A column as an object array with None for missing values."""
+    return series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
+
+
+def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
     """Canonical rows of the clusters with more than one record."""
+    size = recs.groupby("cluster_id", sort=False).size()
     best = {}
     for f in TEXT_FIELDS:
         q = pd.Series(text_quality(recs[f]), index=recs.index)
@@ -101,7 +112,8 @@ def _merge_multi(recs: pd.DataFrame, size: pd.Series) -> pd.DataFrame:
         out["cluster_id"]).to_numpy()
     cols = ["cluster_id", "n_records", "title", "authors", "authors_norm", *PUBLICATION_FIELDS,
             "abstract", "merged_ids", "sources", "provenance"]
-    return out[cols]
+    out = out[cols]
+    return out.astype(object).where(out.notna(), None)
 
 
 def json_strings(values: pd.Series) -> pd.Series:
