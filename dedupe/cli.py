@@ -221,5 +221,89 @@ def match_cmd(paths, fmt, column_map, encoding, out_dir: Path, decisions, merge_
     sys.exit(EXIT_BAD_INPUT if result.errors else EXIT_CLEAN)
 
 
+@main.command("run")
+@input_options
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder for every output and report.html.")
+@click.option("--force", is_flag=True, help="Replace a report.html this tool did not write.")
+@click.option("--decisions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="CSV of reviewed pair decisions (see dedupe match).")
+@click.option("--merge-threshold", type=click.FloatRange(0, 1), default=0.99,
+              show_default=True, help="Match probability at or above which pairs merge.")
+@click.option("--review-threshold", type=click.FloatRange(0, 1), default=0.5,
+              show_default=True, help="Match probability at or above which pairs go to review.")
+@click.option("--config", "config", type=click.Path(path_type=Path, exists=True,
+              dir_okay=False), default=None, help="YAML file with check 'severities'.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="never",
+              show_default=True, help="Exit 1 when an anomaly at or above this severity exists "
+              "(the CI gate is 'dedupe check').")
+def run_cmd(paths, fmt, column_map, encoding, out_dir: Path, force: bool, decisions,
+            merge_threshold, review_threshold, config, fail_on) -> None:
+    """The whole job: parse, validate, match and merge, with an HTML report.
+
+    PATHS default to seeds/. Writes records.csv, parse_failures.csv, anomalies.csv,
+    pairs.csv, clusters.csv, corpus.csv, review.csv, summary.json and a self-contained
+    report.html to --out (default reports/). An existing report.html is replaced only when
+    this tool wrote it, or with --force.
+    """
+    import json
+    from .match import load_decisions
+    from .model import Settings
+    from .pipeline import run_pipeline
+    from .report import render_report, written_by_us
+    report = out_dir / "report.html"
+    if report.exists() and not force and not written_by_us(report):
+        raise click.UsageError(f"{report} exists and was not written by dedupe; pass --force "
+                               "to replace it.")
+    if review_threshold > merge_threshold:
+        raise click.BadParameter("--review-threshold must not exceed --merge-threshold.")
+    severities = load_severities(config)
+    try:
+        dec = load_decisions(decisions) if decisions else None
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings = Settings(merge_threshold=merge_threshold, review_threshold=review_threshold)
+    stages = ["parse", "validate", "match", "report"]
+    with click.progressbar(length=len(stages), label="dedupe run", file=sys.stderr,
+                           show_pos=True) if sys.stderr.isatty() else _quiet() as bar:
+        result = run_pipeline(list(paths) or [Path("seeds")], settings, dec, fmt, column_map,
+                              encoding, severities, progress=lambda stage: bar.update(1))
+        html = render_report(result)
+    for err in result.parsed.errors:
+        click.echo(f"Error: {err}", err=True)
+    outputs = {"records.csv": result.parsed.records,
+               "parse_failures.csv": result.parsed.failures,
+               "anomalies.csv": result.anomalies, "pairs.csv": result.matched.pairs,
+               "clusters.csv": result.matched.clusters, "corpus.csv": result.matched.corpus,
+               "review.csv": review_entries(result.matched.pairs, result.parsed.records)}
+    for name, frame in outputs.items():
+        write_csv(frame, out_dir / name)
+    (out_dir / "summary.json").write_text(json.dumps(result.summary, indent=2,
+                                                     ensure_ascii=False), encoding="utf-8")
+    report.write_text(html, encoding="utf-8")
+    s = result.summary
+    click.echo(f"{s['records_read']} records read, {s['anomalies']} anomalies, "
+               f"{s['duplicates_merged']} duplicates merged, {s['pairs_in_review']} pairs to "
+               f"review, {s['unique_records']} unique; report: {report}", err=True)
+    if result.parsed.errors:
+        sys.exit(EXIT_BAD_INPUT)
+    failing = fail_on != "never" and severity_at_least(result.anomalies["severity"],
+                                                       fail_on).any()
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+class _quiet:
+    """A progress bar that shows nothing (stderr is not a terminal)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int) -> None:
+        """Ignore progress."""
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -61,3 +61,14 @@ def test_every_command_has_help_and_is_documented(runner):
         res = runner.invoke(main, [name, "--help"])
         assert res.exit_code == 0 and cmd.help, name
         assert f"dedupe {name}" in readme, f"README does not document 'dedupe {name}'"
+
+
+def test_readme_commands_are_the_ones_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    block = readme.split("```bash", 1)[1].split("```", 1)[0]
+    commands = [ln.split("#")[0].strip() for ln in block.strip().splitlines()]
+    assert len(commands) == 2
+    for command in commands:
+        last = command.split("&&")[-1].strip()
+        assert last in ci, f"README command {last!r} is not run by .ci/run"
