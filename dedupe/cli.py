@@ -16,6 +16,7 @@ from . import __version__
 from .errors import InputError
 from .parse import ParseResult, parse_paths
 from .parsers import PARSERS
+from .check_output import FORMATS, RENDER
 from .validate import apply_fixes, severity_at_least, summarise, validate_records
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -290,6 +291,78 @@ def run_cmd(paths, fmt, column_map, encoding, out_dir: Path, force: bool, decisi
     failing = fail_on != "never" and severity_at_least(result.anomalies["severity"],
                                                        fail_on).any()
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Baseline of accepted findings [setting: baseline; default "
+                   "dedupe-baseline.json].")
+@click.option("--update-baseline", is_flag=True,
+              help="Accept every current finding: rewrite the baseline (sorted) and exit 0.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default=None,
+              help="Fail on new anomalies at or above this severity [setting: fail_on; "
+                   "default error]. New duplicates and unreadable files always fail.")
+@click.option("--changed", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Check only this new or changed file (repeatable), against the whole corpus.")
+@click.option("--since", metavar="GIT_REV", default=None,
+              help="Check only the files changed since this git revision (and untracked ones).")
+@click.option("--exit-zero", is_flag=True, help="Report findings but exit 0.")
+@click.option("--output-format", type=click.Choice(list(FORMATS)), default="human",
+              show_default=True, help="human, json, junit, sarif (2.1.0) or github annotations "
+              "(plus a table in $GITHUB_STEP_SUMMARY when set).")
+@click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="INI file with a [tool:dedupe] section (default: setup.cfg).")
+@click.option("--merge-threshold", type=click.FloatRange(0, 1), default=None,
+              help="Match probability for duplicates [setting: merge_threshold; 0.99].")
+@click.option("--review-threshold", type=click.FloatRange(0, 1), default=None,
+              help="Match probability for possible duplicates [setting: review_threshold; 0.5].")
+def check_cmd(paths, baseline, update_baseline, fail_on, changed, since, exit_zero,
+              output_format, config, merge_threshold, review_threshold) -> None:
+    """CI gate: fail only on findings that are new since the committed baseline.
+
+    Parses, validates and matches PATHS (default: the 'paths' setting, seeds/), then
+    compares every finding with the baseline by a fingerprint of its check, field and the
+    record's content, so editing or reordering a seed file does not bring accepted findings
+    back. It fails on a new anomaly at or above --fail-on, a new duplicate of a record
+    already in the corpus (naming both records, their files and lines and the probability)
+    and a file that cannot be read.
+
+    Settings come from [tool:dedupe] in setup.cfg (or --config): paths, baseline, fail_on,
+    merge_threshold, review_threshold, severities ("check:level, ..."); the command line
+    wins.
+
+    Exit codes: 0 nothing new, 1 new findings, 2 bad input, usage or configuration.
+    """
+    from .check import files_changed_since, load_settings, parse_severities, run_check
+    from .check import write_baseline
+    from .model import Settings
+    try:
+        conf = load_settings(config)
+        source = str(config or "setup.cfg")
+        severities = parse_severities(conf["severities"], source)
+        paths = list(paths) or [Path(p) for p in conf["paths"].split()]
+        baseline = baseline or Path(conf["baseline"])
+        fail_on = fail_on or conf["fail_on"]
+        if fail_on not in ("error", "warning", "never"):
+            raise InputError(f"{source}: fail_on {fail_on!r} is not error, warning or never.")
+        settings = Settings(merge_threshold=merge_threshold or float(conf["merge_threshold"]),
+                            review_threshold=review_threshold
+                            or float(conf["review_threshold"]))
+        chosen = list(changed) if changed else None
+        if since:
+            chosen = (chosen or []) + files_changed_since(since, paths)
+        result = run_check(paths, baseline, fail_on, settings, severities, chosen)
+    except (InputError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if update_baseline:
+        write_baseline(baseline, result.findings)
+        click.echo(f"baseline {baseline}: {len(result.findings)} findings accepted.", err=True)
+        sys.exit(EXIT_BAD_INPUT if result.unreadable else EXIT_CLEAN)
+    click.echo(RENDER[output_format](result))
+    if result.unreadable:
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_CLEAN)
 
 
 class _quiet:

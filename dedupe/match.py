@@ -134,14 +134,23 @@ def peak_memory_mib() -> float:
 
 def match_records(records: pd.DataFrame, settings: Settings | None = None,
                   decisions: pd.DataFrame | None = None,
-                  on_blocked: Callable[[list[BlockStats]], None] | None = None) -> MatchResult:
-    """Find duplicate records, cluster them and merge each cluster into one record."""
+                  on_blocked: Callable[[list[BlockStats]], None] | None = None,
+                  focus: np.ndarray | None = None, build_corpus: bool = True) -> MatchResult:
+    """Find duplicate records, cluster them and merge each cluster into one record.
+
+    With ``focus`` (a boolean mask over the records), only pairs touching a focused record
+    are compared: how a new file is checked against a whole corpus quickly. Without
+    ``build_corpus`` the merge stage is skipped (``corpus`` is empty).
+    """
     settings = settings or Settings()
     records = records.reset_index(drop=True)
     clock = _Clock()
     norm = normalise_records(records)
     clock.lap("normalise")
     pairs, stats = block(norm, settings.max_block)
+    if focus is not None:
+        touch = focus[pairs["i_l"].to_numpy()] | focus[pairs["i_r"].to_numpy()]
+        pairs = pairs[touch].reset_index(drop=True)
     clock.lap("block")
     if on_blocked:
         on_blocked(stats)
@@ -181,7 +190,7 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
     cluster_ids = pd.Series(ids[labels], name="cluster_id")
     cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
     clock.lap("cluster")
-    corpus = merge_clusters(records, cluster_ids)
+    corpus = merge_clusters(records, cluster_ids) if build_corpus else pd.DataFrame()
     clock.lap("merge")
     out = out.sort_values(["probability", "record_id_l", "record_id_r"],
                           ascending=[False, True, True], kind="stable").reset_index(drop=True)

@@ -47,9 +47,14 @@ def canonical_name(column: str, column_map: dict[str, str] | None) -> str | None
 
 def record_from_mapping(line: int, data: dict, column_map=None) -> RawRecord:
     """A record from one row or entry, whatever its column names."""
+    return record_from_items(line, ((canonical_name(str(col), column_map), value)
+                                    for col, value in data.items()))
+
+
+def record_from_items(line: int, items) -> RawRecord:
+    """A record from (canonical field or None, value) pairs."""
     rec = RawRecord(line=line, role="main")
-    for col, value in data.items():
-        key = canonical_name(str(col), column_map)
+    for key, value in items:
         if key is None or value is None or value == "":
             continue
         if key == "authors":
@@ -98,6 +103,7 @@ class CsvParser(Parser):
             out.fail(1, text.split("\n", 1)[0], f"cannot read header: {exc}")
             return out
         start = reader.line_num + 1
+        keys = [canonical_name(h, column_map) for h in header]  # once per file
         while True:
             try:
                 row = next(reader)
@@ -111,8 +117,7 @@ class CsvParser(Parser):
                 if len(row) != len(header):
                     out.fail(start, self.delimiter.join(row),
                              f"row has {len(row)} fields, header has {len(header)}")
-                out.records.append(record_from_mapping(start, dict(zip(header, row)),
-                                                       column_map))
+                out.records.append(record_from_items(start, zip(keys, row)))
             start = reader.line_num + 1
         return out
 

@@ -1,0 +1,232 @@
+"""`dedupe check`: a CI gate that fails only on what is new since the committed baseline.
+
+Findings are anomalies, duplicates and unreadable files. Each has a stable fingerprint built
+from its check, its field and a hash of the record's *content* (not its file name or line),
+so editing or reordering a seed file does not resurrect accepted findings. The baseline is
+a sorted, diff-friendly JSON list of accepted fingerprints.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import json
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .match import match_records
+from .model import Settings
+from .parse import expand_paths, parse_paths
+from .validate import severity_at_least, validate_records
+
+BASELINE_VERSION = 1
+DEFAULTS = {"paths": "seeds", "baseline": "dedupe-baseline.json", "fail_on": "error",
+            "merge_threshold": "0.99", "review_threshold": "0.5", "severities": ""}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the gate reports; ``new`` when the baseline does not accept it."""
+
+    fingerprint: str
+    kind: str  # anomaly | duplicate | possible_duplicate | unreadable
+    check: str
+    severity: str
+    file: str
+    line: int
+    field: str
+    message: str
+    value: str = ""
+    record_id: str = ""
+    other_record_id: str = ""
+    other_file: str = ""
+    other_line: int = 0
+    probability: float | None = None
+    new: bool = True
+
+
+@dataclass
+class CheckResult:
+    """All findings, and which of them fail the gate."""
+
+    findings: list[Finding]
+    failing: list[Finding] = field(default_factory=list)
+    unreadable: bool = False
+    checked_files: list[str] = field(default_factory=list)
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def content_digest(record_id: str) -> str:
+    """The content part of a record id ("stem#digest" -> "digest")."""
+    return record_id.rsplit("#", 1)[-1].split("-", 1)[0]
+
+
+# --- settings -------------------------------------------------------------------------
+
+def load_settings(config_file: Path | None = None, root: Path = Path(".")) -> dict:
+    """Settings from ``[tool:dedupe]`` of ``setup.cfg`` (or ``config_file``), as strings."""
+    path = config_file or root / "setup.cfg"
+    settings = dict(DEFAULTS)
+    if not path.exists():
+        if config_file is not None:
+            raise InputError(f"{path}: no such config file.")
+        return settings
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        raise InputError(f"{path}: cannot read config ({exc.message.splitlines()[0]}).") from None
+    for section in ("tool:dedupe", "dedupe"):
+        if parser.has_section(section):
+            for key, value in parser.items(section):
+                key = key.replace("-", "_")
+                if key not in DEFAULTS:
+                    raise InputError(f"{path}: unknown setting {key!r} in [{section}]; known: "
+                                     f"{', '.join(DEFAULTS)}.")
+                settings[key] = value.strip()
+    return settings
+
+
+def parse_severities(text: str, source: str) -> dict[str, str]:
+    """"check:level, check:level" -> {check: level}."""
+    from .checks import CHECKS, ROW_CHECKS, SEVERITIES
+    out = {}
+    for item in filter(None, (p.strip() for p in text.replace("\n", ",").split(","))):
+        check, _, level = item.partition(":")
+        check, level = check.strip(), level.strip()
+        if check not in CHECKS and check not in ROW_CHECKS:
+            raise InputError(f"{source}: unknown check {check!r} in severities.")
+        if level not in SEVERITIES:
+            raise InputError(f"{source}: severity {level!r} of {check!r} is not one of "
+                             f"{', '.join(SEVERITIES)}.")
+        out[check] = level
+    return out
+
+
+# --- baseline -------------------------------------------------------------------------
+
+def load_baseline(path: Path) -> set[str]:
+    """Accepted fingerprints (empty when there is no baseline yet)."""
+    if not path.exists():
+        return set()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {f["fingerprint"] for f in data["findings"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not a dedupe baseline ({exc}); regenerate it with "
+                         "--update-baseline.") from None
+
+
+def write_baseline(path: Path, findings: list[Finding]) -> None:
+    """Write every current finding as accepted: sorted, one entry a few lines, no line numbers
+    (they would change on every edit)."""
+    entries = {f.fingerprint: {"fingerprint": f.fingerprint, "kind": f.kind, "check": f.check,
+                               "file": Path(f.file).name, "field": f.field,
+                               "value": f.value[:80]}
+               for f in findings if f.kind != "unreadable"}
+    data = {"version": BASELINE_VERSION,
+            "findings": [entries[k] for k in sorted(entries)]}
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+# --- changed files --------------------------------------------------------------------
+
+def files_changed_since(rev: str, paths: list[Path]) -> list[Path]:
+    """Files under ``paths`` changed since git revision ``rev``, plus untracked ones."""
+    def git(*args: str) -> list[str]:
+        try:
+            out = subprocess.run(["git", *args], capture_output=True, text=True, check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            msg = getattr(exc, "stderr", "") or str(exc)
+            raise InputError(f"git {' '.join(args)}: {msg.strip().splitlines()[-1]}") from None
+        return [ln for ln in out.stdout.splitlines() if ln.strip()]
+    root = Path(git("rev-parse", "--show-toplevel")[0])
+    names = git("diff", "--name-only", "--diff-filter=ACMR", rev, "--", *map(str, paths))
+    names += git("ls-files", "--others", "--exclude-standard", "--", *map(str, paths))
+    return sorted({(root / n).resolve() for n in names if (root / n).exists()})
+
+
+# --- findings -------------------------------------------------------------------------
+
+def _anomaly_findings(anomalies: pd.DataFrame) -> list[Finding]:
+    out = []
+    for a in anomalies.to_dict("records"):
+        value = "" if a["value"] is None else str(a["value"])
+        if a["check"] in ("dropped_line", "parse_failure"):
+            fp = _hash(a["check"], Path(a["source_file"]).name, value)
+        else:
+            fp = _hash(a["check"], a["field"] or "", content_digest(a["record_id"] or ""))
+        out.append(Finding(fp, "anomaly", a["check"], a["severity"], a["source_file"],
+                           int(a["source_line"]), a["field"] or "", a["message"], value,
+                           a["record_id"] or ""))
+    return out
+
+
+def _duplicate_findings(pairs: pd.DataFrame, records: pd.DataFrame) -> list[Finding]:
+    where = records.set_index("record_id")[["source_file", "source_line", "title"]]
+    out = []
+    for p in pairs[pairs["decision"].isin(["merge", "review"])].to_dict("records"):
+        a, b = where.loc[p["record_id_l"]], where.loc[p["record_id_r"]]
+        merge = p["decision"] == "merge"
+        kind = "duplicate" if merge else "possible_duplicate"
+        fp = _hash(kind, *sorted([content_digest(p["record_id_l"]),
+                                  content_digest(p["record_id_r"])]))
+        title = a["title"] or b["title"] or "(no title)"
+        out.append(Finding(
+            fp, kind, kind, "error" if merge else "warning", a["source_file"],
+            int(a["source_line"]), "record",
+            f"{p['record_id_l']} {'duplicates' if merge else 'may duplicate'} "
+            f"{p['record_id_r']} at {b['source_file']}:{b['source_line']} "
+            f"(probability {p['probability']:.3f}): {title}",
+            str(title), p["record_id_l"], p["record_id_r"], b["source_file"],
+            int(b["source_line"]), float(p["probability"])))
+    return out
+
+
+def run_check(paths: list[Path], baseline: Path, fail_on: str = "error",
+              settings: Settings | None = None, severities: dict | None = None,
+              changed: list[Path] | None = None) -> CheckResult:
+    """Check ``paths`` against the baseline; with ``changed``, only those files (fully,
+    against the whole corpus)."""
+    parsed = parse_paths(paths)
+    records, failures = parsed.records, parsed.failures
+    focus = None
+    if changed is not None:
+        wanted = {Path(c).resolve() for c in changed}
+        files = set(records["source_file"]) | set(failures["source_file"])
+        chosen = {f for f in files if Path(f).resolve() in wanted}  # once per file
+        focus = records["source_file"].isin(chosen).to_numpy(dtype=bool)
+        records_f = records[focus]
+        failures_f = failures[failures["source_file"].isin(chosen).to_numpy(dtype=bool)]
+    else:
+        records_f, failures_f = records, failures
+    anomalies = validate_records(records_f, failures_f, severities)
+    matched = match_records(records, settings or Settings(), focus=focus, build_corpus=False)
+    accepted = load_baseline(baseline)
+    findings = [Finding(_hash("unreadable", e), "unreadable", "unreadable_file", "error",
+                        e.split(":", 1)[0], _error_line(e), "", e)
+                for e in parsed.errors]
+    findings += _anomaly_findings(anomalies) + _duplicate_findings(matched.pairs, records)
+    findings = [Finding(**{**asdict(f), "new": f.fingerprint not in accepted})
+                for f in findings]
+    findings.sort(key=lambda f: (f.file, f.line, f.check, f.field))
+    failing = [f for f in findings if f.new and (
+        f.kind in ("unreadable", "duplicate")
+        or (fail_on != "never" and severity_at_least(pd.Series([f.severity]), fail_on)[0]))]
+    files = sorted({str(c) for c in changed}) if changed is not None else \
+        sorted(str(p) for p in expand_paths([Path(p) for p in paths]))
+    return CheckResult(findings, failing, bool(parsed.errors), files)
+
+
+def _error_line(error: str) -> int:
+    parts = error.split(":")
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 1
+
