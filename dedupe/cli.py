@@ -157,7 +157,7 @@ def validate_cmd(paths, fmt, column_map, encoding, out_dir: Path, fail_on: str, 
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def review_entries(pairs, records) -> "pd.DataFrame":
+def review_entries(pairs, records):
     """The review-band pairs as ready-to-edit decision rows (decision left blank)."""
     import pandas as pd
     review = pairs[pairs["decision"] == "review"]

@@ -54,7 +54,7 @@ def _equal(l: pd.Series, r: pd.Series) -> np.ndarray:
     return (l.to_numpy(dtype=object) == r.to_numpy(dtype=object)) & _notna(l) & _notna(r)
 
 
-class side:
+class Side:
     """One side of the pairs: ``side[col]`` gathers that column of ``norm`` for the pair
     positions on demand, so only the columns in use are held at any time."""
 
@@ -95,7 +95,7 @@ def column_arrays(norm: pd.DataFrame) -> dict[str, np.ndarray]:
 def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Per-field levels (``<field>_level``) and similarity scores for every pair."""
     cols = column_arrays(norm)
-    L, R = side(cols, pairs["i_l"].to_numpy()), side(cols, pairs["i_r"].to_numpy())
+    L, R = Side(cols, pairs["i_l"].to_numpy()), Side(cols, pairs["i_r"].to_numpy())
     out = pd.DataFrame(index=pairs.index)
     has_t = L.present("title") & R.present("title")
     # words in any order, or the same letters with spaces/hyphens dropped ("mentor lite")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .names import is_truncation, normalise_authors, strip_affiliation_index
+from .names import normalise_authors, strip_affiliation_index
 from .parsers import PARSERS, sniff
 from .parsers.base import ParseOutput
 from .records import (AUTHOR_SEP, FAILURE_COLUMNS, RECORD_COLUMNS, make_record_id,
@@ -97,9 +97,3 @@ def parse_paths(paths: list[Path], fmt: str | None = None, column_map: dict | No
     records["source_line"] = records["source_line"].astype("int64")
     return ParseResult(records, to_frame(fails, FAILURE_COLUMNS), errors, files)
 
-
-def authors_truncated(raw_authors: str | None) -> bool:
-    """True when a raw author list ends with a truncation mark."""
-    if not raw_authors:
-        return False
-    return is_truncation(raw_authors.split(AUTHOR_SEP)[-1])

@@ -70,16 +70,6 @@ def make_record_id(source_file: str, rec: dict, taken: set[str]) -> str:
     return rid
 
 
-def empty_records() -> pd.DataFrame:
-    """An empty record table with every column."""
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in RECORD_COLUMNS})
-
-
-def empty_failures() -> pd.DataFrame:
-    """An empty failure table with every column."""
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in FAILURE_COLUMNS})
-
-
 def to_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """Rows as a DataFrame with exactly ``columns`` (missing ones filled with None)."""
     if not rows:

@@ -1,10 +1,8 @@
 """`dedupe check` end to end in a temporary git repository, and its output formats."""
 
 import json
-import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
