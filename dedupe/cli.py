@@ -22,6 +22,12 @@ from .validate import apply_fixes, severity_at_least, summarise, validate_record
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
+class BadInput(click.ClickException):
+    """A one-line "Error: ..." for bad input or configuration, with exit code 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
 def _column_map(ctx, param, values) -> dict[str, str]:
     mapping = {}
     for item in values:
@@ -54,7 +60,7 @@ def read_inputs(paths, fmt, column_map, encoding) -> ParseResult:
     try:
         result = parse_paths(list(paths) or [Path("seeds")], fmt, column_map, encoding)
     except InputError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadInput(str(exc)) from None
     for err in result.errors:
         click.echo(f"Error: {err}", err=True)
     return result
@@ -104,14 +110,14 @@ def load_severities(path: Path | None) -> dict[str, str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise click.ClickException(f"{path}: cannot read config ({exc}).") from None
+        raise BadInput(f"{path}: cannot read config ({exc}).") from None
     sev = data.get("severities", {}) if isinstance(data, dict) else {}
     for check, level in sev.items():
         if check not in CHECKS and check not in ROW_CHECKS:
-            raise click.ClickException(f"{path}: unknown check {check!r}; known: "
+            raise BadInput(f"{path}: unknown check {check!r}; known: "
                                        f"{', '.join([*CHECKS, *ROW_CHECKS])}.")
         if level not in SEVERITIES:
-            raise click.ClickException(f"{path}: severity {level!r} of {check!r} is not one "
+            raise BadInput(f"{path}: severity {level!r} of {check!r} is not one "
                                        f"of {', '.join(SEVERITIES)}.")
     return sev
 
@@ -141,7 +147,7 @@ def validate_cmd(paths, fmt, column_map, encoding, out_dir: Path, fail_on: str, 
     try:
         anomalies = validate_records(result.records, result.failures, severities)
     except InputError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadInput(str(exc)) from None
     write_csv(anomalies, out_dir / "anomalies.csv")
     if fix:
         cleaned, changes = apply_fixes(result.records, anomalies)
@@ -207,7 +213,7 @@ def match_cmd(paths, fmt, column_map, encoding, out_dir: Path, decisions, merge_
     try:
         dec = load_decisions(decisions) if decisions else None
     except InputError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadInput(str(exc)) from None
     settings = Settings(merge_threshold=merge_threshold, review_threshold=review_threshold,
                         estimate=estimate)
     matched = match_records(result.records, settings, dec, on_blocked=print_block_stats)
@@ -262,13 +268,17 @@ def run_cmd(paths, fmt, column_map, encoding, out_dir: Path, force: bool, decisi
     try:
         dec = load_decisions(decisions) if decisions else None
     except InputError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadInput(str(exc)) from None
     settings = Settings(merge_threshold=merge_threshold, review_threshold=review_threshold)
     stages = ["parse", "validate", "match", "report"]
     with click.progressbar(length=len(stages), label="dedupe run", file=sys.stderr,
                            show_pos=True) if sys.stderr.isatty() else _quiet() as bar:
-        result = run_pipeline(list(paths) or [Path("seeds")], settings, dec, fmt, column_map,
-                              encoding, severities, progress=lambda stage: bar.update(1))
+        try:
+            result = run_pipeline(list(paths) or [Path("seeds")], settings, dec, fmt,
+                                  column_map, encoding, severities,
+                                  progress=lambda stage: bar.update(1))
+        except InputError as exc:
+            raise BadInput(str(exc)) from None
         html = render_report(result)
     for err in result.parsed.errors:
         click.echo(f"Error: {err}", err=True)
@@ -354,7 +364,7 @@ def check_cmd(paths, baseline, update_baseline, fail_on, changed, since, exit_ze
             chosen = (chosen or []) + files_changed_since(since, paths)
         result = run_check(paths, baseline, fail_on, settings, severities, chosen)
     except (InputError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise BadInput(str(exc)) from None
     if update_baseline:
         write_baseline(baseline, result.findings)
         click.echo(f"baseline {baseline}: {len(result.findings)} findings accepted.", err=True)

@@ -145,7 +145,7 @@ def test_settings_from_setup_cfg_and_command_line_wins(repo):
     assert check("--changed", "seeds/caps.csv", "--fail-on", "error").exit_code == 0
     (repo / "setup.cfg").write_text("[tool:dedupe]\nfail_on = sometimes\n")
     res = check()
-    assert res.exit_code == 1 and "fail_on 'sometimes'" in res.output
+    assert res.exit_code == 2 and "fail_on 'sometimes'" in res.output
     (repo / "setup.cfg").write_text("[tool:dedupe]\nnonsense = 1\n")
     assert "unknown setting 'nonsense'" in check().output
 

@@ -136,7 +136,7 @@ def test_bad_decisions_file_is_one_line_error(tmp_path):
     bad.write_text("record_id_l,record_id_r,decision\na,b,maybe\n")
     res = CliRunner().invoke(main, ["match", str(SEEDS), "--out", str(tmp_path),
                                     "--decisions", str(bad)])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "d.csv:2: decision 'maybe' is not 'same' or 'different'" in res.output
 
 

@@ -147,3 +147,10 @@ def test_report_in_a_real_browser(browser, tmp_path):
     cluster.find_element(By.TAG_NAME, "summary").click()
     assert cluster.get_attribute("open") is not None
     assert cluster.find_element(By.TAG_NAME, "table").is_displayed()
+
+
+def test_run_on_a_missing_path_is_a_one_line_error(tmp_path):
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "nope"), "--out", str(tmp_path)])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [f"Error: {tmp_path / 'nope'}: no such file or "
+                                               "folder."]

@@ -96,4 +96,4 @@ def test_validate_cli_exit_codes_and_outputs(tmp_path):
     assert res.exit_code == 0, res.output
     cfg.write_text("severities:\n  nonsense: info\n")
     res = runner.invoke(main, ["validate", str(SEEDS), "--config", str(cfg)])
-    assert res.exit_code == 1 and "unknown check 'nonsense'" in res.output
+    assert res.exit_code == 2 and "unknown check 'nonsense'" in res.output
