@@ -93,7 +93,9 @@ def vetoes(levels: pd.DataFrame, own_reference: np.ndarray, n_records: int,
     "Reports", "Calls for Papers"): such a title with
     the same authors and year is what a recurring column looks like, so without a DOI,
     volume, issue or page in common the pair goes to review. So does a pair whose titles
-    clearly differ: the same authors write similar titles in the same year and venue.
+    are only loosely alike (the same authors write similar titles in the same year and
+    venue); two titles that do not match at all, with nothing specific in common, name two
+    papers: distinct, however alike the authors.
     """
     lv = {name: levels[f"{name}_level"].to_numpy() for name in LEVELS}
     idx = {name: {lvl: i for i, lvl in enumerate(names)} for name, names in LEVELS.items()}
@@ -103,26 +105,28 @@ def vetoes(levels: pd.DataFrame, own_reference: np.ndarray, n_records: int,
     bits = np.log2(n_records + 1)
     info = levels["title_info"].to_numpy()
     weakly_identified = (levels["title_count"].to_numpy() >= 3) | (lv["authors"] == 0)
-    generic = (lv["title"] > 0) & ~specific & (info < generic_factor * bits) & weakly_identified
-    titles_differ = np.isin(lv["title"], [idx["title"]["fuzzy_75"], idx["title"]["else"]]) & (
-        ~specific)
+    titles_match = (lv["title"] > 0) & (lv["title"] != idx["title"]["else"])
+    generic = titles_match & ~specific & (info < generic_factor * bits) & weakly_identified
+    titles_loose = (lv["title"] == idx["title"]["fuzzy_75"]) & ~specific
+    titles_differ = (lv["title"] == idx["title"]["else"]) & ~specific
     hard = np.select([lv["doi"] == idx["doi"]["else"], own_reference,
-                      levels["title_numbers_differ"].to_numpy(dtype=bool)],
+                      levels["title_numbers_differ"].to_numpy(dtype=bool), titles_differ],
                      ["different DOIs", "a page's record and its own reference",
-                      "different part numbers in the titles"], default="")
+                      "different part numbers in the titles",
+                      "titles differ and nothing specific in common"], default="")
     other_venue = (lv["year"] == idx["year"]["one_apart"]) & (
         lv["journal"] == idx["journal"]["else"])
     soft = np.select([lv["year"] == idx["year"]["else"],
                       lv["volume"] == idx["volume"]["else"],
                       lv["pages"] == idx["pages"]["else"], generic, other_venue,
                       levels["title_part_one_side"].to_numpy(dtype=bool),
-                      levels["title_types_differ"].to_numpy(dtype=bool), titles_differ],
+                      levels["title_types_differ"].to_numpy(dtype=bool), titles_loose],
                      ["years more than one apart", "different volumes",
                       "different first pages", "generic title and nothing specific in common",
                       "a year apart in another venue (conference and journal versions?)",
                       "only one title names a part", "different document types "
                       "(erratum, reply, demo, editorial ...)",
-                      "titles differ and nothing specific in common"],
+                      "titles only loosely alike and nothing specific in common"],
                      default="")
     return hard, soft
 

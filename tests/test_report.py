@@ -17,9 +17,10 @@ from tests_browser import browser_missing, open_browser  # noqa: E402
 
 HOSTILE = (
     "title,authors,year,journal\n"
-    '"<script>window.__xss = 1</script> Peer support at work","Doe, Jane",2020,J Health\n'
-    '"<img src=x onerror=""window.__xss = 2""> Peer support at work","Doe, Jane",2020,'
-    'Journal of Health\n'
+    '"scholarly journals <script>window.__xss = 1</script> Peer support at work","Doe, Jane",'
+    "2020,J Health\n"
+    '"<img src=x onerror=""window.__xss = 2""> Peer support at work and beyond ◽","Doe, Jane",'
+    "2020,Journal of Health\n"
     '"Another paper entirely about recovery colleges","Roe, Richard",2019,J Health\n'
 )
 
@@ -84,6 +85,7 @@ def test_scraped_markup_is_escaped(tmp_path):
     assert "<script>window.__xss" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;window.__xss" in html
+    assert "&lt;img src=x onerror=" in html
     assert html.count("<script>") == 1  # the report's own script only
 
 
