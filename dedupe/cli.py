@@ -6,7 +6,6 @@ library errors into messages and exit codes.
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
@@ -38,21 +37,39 @@ def _column_map(ctx, param, values) -> dict[str, str]:
     return mapping
 
 
+INPUT_OPTIONS = [
+    click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+    click.option("--format", "fmt", type=click.Choice(list(PARSERS)), default=None,
+                 help="Read every file in this format instead of sniffing it."),
+    click.option("--map", "column_map", multiple=True, callback=_column_map,
+                 metavar="SOURCE=FIELD",
+                 help="Map a CSV/JSON column or RIS/BibTeX field to a canonical field "
+                      "(title, authors, year, journal, volume, issue, pages, doi, abstract)."),
+    click.option("--encoding", default=None,
+                 help="Text encoding of the inputs (default: UTF-8, then cp1252/latin-1)."),
+]
+
+
 def input_options(func):
     """Options every command that reads records shares."""
-    @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-    @click.option("--format", "fmt", type=click.Choice(list(PARSERS)), default=None,
-                  help="Read every file in this format instead of sniffing it.")
-    @click.option("--map", "column_map", multiple=True, callback=_column_map,
-                  metavar="SOURCE=FIELD",
-                  help="Map a CSV/JSON column or RIS/BibTeX field to a canonical field "
-                       "(title, authors, year, journal, volume, issue, pages, doi, abstract).")
-    @click.option("--encoding", default=None,
-                  help="Text encoding of the inputs (default: UTF-8, then cp1252/latin-1).")
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        return func(*args, **kwargs)
-    return wrapper
+    for decorate in reversed(INPUT_OPTIONS):
+        func = decorate(func)
+    return func
+
+
+def match_settings(merge_threshold: float, review_threshold: float, decisions: Path | None,
+                   **extra):
+    """(Settings, decisions table or None) from the matching options of a command."""
+    from .match import load_decisions
+    from .model import Settings
+    if review_threshold > merge_threshold:
+        raise click.BadParameter("--review-threshold must not exceed --merge-threshold.")
+    try:
+        dec = load_decisions(decisions) if decisions else None
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    return Settings(merge_threshold=merge_threshold, review_threshold=review_threshold,
+                    **extra), dec
 
 
 def read_inputs(paths, fmt, column_map, encoding) -> ParseResult:
@@ -205,17 +222,10 @@ def match_cmd(paths, fmt, column_map, encoding, out_dir: Path, decisions, merge_
     corpus.csv (one merged row per cluster with the ids it merged and their values) and
     review.csv (the uncertain pairs, ready to decide and pass back with --decisions).
     """
-    from .match import load_decisions, match_records
-    from .model import Settings
-    if review_threshold > merge_threshold:
-        raise click.BadParameter("--review-threshold must not exceed --merge-threshold.")
+    from .match import match_records
+    settings, dec = match_settings(merge_threshold, review_threshold, decisions,
+                                   estimate=estimate)
     result = read_inputs(paths, fmt, column_map, encoding)
-    try:
-        dec = load_decisions(decisions) if decisions else None
-    except InputError as exc:
-        raise BadInput(str(exc)) from None
-    settings = Settings(merge_threshold=merge_threshold, review_threshold=review_threshold,
-                        estimate=estimate)
     matched = match_records(result.records, settings, dec, on_blocked=print_block_stats)
     write_csv(matched.pairs, out_dir / "pairs.csv")
     write_csv(matched.clusters, out_dir / "clusters.csv")
@@ -254,22 +264,14 @@ def run_cmd(paths, fmt, column_map, encoding, out_dir: Path, force: bool, decisi
     this tool wrote it, or with --force.
     """
     import json
-    from .match import load_decisions
-    from .model import Settings
     from .pipeline import run_pipeline
     from .report import render_report, written_by_us
     report = out_dir / "report.html"
     if report.exists() and not force and not written_by_us(report):
         raise click.UsageError(f"{report} exists and was not written by dedupe; pass --force "
                                "to replace it.")
-    if review_threshold > merge_threshold:
-        raise click.BadParameter("--review-threshold must not exceed --merge-threshold.")
+    settings, dec = match_settings(merge_threshold, review_threshold, decisions)
     severities = load_severities(config)
-    try:
-        dec = load_decisions(decisions) if decisions else None
-    except InputError as exc:
-        raise BadInput(str(exc)) from None
-    settings = Settings(merge_threshold=merge_threshold, review_threshold=review_threshold)
     stages = ["parse", "validate", "match", "report"]
     with click.progressbar(length=len(stages), label="dedupe run", file=sys.stderr,
                            show_pos=True) if sys.stderr.isatty() else _quiet() as bar:
