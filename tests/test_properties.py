@@ -105,3 +105,26 @@ def test_provenance_json_literals_round_trip(values):
     from dedupe.merge import json_strings
     out = json_strings(pd.Series(values, dtype=object))
     assert [json.loads(o) for o in out] == values
+
+
+LAYOUT_BITS = ["被引:3", "|", "作者", "机构", "来源", "摘要", "相关论文", "共 5 条", "D O I",
+               "  • [1] A title", "[J]. JOURNAL, 2020, 3 (1) : 1 - 9", "Rao, Sandy [1 ]",
+               "2020 ◽", "Vol 5 (1) ◽", "pp. 53-61", "Author(s):", "David Rosenberg ◽", "...",
+               "Author:", "Abstract", "Funder", "Reference3 articles.", "1. Doe J. A title. "
+               "J X. 2020;1(2):3–4.", "Cited by", "TY  - JOUR", "ER  - ", "@article{x,",
+               "title,authors", "{\"title\": 1}", "", "Sign in / Sign up", "\x0b", "页码:1 / 2"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(LAYOUT_BITS) | st.text(max_size=30), max_size=25),
+       st.sampled_from(["wos-cn", "scholarly", "abstract-page", "ris", "bibtex", "csv", "tsv",
+                        "jsonl"]))
+def test_parsers_never_raise_and_keep_lines_in_range(lines, fmt):
+    from dedupe.parsers import PARSERS
+    text = "\n".join(lines)
+    out = PARSERS[fmt].parse(text)
+    n_lines = max(1, text.count("\n") + 1)
+    for rec in out.records:
+        assert 1 <= rec.line <= n_lines
+    for problem in out.problems:
+        assert 0 <= problem.line <= n_lines
