@@ -27,7 +27,16 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
                          "pass seed text, RIS, BibTeX, CSV/TSV or JSON Lines files.")
     for enc in ((encoding,) if encoding else ENCODINGS):
         try:
-            return data.decode(enc), enc
+            return normalise_newlines(data.decode(enc)), enc
         except (UnicodeDecodeError, LookupError):
             continue
     raise InputError(f"{path}: cannot decode as {encoding}; pass the file's real --encoding.")
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR (old Mac files) become LF, so every parser numbers lines alike.
+
+    >>> normalise_newlines("a\\r\\nb\\rc")
+    'a\\nb\\nc'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")

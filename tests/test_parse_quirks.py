@@ -119,3 +119,13 @@ def test_every_parser_survives_garbage(fmt):
                          "Vol (", "pp.", "被引:", "相关论文", "  • [1]", "{\"a\": 1", ""])
     out = PARSERS[fmt].parse(garbage)
     assert out is not None
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr-only"])
+def test_line_numbers_with_other_line_endings(tmp_path, newline):
+    src = (PARSE / "export_mapped.csv").read_text(encoding="utf-8")
+    path = tmp_path / "export.csv"
+    path.write_bytes(src.replace("\n", newline).encode("utf-8"))
+    records, failures, _ = parse_file(path)
+    assert [r["source_line"] for r in records] == [2, 3]
+    assert [f["source_line"] for f in failures] == [3]
