@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .arrays import arrow_strings
 from .tokens import STOPWORDS, Tokens, rarest, tokenize, unique_ints
 
 MAX_BLOCK = 100
@@ -69,9 +70,8 @@ def rare_token_key(tokens: Tokens, n: int = 2) -> np.ndarray:
 def prefix_key(titles: pd.Series, words: int = 4) -> pd.Series:
     """The first ``words`` significant title words (catches typos late in a title); None
     for titles with fewer. Arrow kernels throughout."""
-    import pyarrow as pa
     import pyarrow.compute as pc
-    arr = pa.array(titles.astype(object).where(titles.notna(), None).tolist(), type=pa.string())
+    arr = arrow_strings(titles)
     stop = r"\b(?:" + "|".join(sorted(STOPWORDS)) + r")\b"
     arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(
         pc.replace_substring_regex(arr, stop, " "), r"\s+", " "))

@@ -21,7 +21,7 @@ from .errors import InputError
 from .match import match_records
 from .model import Settings
 from .parse import expand_paths, parse_paths
-from .validate import severity_at_least, validate_records
+from .validate import check_severities, severity_at_least, validate_records
 
 BASELINE_VERSION = 1
 DEFAULTS = {"paths": "seeds", "baseline": "dedupe-baseline.json", "fail_on": "error",
@@ -95,19 +95,12 @@ def load_settings(config_file: Path | None = None, root: Path = Path(".")) -> di
 
 
 def parse_severities(text: str, source: str) -> dict[str, str]:
-    """"check:level, check:level" -> {check: level}."""
-    from .checks import CHECKS, ROW_CHECKS, SEVERITIES
+    """"check:level, check:level" -> {check: level}, validated."""
     out = {}
     for item in filter(None, (p.strip() for p in text.replace("\n", ",").split(","))):
         check, _, level = item.partition(":")
-        check, level = check.strip(), level.strip()
-        if check not in CHECKS and check not in ROW_CHECKS:
-            raise InputError(f"{source}: unknown check {check!r} in severities.")
-        if level not in SEVERITIES:
-            raise InputError(f"{source}: severity {level!r} of {check!r} is not one of "
-                             f"{', '.join(SEVERITIES)}.")
-        out[check] = level
-    return out
+        out[check.strip()] = level.strip()
+    return check_severities(out, source)
 
 
 # --- baseline -------------------------------------------------------------------------

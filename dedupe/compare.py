@@ -12,6 +12,8 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from .arrays import objects
+
 # comparison -> ordered level names; the first is always "null", the last "else"
 LEVELS: dict[str, list[str]] = {
     "title": ["null", "exact", "fuzzy_95", "fuzzy_88", "contained", "fuzzy_75", "else"],
@@ -85,7 +87,7 @@ def column_arrays(norm: pd.DataFrame) -> dict[str, np.ndarray]:
         elif pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
             out[col] = s.astype("float64").to_numpy()
         else:
-            out[col] = s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
+            out[col] = objects(s).to_numpy(dtype=object)
         out[f"{col}__present"] = s.notna().to_numpy(dtype=bool)
     out["title_nospace"] = np.array([t.replace(" ", "") if t is not None else None
                                      for t in out["title"]], dtype=object)

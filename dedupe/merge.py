@@ -16,6 +16,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from .arrays import objects
 from .checks import RX, STRING_DTYPE, search_mask
 from .normalise import join_groups, journal_key
 from .tokens import unique_ints
@@ -64,8 +65,8 @@ def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFram
     rows = np.flatnonzero(single)
     out = pd.DataFrame({"cluster_id": cid[rows], "n_records": 1})
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
-        out[f] = _objects(records[f])[rows]
-    out["merged_ids"] = _objects(records["record_id"])[rows]
+        out[f] = objects(records[f]).to_numpy(dtype=object)[rows]
+    out["merged_ids"] = objects(records["record_id"]).to_numpy(dtype=object)[rows]
     out["sources"] = (records["source_file"].astype(str) + ":"
                       + records["source_line"].astype(str)).to_numpy(dtype=object)[rows]
     out["provenance"] = None
@@ -75,10 +76,6 @@ def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFram
     out = out.iloc[np.argsort(pd.Index(uniques).get_indexer(out["cluster_id"]), kind="stable")]
     return out.reset_index(drop=True)
 
-
-def _objects(series: pd.Series) -> np.ndarray:
-    """A column as an object array with None for missing values."""
-    return series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
 
 
 def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +110,7 @@ def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
     cols = ["cluster_id", "n_records", "title", "authors", "authors_norm", *PUBLICATION_FIELDS,
             "abstract", "merged_ids", "sources", "provenance"]
     out = out[cols]
-    return out.astype(object).where(out.notna(), None)
+    return out.apply(objects)
 
 
 def json_strings(values: pd.Series) -> pd.Series:
@@ -145,8 +142,7 @@ def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
     cluster_code, clusters = pd.factorize(sub["cluster_id"])
     n, nf = len(sub), len(fields)
-    values = np.concatenate([sub[f].astype(object).where(sub[f].notna(), None).to_numpy(
-        dtype=object) for f in fields])
+    values = np.concatenate([objects(sub[f]).to_numpy(dtype=object) for f in fields])
     group = np.concatenate([cluster_code.astype(np.int64) * nf + k for k in range(nf)])
     row = np.tile(np.arange(n), nf)
     value_code, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)

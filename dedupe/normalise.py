@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
+from .arrays import arrow_strings, map_unique, objects
 from .checks import COMPILED, RX, STRING_DTYPE, search_mask
 from .tokens import STOPWORDS, information, tokenize
 
@@ -47,10 +48,7 @@ def fold_one(text: str | None) -> str | None:
     """Fold one string: unescape, transliterate, lower-case, punctuation to single spaces."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return None
-    text = html.unescape(str(text))
-    if not text.isascii():
-        text = anyascii(text)
-    return _NON_ALNUM.sub(" ", text.lower()).strip() or None
+    return _NON_ALNUM.sub(" ", _transliterate(str(text)).lower()).strip() or None
 
 
 def fold(series: pd.Series) -> pd.Series:
@@ -75,7 +73,7 @@ def _transliterate(text: str) -> str:
 
 def strip_chrome(series: pd.Series) -> pd.Series:
     """Remove breadcrumbs, page chrome and glued labels the checks know, for matching."""
-    text = series.astype(object).where(series.notna(), None)
+    text = objects(series)
     arrow = series.astype(STRING_DTYPE)
     hit = search_mask(arrow, RX["page_chrome"]) | search_mask(arrow, RX["glued_label"])
     if hit.any():
@@ -107,16 +105,14 @@ def journal_key_one(text: str | None) -> str | None:
 
 def journal_key(series: pd.Series) -> pd.Series:
     """``journal_key_one`` over a column, once per distinct value."""
-    values = series.astype(object).where(series.notna(), None)
-    uniq = pd.unique(values.dropna())
-    return values.map(dict(zip(uniq, map(journal_key_one, uniq)))).astype(object)
+    return map_unique(series, journal_key_one)
 
 
 def doi_key(series: pd.Series) -> pd.Series:
     """Lower-cased bare DOI ("https://doi.org/10.1/X." -> "10.1/x"), None if not a DOI."""
     text = series.astype(STRING_DTYPE).str.lower().str.strip()
     doi = text.str.extract(r"(10\.\d{4,9}/[^\s\"<>]+)")[0].str.rstrip(".,;")
-    return doi.astype(object).where(doi.notna(), None)
+    return objects(doi)
 
 
 def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
@@ -125,9 +121,7 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
     names; Python only for transliteration of non-ASCII names."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    arr = pa.array(authors_norm.astype(object).where(authors_norm.notna(), None).tolist(),
-                   type=pa.string())
-    lists = pc.split_pattern(arr, ";")
+    lists = pc.split_pattern(arrow_strings(authors_norm), ";")
     halves = pc.split_pattern(pc.list_flatten(lists), ",", max_splits=1)
     family = fold(pd.Series(pc.list_element(halves, 0).to_pylist(), dtype=object))
     family = family.str.replace(" ", "", regex=False).fillna("")
@@ -141,8 +135,8 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
     starts = np.asarray(lists.offsets)[:-1]
     has = pc.fill_null(pc.greater(pc.list_value_length(lists), 0), False).to_numpy(
         zero_copy_only=False)
-    first_family = np.full(len(arr), None, dtype=object)
-    first_initial = np.full(len(arr), None, dtype=object)
+    first_family = np.full(len(authors_norm), None, dtype=object)
+    first_initial = np.full(len(authors_norm), None, dtype=object)
     fam_values = family.to_numpy(dtype=object)
     init_values = initial.to_numpy(dtype=object)
     first_family[has] = fam_values[starts[has]]
@@ -150,7 +144,7 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
     out = pd.DataFrame({"families": families.to_pylist(), "first_family": first_family,
                         "first_initial": first_initial}, index=authors_norm.index)
     out = out.replace("", None)
-    return out.astype(object).where(out.notna(), None)
+    return out.apply(objects)
 
 
 def join_groups(values: pd.Series, keys: pd.Series, sep: str) -> pd.Series:
@@ -180,10 +174,8 @@ def year_int(series: pd.Series) -> pd.Series:
 
 def first_page(series: pd.Series) -> pd.Series:
     """The first page (letters kept: "E4051"), folded; None when absent."""
-    import pyarrow as pa
     import pyarrow.compute as pc
-    arr = pa.array(series.astype(object).where(series.notna(), None).tolist(), pa.string())
-    found = pc.struct_field(pc.extract_regex(pc.utf8_trim_whitespace(arr),
+    found = pc.struct_field(pc.extract_regex(pc.utf8_trim_whitespace(arrow_strings(series)),
                                              r"^(?P<p>[A-Za-z]*\d+)"), [0])
     text = pd.Series(pc.utf8_lower(found).to_pandas(), index=series.index, dtype=object)
     text = text.str.lstrip("0")
@@ -232,10 +224,7 @@ def findall_key(titles: pd.Series, pattern: str) -> pd.Series:
 
 def initials(keys: pd.Series) -> pd.Series:
     """Initials of multi-word keys ("very large data bases" -> "vldb"), else None."""
-    values = keys.astype(object).where(keys.notna(), None)
-    uniq = pd.unique(values.dropna())
-    table = {u: ("".join(w[0] for w in u.split()) if " " in u else None) for u in uniq}
-    return values.map(table).astype(object)
+    return map_unique(keys, lambda u: "".join(w[0] for w in u.split()) if " " in u else None)
 
 
 def normalise_records(records: pd.DataFrame) -> pd.DataFrame:

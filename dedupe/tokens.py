@@ -14,12 +14,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import arrow_strings
+
 STOPWORDS = {"a", "an", "the", "of", "and", "in", "on", "for", "to", "with", "by", "at",
              "from", "its", "is", "as", "or", "de", "la", "und", "der"}
-
-
-def _arrow_strings(texts: pd.Series) -> pa.Array:
-    return pa.array(texts.astype(object).where(texts.notna(), None).tolist(), type=pa.string())
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def tokenize(texts: pd.Series, min_len: int = 1, vocab: pa.Array | None = None) 
     """The distinct significant words of each text (stop words and words shorter than
     ``min_len`` dropped). With ``vocab``, words are coded against it and unknown ones
     dropped."""
-    lists = pc.split_pattern(_arrow_strings(texts), " ")
+    lists = pc.split_pattern(arrow_strings(texts), " ")
     words = pc.list_flatten(lists)
     rec = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
     if vocab is None:
