@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from bench_scale import generate, peak_mib
-from dedupe.check import run_check
+
+from dedupe.gate.check import run_check
 
 
 def main() -> None:

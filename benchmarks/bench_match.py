@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dedupe.match import match_records
-from dedupe.parse import parse_paths
+from dedupe.matching.engine import match_records
+from dedupe.parsing.files import parse_paths
 
 
 def peak_mib() -> float:

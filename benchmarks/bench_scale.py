@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from dedupe.match import match_records
+from dedupe.matching.engine import match_records
 
 
 def _words(rng, n, lo=4, hi=9):

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from dedupe.validate import validate_records
+from dedupe.validation.anomalies import validate_records
 
 DAMAGE = {
     "title": ["scholarly journals Peer work", "Ã˜gÃ¥rd study", "AbstractThis study",

@@ -11,12 +11,17 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import InputError
-from .parse import ParseResult, parse_paths
-from .parsers import PARSERS
-from .check_output import FORMATS, RENDER
-from .validate import apply_fixes, severity_at_least, summarise, validate_records
+from dedupe import __version__
+from dedupe.core.errors import InputError
+from dedupe.gate.formats import FORMATS, RENDER
+from dedupe.parsing.files import ParseResult, parse_paths
+from dedupe.parsing.formats import PARSERS
+from dedupe.validation.anomalies import (
+    apply_fixes,
+    severity_at_least,
+    summarise,
+    validate_records,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -60,8 +65,8 @@ def input_options(func):
 def match_settings(merge_threshold: float, review_threshold: float, decisions: Path | None,
                    **extra):
     """(Settings, decisions table or None) from the matching options of a command."""
-    from .match import load_decisions
-    from .model import Settings
+    from dedupe.matching.engine import load_decisions
+    from dedupe.matching.model import Settings
     if review_threshold > merge_threshold:
         raise click.BadParameter("--review-threshold must not exceed --merge-threshold.")
     try:
@@ -123,7 +128,8 @@ def load_severities(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
     import yaml
-    from .validate import check_severities
+
+    from dedupe.validation.anomalies import check_severities
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         sev = data.get("severities", {}) if isinstance(data, dict) else {}
@@ -217,7 +223,7 @@ def match_cmd(paths, fmt, column_map, encoding, out_dir: Path, decisions, merge_
     corpus.csv (one merged row per cluster with the ids it merged and their values) and
     review.csv (the uncertain pairs, ready to decide and pass back with --decisions).
     """
-    from .match import match_records
+    from dedupe.matching.engine import match_records
     settings, dec = match_settings(merge_threshold, review_threshold, decisions,
                                    estimate=estimate)
     result = read_inputs(paths, fmt, column_map, encoding)
@@ -259,8 +265,9 @@ def run_cmd(paths, fmt, column_map, encoding, out_dir: Path, force: bool, decisi
     this tool wrote it, or with --force.
     """
     import json
-    from .pipeline import run_pipeline
-    from .report import render_report, written_by_us
+
+    from dedupe.pipeline import run_pipeline
+    from dedupe.reporting.html import render_report, written_by_us
     report = out_dir / "report.html"
     if report.exists() and not force and not written_by_us(report):
         raise click.UsageError(f"{report} exists and was not written by dedupe; pass --force "
@@ -341,9 +348,14 @@ def check_cmd(paths, baseline, update_baseline, fail_on, changed, since, exit_ze
 
     Exit codes: 0 nothing new, 1 new findings, 2 bad input, usage or configuration.
     """
-    from .check import files_changed_since, load_settings, parse_severities, run_check
-    from .check import write_baseline
-    from .model import Settings
+    from dedupe.gate.check import (
+        files_changed_since,
+        load_settings,
+        parse_severities,
+        run_check,
+        write_baseline,
+    )
+    from dedupe.matching.model import Settings
     try:
         conf = load_settings(config)
         source = str(config or "setup.cfg")

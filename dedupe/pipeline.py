@@ -8,10 +8,10 @@ from typing import Callable
 
 import pandas as pd
 
-from .match import MatchResult, match_records
-from .model import Settings
-from .parse import ParseResult, parse_paths
-from .validate import validate_records
+from dedupe.matching.engine import MatchResult, match_records
+from dedupe.matching.model import Settings
+from dedupe.parsing.files import ParseResult, parse_paths
+from dedupe.validation.anomalies import validate_records
 
 
 @dataclass

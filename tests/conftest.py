@@ -1,6 +1,5 @@
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -19,5 +18,5 @@ SEEDS = ROOT / "seeds"
 
 @pytest.fixture(scope="session")
 def seed_result():
-    from dedupe.parse import parse_paths
+    from dedupe.parsing.files import parse_paths
     return parse_paths([SEEDS])

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES, SEEDS
+
 from dedupe.cli import main
 
 CLEAN_WOS = """Peer navigation for young adults leaving psychiatric inpatient care: a pilot study

@@ -5,10 +5,10 @@ import json
 import pandas as pd
 import pandera.pandas as pa
 import pytest
-
 from conftest import FIXTURES, ROOT
-from dedupe.checks import CHECKS
-from dedupe.validate import load_schema
+
+from dedupe.validation.anomalies import load_schema
+from dedupe.validation.checks import CHECKS
 
 CASES = json.loads((FIXTURES / "checks" / "cases.json").read_text(encoding="utf-8"))
 FLAG = [(c, v) for c, d in CASES.items() for v in d["flag"]]

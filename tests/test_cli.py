@@ -5,8 +5,8 @@ import re
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, SEEDS
+
 from dedupe.cli import main
 
 

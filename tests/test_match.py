@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from conftest import SEEDS
+
 from dedupe.cli import main
-from dedupe.match import match_records
+from dedupe.matching.engine import match_records
 
 
 def rid(records, file, line):
@@ -88,7 +88,7 @@ def test_pairs_explain_every_field(matched):
 
 
 def test_own_reference_is_vetoed_when_scored(seed_result):
-    from dedupe.match import _own_reference
+    from dedupe.matching.engine import _own_reference
     recs = seed_result.records
     pos = {r: i for i, r in enumerate(recs.record_id)}
     main_rec, ref = rid(recs, "000", 1), rid(recs, "000", 20)
@@ -141,7 +141,7 @@ def test_bad_decisions_file_is_one_line_error(tmp_path):
 
 
 def test_model_reestimation_keeps_a_valid_model(seed_result):
-    from dedupe.model import Settings
+    from dedupe.matching.model import Settings
     result = match_records(seed_result.records, Settings(estimate=True))
     assert result.pairs.probability.between(0, 1).all()
     assert "estimate" in result.timings

@@ -1,7 +1,8 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dedupe.names import normalise_name, split_author_list
+from dedupe.core.names import normalise_name, split_author_list
 
 
 @pytest.mark.parametrize("raw,order,expected", [

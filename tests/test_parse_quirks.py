@@ -1,10 +1,10 @@
 """One fixture file per layout quirk: new content in the known layouts parses just as well."""
 
 import pytest
-
 from conftest import FIXTURES
-from dedupe.parse import parse_file
-from dedupe.parsers import PARSERS
+
+from dedupe.parsing.files import parse_file
+from dedupe.parsing.formats import PARSERS
 
 PARSE = FIXTURES / "parse"
 

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import EXPECTED
 
 FIELDS = ["role", "title", "authors_norm", "year", "journal", "volume", "issue", "pages", "doi"]

@@ -4,11 +4,12 @@ import itertools
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dedupe.cluster import clusters
-from dedupe.compare import compare
-from dedupe.normalise import fold_one, journal_key_one, normalise_records
+from dedupe.matching.cluster import clusters
+from dedupe.matching.compare import compare
+from dedupe.matching.normalise import fold_one, journal_key_one, normalise_records
 
 WORDS = ["peer", "support", "mental", "health", "Øgård", "Repål", "care", "study", "part",
          "1", "2", "review", "JOURNAL", "of", "&"]
@@ -102,7 +103,8 @@ def test_weak_link_does_not_chain_two_groups():
 @given(st.lists(st.one_of(st.none(), st.text(max_size=30)), max_size=10))
 def test_provenance_json_literals_round_trip(values):
     import json
-    from dedupe.merge import json_strings
+
+    from dedupe.matching.merge import json_strings
     out = json_strings(pd.Series(values, dtype=object))
     assert [json.loads(o) for o in out] == values
 
@@ -120,8 +122,8 @@ LAYOUT_BITS = ["被引:3", "|", "作者", "机构", "来源", "摘要", "相关�
        st.sampled_from(["wos-cn", "scholarly", "abstract-page", "ris", "bibtex", "csv", "tsv",
                         "jsonl"]))
 def test_parsers_never_raise_and_keep_lines_in_range(lines, fmt):
-    from dedupe.parsers import PARSERS
-    from dedupe.textio import normalise_newlines
+    from dedupe.parsing.decode import normalise_newlines
+    from dedupe.parsing.formats import PARSERS
     text = normalise_newlines("\n".join(lines))  # as read_text hands every parser its text
     out = PARSERS[fmt].parse(text)
     n_lines = max(1, text.count("\n") + 1)

@@ -6,11 +6,11 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, SEEDS
+
 from dedupe.cli import main
 from dedupe.pipeline import run_pipeline
-from dedupe.report import render_report
+from dedupe.reporting.html import render_report
 
 sys.path.insert(0, str(ROOT / "tools"))
 from tests_browser import browser_missing, open_browser  # noqa: E402

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from conftest import SEEDS
+
 from dedupe.cli import main
-from dedupe.validate import apply_fixes, validate_records
+from dedupe.validation.anomalies import apply_fixes, validate_records
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_no_anomaly_on_correct_diacritics(anomalies):
 
 
 def test_anomaly_table_matches_its_schema(anomalies):
-    from dedupe.validate import load_schema
+    from dedupe.validation.anomalies import load_schema
     load_schema("anomalies").validate(anomalies.drop(columns="file"))
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .arrays import arrow_strings
-from .tokens import STOPWORDS, Tokens, rarest, tokenize, unique_ints
+from dedupe.core.arrays import arrow_strings
+from dedupe.matching.tokens import STOPWORDS, Tokens, rarest, tokenize, unique_ints
 
 MAX_BLOCK = 100
 PREFIX_MAX_BLOCK = 50  # a four-word prefix shared by more records is a common phrase

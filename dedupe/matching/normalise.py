@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
-from .arrays import arrow_strings, map_unique, objects
-from .checks import COMPILED, RX, STRING_DTYPE, search_mask
-from .tokens import STOPWORDS, information, tokenize
+from dedupe.core.arrays import arrow_strings, map_unique, objects
+from dedupe.core.patterns import COMPILED, RX, STRING_DTYPE, search_mask
+from dedupe.matching.tokens import STOPWORDS, information, tokenize
 
 # Journal abbreviations (ISO 4 / WoS style) expanded before comparison; data, not logic.
 JOURNAL_ABBREVIATIONS = {

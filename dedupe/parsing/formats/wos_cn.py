@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import re
 
-from ..labels import WOS_CN_CHROME, WOS_CN_INLINE, WOS_CN_SECTIONS
-from ..records import RawRecord
-from .base import DOI_RE, ParseOutput, Parser, clean_value, numbered_lines, page_range
+from dedupe.core.labels import WOS_CN_CHROME, WOS_CN_INLINE, WOS_CN_SECTIONS
+from dedupe.core.records import RawRecord
+from dedupe.parsing.formats.base import (
+    DOI_RE,
+    ParseOutput,
+    Parser,
+    clean_value,
+    numbered_lines,
+    page_range,
+)
 
 _INLINE = re.compile(r"^\s*(" + "|".join(WOS_CN_INLINE) + r")\s*[:：]\s*(.*)$")
 _ENTRY = re.compile(r"^\s*[•·●▪*-]?\s*\[(\d+)\]\s*(.*)$")

@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .names import normalise_authors, strip_affiliation_index
-from .parsers import PARSERS, sniff
-from .parsers.base import ParseOutput
-from .records import (AUTHOR_SEP, FAILURE_COLUMNS, RECORD_COLUMNS, make_record_id,
-                      to_frame)
-from .textio import read_text
+from dedupe.core.errors import InputError
+from dedupe.core.names import normalise_authors, strip_affiliation_index
+from dedupe.core.records import (
+    AUTHOR_SEP,
+    FAILURE_COLUMNS,
+    RECORD_COLUMNS,
+    make_record_id,
+    to_frame,
+)
+from dedupe.parsing.decode import read_text
+from dedupe.parsing.formats import PARSERS, sniff
+from dedupe.parsing.formats.base import ParseOutput
 
 
 @dataclass

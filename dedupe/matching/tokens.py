@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import arrow_strings
+from dedupe.core.arrays import arrow_strings
 
 STOPWORDS = {"a", "an", "the", "of", "and", "in", "on", "for", "to", "with", "by", "at",
              "from", "its", "is", "as", "or", "de", "la", "und", "der"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .compare import LEVELS
+from dedupe.matching.compare import LEVELS
 
 # (m, u) per non-null level, in LEVELS order (the "null" level has weight 0). u is the
 # chance that two *random* records show the level, matching the prior below, which is

@@ -17,11 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .match import match_records
-from .model import Settings
-from .parse import expand_paths, parse_paths
-from .validate import check_severities, severity_at_least, validate_records
+from dedupe.core.errors import InputError
+from dedupe.matching.engine import match_records
+from dedupe.matching.model import Settings
+from dedupe.parsing.files import expand_paths, parse_paths
+from dedupe.validation.anomalies import (
+    check_severities,
+    severity_at_least,
+    validate_records,
+)
 
 BASELINE_VERSION = 1
 DEFAULTS = {"paths": "seeds", "baseline": "dedupe-baseline.json", "fail_on": "error",

@@ -11,106 +11,25 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import warnings
 from dataclasses import dataclass
 from typing import Callable
 
 import ftfy
 import ftfy.badness
-import numpy as np
 import pandas as pd
 from pandera import extensions
 
-from .labels import (BREADCRUMBS, CHINESE_UI_PATTERNS, CHINESE_UI_WORDS, ENGLISH_CHROME,
-                     GLUED_LABELS, SPACED_LABELS)
-from .names import PARTICLES
+from dedupe.core.patterns import (  # noqa: F401
+    COMPILED,
+    EXACT,
+    RX,
+    STRING_DTYPE,
+    as_strings,
+    contains,
+    search_mask,
+)
 
 SEVERITIES = ("error", "warning", "info")
-try:
-    import pyarrow as _pa
-    import pyarrow.compute as _pc
-    STRING_DTYPE = "string[pyarrow]"
-except ImportError:  # pragma: no cover - pyarrow is a dependency; plain re still works
-    _pa = _pc = None
-    STRING_DTYPE = "string"
-
-
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def _garbled(word: str) -> str:
-    """How a UTF-8 label reads when decoded as GBK, with undecodable bytes lost ("琚寮")."""
-    return word.encode("utf-8").decode("gbk", errors="replace").replace("\ufffd", "")
-
-
-GARBLED_LABELS = sorted({g for g in map(_garbled, CHINESE_UI_WORDS) if len(g) >= 2})
-_CJK = "\u3400-\u9fff"
-# A UTF-8 lead byte read as Latin-1/cp1252 (Â..ô) followed by a continuation byte so read:
-# every Latin mojibake holds such a pair, so it preselects the values ftfy has to judge.
-_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-         "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
-_PARTICLES = "|".join(sorted(PARTICLES | {"et"})).replace(".", r"\.")
-
-# Patterns in the syntax both Python's re and RE2 (pyarrow) accept: they run vectorised.
-RX = {
-    "latin_pair": f"[\u00c2-\u00f4][{_CONT}]",
-    "cjk": f"[{_CJK}]",
-    "gbk_garbled": "锟斤拷|" + _alternation(GARBLED_LABELS),
-    "ui_label": "(?:" + _alternation(CHINESE_UI_WORDS) + "|" + "|".join(
-        CHINESE_UI_PATTERNS) + ")",
-    "latin_word": "[A-Za-z]{3}",
-    # chrome phrases in any case; breadcrumbs only as the sites print them (lower case)
-    "page_chrome": r"(?:(?i:" + _alternation(ENGLISH_CHROME) + r")|^\s*(?:" + _alternation(
-        BREADCRUMBS) + r")\s+\S|\bReferences?\s?\d+\s*articles?\b)",
-    "glued_label": r"^(?:" + _alternation(GLUED_LABELS) + r")[A-Z][a-z]",
-    "spaced_label": r"\b(?:" + "|".join(" ".join(w) for w in SPACED_LABELS) + r")\b",
-    "truncated": r"(?:\.\.\.|…|\bet al\.?)\s*$",
-    "doubled_initials": r"\b[A-Z]\.\s+[A-Z]\.\s*(?:;|$)",
-    "lowercase_part": r"(?:^|[\s,;])[a-zà-ÿ][\w'’-]+",
-    "not_a_name": r"(?:^|;\s*)[^;]*\d[^;]*(?:;|$)",
-    "doi": r"^10\.\d{4,9}/\S+$",
-    "stray_separator": "[\u00a0◽|]" + r"|^[\s;,.:/-]+|[\s;,:/]+$|\s{2,}",
-    "article_number": r"^\d{8,}$",
-}
-# Exact patterns (Python re only: look-arounds, back-references) for the few candidates
-# the vectorised pattern of the same name preselected.
-EXACT = {
-    "doubled_initials": re.compile(r"\b(?P<i>[A-Z])\.\s+(?P=i)\.(?=\s*(?:;|$))"),
-    "lowercase_part": re.compile(r"(?:^|[\s,;])(?!(?:" + _PARTICLES + r")\b)[a-zà-ÿ][\w'’-]+"),
-}
-COMPILED = {k: re.compile(v) for k, v in RX.items()}
-COMPILED["glued_label"] = re.compile(r"^(?:" + _alternation(GLUED_LABELS) + r")(?=[A-Z][a-z])")
-COMPILED["page_chrome"] = re.compile(RX["page_chrome"].replace(r"\s+\S", r"\s+(?=\S)"))
-
-
-def _str(s: pd.Series) -> pd.Series:
-    """Text as pandas strings, Arrow-backed when pyarrow is there (vectorised RE2 regex)."""
-    return s.astype(STRING_DTYPE)
-
-
-def search_mask(text: pd.Series, pattern: str) -> np.ndarray:
-    """Where ``pattern`` occurs, as a bool array: RE2 over Arrow strings, else Python re.
-
-    RE2's ``\\s``, ``\\d`` and ``\\b`` are ASCII-only; the patterns in ``RX`` are written
-    so that this does not matter (no-break spaces are named explicitly).
-    """
-    if _pc is not None and text.dtype == STRING_DTYPE:
-        found = _pc.match_substring_regex(_pa.array(text.array), pattern)
-        return _pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return text.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
-
-
-def contains(text: pd.Series, key: str) -> pd.Series:
-    """Boolean mask: values matching pattern ``key`` (vectorised, exact pass on candidates)."""
-    hit = pd.Series(search_mask(text, RX[key]), index=text.index)
-    exact = EXACT.get(key)
-    if exact is not None and hit.any():
-        idx = hit.to_numpy().nonzero()[0]
-        hit.iloc[idx] = [bool(exact.search(t)) for t in text.iloc[idx]]
-    return hit
 
 
 def _valid(mask_bad: pd.Series) -> pd.Series:
@@ -145,7 +64,7 @@ def mojibake_repair(text: str) -> str | None:
 
 
 def detect_mojibake(s: pd.Series) -> pd.Series:
-    text = _str(s)
+    text = as_strings(s)
     cand = contains(text, "latin_pair") | contains(text, "cjk")
     bad = pd.Series(False, index=s.index)
     idx = cand.to_numpy().nonzero()[0]
@@ -156,30 +75,30 @@ def detect_mojibake(s: pd.Series) -> pd.Series:
 
 def _regex_detector(key: str):
     def detect(s: pd.Series) -> pd.Series:
-        return ~contains(_str(s), key)
+        return ~contains(as_strings(s), key)
     detect.__name__ = f"detect_{key}"
     return detect
 
 
 def detect_ui_label(s: pd.Series) -> pd.Series:
-    text = _str(s)
+    text = as_strings(s)
     return ~(contains(text, "ui_label") & contains(text, "latin_word"))
 
 
 def detect_doi(s: pd.Series) -> pd.Series:
-    text = _str(s)
+    text = as_strings(s)
     return ~(text.notna().to_numpy() & ~contains(text.str.strip(), "doi"))
 
 
 def detect_year(s: pd.Series) -> pd.Series:
-    num = pd.to_numeric(_str(s).str.strip(), errors="coerce")
-    bad = _str(s).notna() & ~num.between(1800, _dt.date.today().year + 1).fillna(False)
+    num = pd.to_numeric(as_strings(s).str.strip(), errors="coerce")
+    bad = as_strings(s).notna() & ~num.between(1800, _dt.date.today().year + 1).fillna(False)
     return _valid(bad)
 
 
 def page_bounds(s: pd.Series) -> pd.DataFrame:
     """First and last page as numbers, the last expanded when abbreviated ("337-56" -> 356)."""
-    parts = _str(s).str.extract(r"^\D*?(\d+)\s*[-–]\s*\D*?(\d+)$")
+    parts = as_strings(s).str.extract(r"^\D*?(\d+)\s*[-–]\s*\D*?(\d+)$")
     first, last = parts[0], parts[1].copy()
     short = (last.str.len() < first.str.len()).fillna(False).astype(bool)
     if short.any():
@@ -191,12 +110,12 @@ def page_bounds(s: pd.Series) -> pd.DataFrame:
 def detect_pages(s: pd.Series) -> pd.Series:
     b = page_bounds(s)
     backwards = (b["last"] < b["first"]).fillna(False)
-    article_no = contains(_str(s).str.strip(), "article_number")
+    article_no = contains(as_strings(s).str.strip(), "article_number")
     return _valid(backwards | article_no)
 
 
 def detect_all_caps(s: pd.Series) -> pd.Series:
-    text = _str(s)
+    text = as_strings(s)
     letters = text.str.replace(r"[^A-Za-zÀ-ÿ]", "", regex=True)
     bad = (letters.str.len() >= 12).fillna(False) & (letters == letters.str.upper()).fillna(False)
     return _valid(bad)

@@ -16,11 +16,11 @@ import json
 import numpy as np
 import pandas as pd
 
-from .arrays import objects
-from .checks import RX, STRING_DTYPE, search_mask
-from .normalise import join_groups, journal_key
-from .tokens import unique_ints
-from .records import AUTHOR_SEP
+from dedupe.core.arrays import objects
+from dedupe.core.patterns import RX, STRING_DTYPE, search_mask
+from dedupe.core.records import AUTHOR_SEP
+from dedupe.matching.normalise import join_groups, journal_key
+from dedupe.matching.tokens import unique_ints
 
 TEXT_FIELDS = ["title", "authors", "authors_norm", "abstract"]
 PUBLICATION_FIELDS = ["year", "journal", "volume", "issue", "pages", "doi"]

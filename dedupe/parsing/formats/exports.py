@@ -16,8 +16,14 @@ import bibtexparser
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 
-from ..records import RawRecord
-from .base import ParseOutput, Parser, clean_value, numbered_lines, page_range
+from dedupe.core.records import RawRecord
+from dedupe.parsing.formats.base import (
+    ParseOutput,
+    Parser,
+    clean_value,
+    numbered_lines,
+    page_range,
+)
 
 CANONICAL = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
              "abstract")
@@ -77,7 +83,7 @@ def _text(value) -> str | None:
 
 
 def _author_list(value) -> list[str]:
-    from ..names import split_author_list
+    from dedupe.core.names import split_author_list
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if str(v).strip()]
     return split_author_list(str(value))

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import re
 
-from ..labels import BREADCRUMBS, ENGLISH_CHROME
-from ..records import RawRecord
-from .base import DOI_RE, ParseOutput, Parser, clean_value, numbered_lines, page_range
+from dedupe.core.labels import BREADCRUMBS, ENGLISH_CHROME
+from dedupe.core.records import RawRecord
+from dedupe.parsing.formats.base import (
+    DOI_RE,
+    ParseOutput,
+    Parser,
+    clean_value,
+    numbered_lines,
+    page_range,
+)
 
 _YEAR = re.compile(r"^\s*((?:1[5-9]|20)\d{2})\s*◽?\s*$")
 _VOL = re.compile(r"^\s*Vol\.?\s*([^\s(◽]+)?\s*(?:\(([^)]*)\))?\s*◽?\s*$", re.I)

@@ -11,13 +11,20 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .blocking import BlockStats, block
-from .cluster import clusters
-from .compare import LEVELS, compare
-from .errors import InputError
-from .merge import merge_clusters
-from .model import Settings, decide, estimate_m, estimate_u, score, vetoes
-from .normalise import normalise_records
+from dedupe.core.errors import InputError
+from dedupe.matching.blocking import BlockStats, block
+from dedupe.matching.cluster import clusters
+from dedupe.matching.compare import LEVELS, compare
+from dedupe.matching.merge import merge_clusters
+from dedupe.matching.model import (
+    Settings,
+    decide,
+    estimate_m,
+    estimate_u,
+    score,
+    vetoes,
+)
+from dedupe.matching.normalise import normalise_records
 
 DECISION_VALUES = {"same", "different"}
 DECISION_COLUMNS = ["record_id_l", "record_id_r", "decision", "note"]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from .abstract_page import AbstractPageParser
-from .base import Parser
-from .exports import BibtexParser, CsvParser, JsonLinesParser, RisParser, TsvParser
-from .scholarly import ScholarlyParser
-from .wos_cn import WosCnParser
+from dedupe.parsing.formats.abstract_page import AbstractPageParser
+from dedupe.parsing.formats.base import Parser
+from dedupe.parsing.formats.exports import (
+    BibtexParser,
+    CsvParser,
+    JsonLinesParser,
+    RisParser,
+    TsvParser,
+)
+from dedupe.parsing.formats.scholarly import ScholarlyParser
+from dedupe.parsing.formats.wos_cn import WosCnParser
 
 PARSERS: dict[str, Parser] = {p.name: p for p in (
     WosCnParser(), ScholarlyParser(), AbstractPageParser(),

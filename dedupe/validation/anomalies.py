@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from . import checks as _checks  # noqa: F401  registers the check methods before from_yaml
-from .checks import CHECKS, ROLE_SEVERITY, ROW_CHECKS, SEVERITIES
-from .errors import InputError
+from dedupe.core.errors import InputError
+from dedupe.validation import checks as _checks  # noqa: F401  registers the check methods before from_yaml
+from dedupe.validation.checks import CHECKS, ROLE_SEVERITY, ROW_CHECKS, SEVERITIES
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 ANOMALY_COLUMNS = ["record_id", "source_file", "source_line", "field", "check", "severity",
                    "value", "message", "suggestion"]
 ROLE_FIELDS = {"missing_title": "title", "missing_year": "year", "missing_journal": "journal"}
 
 
 def load_schema(name: str = "records", schema_dir: Path | None = None) -> pa.DataFrameSchema:
-    """A schema from ``schemas/NAME.yaml``."""
-    path = (schema_dir or SCHEMA_DIR) / f"{name}.yaml"
+    """A schema from ``schemas/NAME.yaml`` (shipped inside the package)."""
+    path = (schema_dir / f"{name}.yaml") if schema_dir else resources.files("dedupe") / "schemas" / f"{name}.yaml"
     try:
-        return pa.DataFrameSchema.from_yaml(path)
+        return pa.DataFrameSchema.from_yaml(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, AttributeError) as exc:
         raise InputError(f"{path}: cannot load schema ({exc}).") from None
 

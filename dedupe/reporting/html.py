@@ -11,19 +11,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
-from . import __version__
-from .checks import CHECKS, COMPILED, EXACT, ROW_CHECKS
-from .compare import LEVELS
-from .pipeline import PipelineResult
+from dedupe import __version__
+from dedupe.matching.compare import LEVELS
+from dedupe.pipeline import PipelineResult
+from dedupe.validation.checks import CHECKS, COMPILED, EXACT, ROW_CHECKS
 
 GENERATOR = "dedupe report"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = resources.files("dedupe.reporting") / "templates"
 MAX_ANOMALIES_PER_CHECK = 200
 MAX_CLUSTERS = 300
 MAX_REVIEW = 300
@@ -140,7 +141,7 @@ def histogram(probabilities: np.ndarray, merge: float, review: float, bins: int 
 
 def render_report(result: PipelineResult) -> str:
     """The report as one HTML string."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES),
+    env = Environment(loader=PackageLoader("dedupe.reporting", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from .arrays import objects
+from dedupe.core.arrays import objects
 
 # comparison -> ordered level names; the first is always "null", the last "else"
 LEVELS: dict[str, list[str]] = {

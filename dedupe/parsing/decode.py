@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
+from dedupe.core.errors import InputError
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 

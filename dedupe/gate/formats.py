@@ -9,9 +9,9 @@ from dataclasses import asdict
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from . import __version__
-from .check import CheckResult, Finding
-from .checks import CHECKS, ROW_CHECKS
+from dedupe import __version__
+from dedupe.gate.check import CheckResult, Finding
+from dedupe.validation.checks import CHECKS, ROW_CHECKS
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 FORMATS = ("human", "json", "junit", "sarif", "github")

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import re
 
-from ..labels import ABSTRACT_PAGE_LABELS, ENGLISH_CHROME
-from ..records import RawRecord
-from .base import DOI_RE, ParseOutput, Parser, clean_value, has_cjk, numbered_lines, page_range
+from dedupe.core.labels import ABSTRACT_PAGE_LABELS, ENGLISH_CHROME
+from dedupe.core.records import RawRecord
+from dedupe.parsing.formats.base import (
+    DOI_RE,
+    ParseOutput,
+    Parser,
+    clean_value,
+    has_cjk,
+    numbered_lines,
+    page_range,
+)
 
 _LABEL = re.compile(r"^\s*(" + "|".join(re.escape(k) for k in sorted(
     ABSTRACT_PAGE_LABELS, key=len, reverse=True)) + r")\s*(?::\s*(.*))?$", re.I)

@@ -1,0 +1,1 @@
+"""Shared ground of every stage: the record table, errors, text patterns, names and labels."""
