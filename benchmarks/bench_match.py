@@ -40,26 +40,40 @@ def dblp_acm(bench: Path) -> None:
     t0 = time.perf_counter()
     parsed = parse_paths([bench / "DBLP2.csv", bench / "ACM.csv"])
     recs = parsed.records
-    key = ("dblp:" + recs["source_id"]).where(recs["source_file"].str.endswith("DBLP2.csv"),
-                                             "acm:" + recs["source_id"])
+    key = ("dblp:" + recs["source_id"]).where(
+        recs["source_file"].str.endswith("DBLP2.csv"), "acm:" + recs["source_id"]
+    )
     t1 = time.perf_counter()
-    result = match_records(recs, on_blocked=lambda stats: [
-        print(f"  block {s.rule:20} generated {s.generated:>8,} new {s.new:>8,}"
-              f" skipped blocks {s.skipped_blocks}") for s in stats])
+    result = match_records(
+        recs,
+        on_blocked=lambda stats: [
+            print(
+                f"  block {s.rule:20} generated {s.generated:>8,} new {s.new:>8,}"
+                f" skipped blocks {s.skipped_blocks}"
+            )
+            for s in stats
+        ],
+    )
     t2 = time.perf_counter()
     truth_df = pd.read_csv(bench / "DBLP-ACM_perfectMapping.csv", encoding="latin-1", dtype=str)
-    truth = {tuple(sorted(("dblp:" + a, "acm:" + b)))
-             for a, b in zip(truth_df["idDBLP"], truth_df["idACM"])}
+    truth = {
+        tuple(sorted(("dblp:" + a, "acm:" + b)))
+        for a, b in zip(truth_df["idDBLP"], truth_df["idACM"])
+    }
     pred = predicted_pairs(result.clusters, key)
     tp = len(pred & truth)
     precision = tp / len(pred) if pred else 0.0
     recall = tp / len(truth)
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
     review = (result.pairs["decision"] == "review").sum()
-    print(f"DBLP-ACM: {len(recs):,} records, {len(result.pairs):,} candidate pairs, "
-          f"{review:,} in review")
-    print(f"precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
-          f"(TP {tp:,}, FP {len(pred) - tp:,}, FN {len(truth) - tp:,})")
+    print(
+        f"DBLP-ACM: {len(recs):,} records, {len(result.pairs):,} candidate pairs, "
+        f"{review:,} in review"
+    )
+    print(
+        f"precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
+        f"(TP {tp:,}, FP {len(pred) - tp:,}, FN {len(truth) - tp:,})"
+    )
     print(f"parse {t1 - t0:.1f} s, match {t2 - t1:.1f} s, peak memory {peak_mib():,.0f} MiB")
     return pred, truth, recs, key, result
 
@@ -71,6 +85,7 @@ def main() -> None:
         dblp_acm(Path(sys.argv[2]) if len(sys.argv) > 2 else default)
     else:
         from bench_scale import run_scale
+
         run_scale(int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000)
 
 

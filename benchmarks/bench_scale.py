@@ -35,23 +35,31 @@ def generate(n: int, dup_rate: float = 0.2, seed: int = 0) -> tuple[pd.DataFrame
     n_orig = int(n * (1 - dup_rate))
     n_words = rng.integers(5, 12, n_orig)
     starts = np.concatenate([[0], np.cumsum(n_words)[:-1]])
-    titles = [" ".join(vocab[zipf[s:s + k]]).capitalize() for s, k in zip(starts, n_words)]
+    titles = [" ".join(vocab[zipf[s : s + k]]).capitalize() for s, k in zip(starts, n_words)]
     n_auth = rng.integers(1, 5, n_orig)
     fam_idx = rng.integers(0, len(fams), (n_orig, 4))
     giv_idx = rng.integers(0, len(givens), (n_orig, 4))
-    authors = ["; ".join(f"{fams[f]}, {givens[g]}" for f, g in zip(fi[:k], gi[:k]))
-               for fi, gi, k in zip(fam_idx, giv_idx, n_auth)]
-    orig = pd.DataFrame({
-        "title": titles, "authors_norm": authors,
-        "year": rng.integers(1960, 2025, n_orig).astype(str),
-        "journal": journals[rng.integers(0, len(journals), n_orig)],
-        "volume": rng.integers(1, 80, n_orig).astype(str),
-        "issue": rng.integers(1, 13, n_orig).astype(str),
-        "pages": [f"{p}-{p + 11}" for p in rng.integers(1, 2000, n_orig)],
-        "doi": np.where(rng.random(n_orig) < 0.3,
-                        [f"10.{1000 + i % 9000}/gen.{i}" for i in range(n_orig)], None),
-        "abstract": None,
-    })
+    authors = [
+        "; ".join(f"{fams[f]}, {givens[g]}" for f, g in zip(fi[:k], gi[:k]))
+        for fi, gi, k in zip(fam_idx, giv_idx, n_auth)
+    ]
+    orig = pd.DataFrame(
+        {
+            "title": titles,
+            "authors_norm": authors,
+            "year": rng.integers(1960, 2025, n_orig).astype(str),
+            "journal": journals[rng.integers(0, len(journals), n_orig)],
+            "volume": rng.integers(1, 80, n_orig).astype(str),
+            "issue": rng.integers(1, 13, n_orig).astype(str),
+            "pages": [f"{p}-{p + 11}" for p in rng.integers(1, 2000, n_orig)],
+            "doi": np.where(
+                rng.random(n_orig) < 0.3,
+                [f"10.{1000 + i % 9000}/gen.{i}" for i in range(n_orig)],
+                None,
+            ),
+            "abstract": None,
+        }
+    )
     src = rng.integers(0, n_orig, n - n_orig)
     dup = orig.iloc[src].reset_index(drop=True)
     dup["title"] = np.where(rng.random(len(dup)) < 0.5, dup["title"].str.upper(), dup["title"])
@@ -81,18 +89,25 @@ def run_scale(n: int) -> None:
     t1 = time.perf_counter()
     print(f"generated {n:,} records in {t1 - t0:.1f} s")
     print(f"peak memory after generating: {peak_mib():,.0f} MiB")
-    result = match_records(records, on_blocked=lambda stats: print(
-        "blocking: " + ", ".join(f"{s.rule} {s.generated:,}" for s in stats)
-        + f" (peak memory so far {peak_mib():,.0f} MiB)"))
+    result = match_records(
+        records,
+        on_blocked=lambda stats: print(
+            "blocking: "
+            + ", ".join(f"{s.rule} {s.generated:,}" for s in stats)
+            + f" (peak memory so far {peak_mib():,.0f} MiB)"
+        ),
+    )
     t2 = time.perf_counter()
     for stage, secs in result.timings.items():
         print(f"  {stage:10} {secs:6.1f} s   peak memory {result.peaks[stage]:8,.0f} MiB")
     cl = result.clusters["cluster_id"].to_numpy()
     same_cluster = pd.Series(cl).groupby(truth).nunique()
-    print(f"matched {n:,} records in {t2 - t1:.1f} s; {len(result.pairs):,} candidate pairs; "
-          f"{len(result.corpus):,} clusters for {len(np.unique(truth)):,} true papers; "
-          f"papers split over >1 cluster: {(same_cluster > 1).sum():,}; "
-          f"peak memory {peak_mib():,.0f} MiB")
+    print(
+        f"matched {n:,} records in {t2 - t1:.1f} s; {len(result.pairs):,} candidate pairs; "
+        f"{len(result.corpus):,} clusters for {len(np.unique(truth)):,} true papers; "
+        f"papers split over >1 cluster: {(same_cluster > 1).sum():,}; "
+        f"peak memory {peak_mib():,.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

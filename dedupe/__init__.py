@@ -22,18 +22,21 @@ def parse(paths, **options):
     from pathlib import Path
 
     from dedupe.parsing import parse_paths
+
     return parse_paths([Path(p) for p in paths], **options)
 
 
 def validate(records, failures=None, **options):
     """The anomaly table of a record table (see :func:`dedupe.validation.validate_records`)."""
     from dedupe.validation import validate_records
+
     return validate_records(records, failures, **options)
 
 
 def match(records, **options):
     """Pairs, clusters and the merged corpus (see :func:`dedupe.matching.match_records`)."""
     from dedupe.matching import match_records
+
     return match_records(records, **options)
 
 
@@ -42,6 +45,7 @@ def run(paths, **options):
     from pathlib import Path
 
     from dedupe.pipeline import run_pipeline
+
     return run_pipeline([Path(p) for p in paths], **options)
 
 

@@ -19,4 +19,5 @@ SEEDS = ROOT / "seeds"
 @pytest.fixture(scope="session")
 def seed_result():
     from dedupe.parsing.files import parse_paths
+
     return parse_paths([SEEDS])

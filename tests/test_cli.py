@@ -20,23 +20,34 @@ def test_parse_writes_records_and_failures(runner, tmp_path):
     assert res.exit_code == 0, res.output
     recs = pd.read_csv(tmp_path / "records.csv", dtype=str)
     assert len(recs) == 37
-    assert {"record_id", "source_file", "source_line", "source_format", "role",
-            "authors", "authors_norm"} <= set(recs.columns)
+    assert {
+        "record_id",
+        "source_file",
+        "source_line",
+        "source_format",
+        "role",
+        "authors",
+        "authors_norm",
+    } <= set(recs.columns)
     assert (tmp_path / "parse_failures.csv").exists()
 
 
-@pytest.mark.parametrize("content,expected", [
-    (b"\x00\x01\x02binary", r"bad\.bin:1: not a text file"),
-    (b"", r"bad\.bin:1: file is empty"),
-    (b"just some words\nwith no layout\n", r"bad\.bin:1: unknown layout; pass --format"),
-], ids=["binary", "empty", "unknown-layout"])
-def test_bad_file_is_one_line_error_and_others_still_parsed(runner, tmp_path, content,
-                                                           expected):
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (b"\x00\x01\x02binary", r"bad\.bin:1: not a text file"),
+        (b"", r"bad\.bin:1: file is empty"),
+        (b"just some words\nwith no layout\n", r"bad\.bin:1: unknown layout; pass --format"),
+    ],
+    ids=["binary", "empty", "unknown-layout"],
+)
+def test_bad_file_is_one_line_error_and_others_still_parsed(runner, tmp_path, content, expected):
     bad = tmp_path / "bad.bin"
     bad.write_bytes(content)
     out = tmp_path / "out"
-    res = runner.invoke(main, ["parse", str(bad), str(SEEDS / "002_6e32001031cb5a5e.txt"),
-                               "--out", str(out)])
+    res = runner.invoke(
+        main, ["parse", str(bad), str(SEEDS / "002_6e32001031cb5a5e.txt"), "--out", str(out)]
+    )
     assert res.exit_code == 2
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
     assert len(errors) == 1 and re.search(expected, errors[0])

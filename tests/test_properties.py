@@ -11,20 +11,47 @@ from dedupe.matching.cluster import clusters
 from dedupe.matching.compare import compare
 from dedupe.matching.normalise import fold_one, journal_key_one, normalise_records
 
-WORDS = ["peer", "support", "mental", "health", "Øgård", "Repål", "care", "study", "part",
-         "1", "2", "review", "JOURNAL", "of", "&"]
-text = st.lists(st.sampled_from(WORDS), min_size=0, max_size=6).map(
-    lambda ws: " ".join(ws) or None)
-record = st.fixed_dictionaries({
-    "title": text, "abstract": text,
-    "authors_norm": st.sampled_from([None, "Øgård-Repål, Anita", "Ogard-Repal, Anita; Berg, R",
-                                     "Berg, Rigmor C.", "Smith, J"]),
-    "year": st.sampled_from([None, "2020", "2021", "2023"]),
-    "journal": st.sampled_from([None, "J MENTAL HEALTH", "Journal of Mental Health", "PLOS ONE"]),
-    "doi": st.sampled_from([None, "10.1/a", "10.1/b"]),
-    "volume": st.sampled_from([None, "5", "05", "6"]), "issue": st.sampled_from([None, "1"]),
-    "pages": st.sampled_from([None, "1-9", "2-9"]),
-})
+WORDS = [
+    "peer",
+    "support",
+    "mental",
+    "health",
+    "Øgård",
+    "Repål",
+    "care",
+    "study",
+    "part",
+    "1",
+    "2",
+    "review",
+    "JOURNAL",
+    "of",
+    "&",
+]
+text = st.lists(st.sampled_from(WORDS), min_size=0, max_size=6).map(lambda ws: " ".join(ws) or None)
+record = st.fixed_dictionaries(
+    {
+        "title": text,
+        "abstract": text,
+        "authors_norm": st.sampled_from(
+            [
+                None,
+                "Øgård-Repål, Anita",
+                "Ogard-Repal, Anita; Berg, R",
+                "Berg, Rigmor C.",
+                "Smith, J",
+            ]
+        ),
+        "year": st.sampled_from([None, "2020", "2021", "2023"]),
+        "journal": st.sampled_from(
+            [None, "J MENTAL HEALTH", "Journal of Mental Health", "PLOS ONE"]
+        ),
+        "doi": st.sampled_from([None, "10.1/a", "10.1/b"]),
+        "volume": st.sampled_from([None, "5", "05", "6"]),
+        "issue": st.sampled_from([None, "1"]),
+        "pages": st.sampled_from([None, "1-9", "2-9"]),
+    }
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -63,9 +90,15 @@ def oracle_components(n, edges):
     return label
 
 
-graphs = st.integers(1, 12).flatmap(lambda n: st.tuples(st.just(n), st.lists(
-    st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda e: e[0] != e[1]),
-    max_size=20)))
+graphs = st.integers(1, 12).flatmap(
+    lambda n: st.tuples(
+        st.just(n),
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda e: e[0] != e[1]),
+            max_size=20,
+        ),
+    )
+)
 
 
 @settings(max_examples=200)
@@ -84,7 +117,7 @@ def test_guarded_clusters_refine_components(graph, strengths):
     n, edges = graph
     l = np.array([a for a, _ in edges], dtype=int)
     r = np.array([b for _, b in edges], dtype=int)
-    guarded = clusters(n, l, r, np.array(strengths[:len(edges)]))
+    guarded = clusters(n, l, r, np.array(strengths[: len(edges)]))
     plain = oracle_components(n, edges)
     for i, j in itertools.combinations(range(n), 2):
         if guarded[i] == guarded[j]:
@@ -95,8 +128,7 @@ def test_weak_link_does_not_chain_two_groups():
     # two triangles joined by one edge: the guard keeps them apart
     edges = [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)]
     strength = np.array([0.99] * 6 + [0.991])
-    got = clusters(6, np.array([a for a, _ in edges]), np.array([b for _, b in edges]),
-                   strength)
+    got = clusters(6, np.array([a for a, _ in edges]), np.array([b for _, b in edges]), strength)
     assert len(set(got[:3])) == 1 and len(set(got[3:])) == 1 and got[0] != got[3]
 
 
@@ -105,25 +137,59 @@ def test_provenance_json_literals_round_trip(values):
     import json
 
     from dedupe.matching.merge import json_strings
+
     out = json_strings(pd.Series(values, dtype=object))
     assert [json.loads(o) for o in out] == values
 
 
-LAYOUT_BITS = ["被引:3", "|", "作者", "机构", "来源", "摘要", "相关论文", "共 5 条", "D O I",
-               "  • [1] A title", "[J]. JOURNAL, 2020, 3 (1) : 1 - 9", "Rao, Sandy [1 ]",
-               "2020 ◽", "Vol 5 (1) ◽", "pp. 53-61", "Author(s):", "David Rosenberg ◽", "...",
-               "Author:", "Abstract", "Funder", "Reference3 articles.", "1. Doe J. A title. "
-               "J X. 2020;1(2):3–4.", "Cited by", "TY  - JOUR", "ER  - ", "@article{x,",
-               "title,authors", "{\"title\": 1}", "", "Sign in / Sign up", "\x0b", "页码:1 / 2"]
+LAYOUT_BITS = [
+    "被引:3",
+    "|",
+    "作者",
+    "机构",
+    "来源",
+    "摘要",
+    "相关论文",
+    "共 5 条",
+    "D O I",
+    "  • [1] A title",
+    "[J]. JOURNAL, 2020, 3 (1) : 1 - 9",
+    "Rao, Sandy [1 ]",
+    "2020 ◽",
+    "Vol 5 (1) ◽",
+    "pp. 53-61",
+    "Author(s):",
+    "David Rosenberg ◽",
+    "...",
+    "Author:",
+    "Abstract",
+    "Funder",
+    "Reference3 articles.",
+    "1. Doe J. A title. J X. 2020;1(2):3–4.",
+    "Cited by",
+    "TY  - JOUR",
+    "ER  - ",
+    "@article{x,",
+    "title,authors",
+    '{"title": 1}',
+    "",
+    "Sign in / Sign up",
+    "\x0b",
+    "页码:1 / 2",
+]
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(LAYOUT_BITS) | st.text(max_size=30), max_size=25),
-       st.sampled_from(["wos-cn", "scholarly", "abstract-page", "ris", "bibtex", "csv", "tsv",
-                        "jsonl"]))
+@given(
+    st.lists(st.sampled_from(LAYOUT_BITS) | st.text(max_size=30), max_size=25),
+    st.sampled_from(
+        ["wos-cn", "scholarly", "abstract-page", "ris", "bibtex", "csv", "tsv", "jsonl"]
+    ),
+)
 def test_parsers_never_raise_and_keep_lines_in_range(lines, fmt):
     from dedupe.parsing.decode import normalise_newlines
     from dedupe.parsing.formats import PARSERS
+
     text = normalise_newlines("\n".join(lines))  # as read_text hands every parser its text
     out = PARSERS[fmt].parse(text)
     n_lines = max(1, text.count("\n") + 1)

@@ -6,9 +6,17 @@ import shutil
 import tempfile
 
 CHROMIUM = ["chromium", "chromium-browser", "google-chrome"]
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def browser_missing() -> str | None:
@@ -28,10 +36,13 @@ def open_browser(width: int = 1280, height: int = 1000):
     """A headless Chromium WebDriver with browser console logging enabled."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
     options = webdriver.ChromeOptions()
     options.binary_location = next(shutil.which(c) for c in CHROMIUM if shutil.which(c))
-    for flag in FLAGS + [f"--window-size={width},{height}",
-                         f"--user-data-dir={tempfile.mkdtemp(prefix='dedupe-chrome-')}"]:
+    for flag in FLAGS + [
+        f"--window-size={width},{height}",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='dedupe-chrome-')}",
+    ]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)

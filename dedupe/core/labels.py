@@ -24,9 +24,27 @@ WOS_CN_CHROME = {"|", "引用", "收藏", "导出", "分享", "订阅此论文�
 
 # Chinese UI words that must never appear inside a field of a Latin-script record.
 CHINESE_UI_WORDS = [
-    "订阅此论文施引文献", "施引文献", "相关论文", "中图分类号", "学科分类号", "被引", "作者",
-    "机构", "来源", "关键词", "摘要", "引用", "收藏", "页码", "页数", "注册", "免费订阅",
-    "查看论文", "全部施引", "导出", "分享",
+    "订阅此论文施引文献",
+    "施引文献",
+    "相关论文",
+    "中图分类号",
+    "学科分类号",
+    "被引",
+    "作者",
+    "机构",
+    "来源",
+    "关键词",
+    "摘要",
+    "引用",
+    "收藏",
+    "页码",
+    "页数",
+    "注册",
+    "免费订阅",
+    "查看论文",
+    "全部施引",
+    "导出",
+    "分享",
 ]
 # Patterns for the "共 N 条" counter and the 年/卷/期 units glued to numbers.
 CHINESE_UI_PATTERNS = [r"共\s*\d+\s*条", r"\d+\s*[年卷期]"]
@@ -34,26 +52,65 @@ CHINESE_UI_PATTERNS = [r"共\s*\d+\s*条", r"\d+\s*[年卷期]"]
 # English page chrome of the scraped sites (matched case-insensitively, whole line or inside).
 # Whole phrases only: a single "Sign in" could be prose.
 ENGLISH_CHROME = [
-    "Sign in / Sign up", "Export Citation Format", "Share Document", "Download PDF",
-    "View Full Text", "Add to Library", "Request Permissions",
+    "Sign in / Sign up",
+    "Export Citation Format",
+    "Share Document",
+    "Download PDF",
+    "View Full Text",
+    "Add to Library",
+    "Request Permissions",
 ]
 # Breadcrumbs glued before a title.
 BREADCRUMBS = ["scholarly journals", "scholarly journal"]
 # Labels that pages glue to the value that follows them ("AbstractThis study…").
-GLUED_LABELS = ["Abstract", "Background", "Summary", "Reference", "References", "Keywords",
-                "Introduction", "Objective", "Purpose"]
+GLUED_LABELS = [
+    "Abstract",
+    "Background",
+    "Summary",
+    "Reference",
+    "References",
+    "Keywords",
+    "Introduction",
+    "Objective",
+    "Purpose",
+]
 # Labels spelled out letter by letter ("D O I").
 SPACED_LABELS = ["DOI", "ISSN", "ISBN", "PMID", "URL"]
 
 # Labels of the abstract page with a reference list.
 ABSTRACT_PAGE_LABELS = {
-    "author": "authors", "authors": "authors", "author(s)": "authors",
-    "abstract": "abstract", "funder": "funder", "funders": "funder",
-    "publisher": "publisher", "cited by": "cited_by", "title": "title", "doi": "doi",
-    "journal": "journal", "year": "year",
+    "author": "authors",
+    "authors": "authors",
+    "author(s)": "authors",
+    "abstract": "abstract",
+    "funder": "funder",
+    "funders": "funder",
+    "publisher": "publisher",
+    "cited by": "cited_by",
+    "title": "title",
+    "doi": "doi",
+    "journal": "journal",
+    "year": "year",
 }
 ABSTRACT_SECTION_HEADINGS = {
-    "background", "methods", "method", "results", "result", "conclusions", "conclusion",
-    "objective", "objectives", "purpose", "findings", "introduction", "discussion", "aims",
-    "design", "setting", "participants", "interventions", "limitations", "implications",
+    "background",
+    "methods",
+    "method",
+    "results",
+    "result",
+    "conclusions",
+    "conclusion",
+    "objective",
+    "objectives",
+    "purpose",
+    "findings",
+    "introduction",
+    "discussion",
+    "aims",
+    "design",
+    "setting",
+    "participants",
+    "interventions",
+    "limitations",
+    "implications",
 }

@@ -22,8 +22,31 @@ from __future__ import annotations
 import html
 import re
 
-PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "dos", "das",
-             "del", "della", "ter", "ten", "bin", "al", "el", "st", "st.", "dem", "zu"}
+PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "da",
+    "di",
+    "du",
+    "la",
+    "le",
+    "dos",
+    "das",
+    "del",
+    "della",
+    "ter",
+    "ten",
+    "bin",
+    "al",
+    "el",
+    "st",
+    "st.",
+    "dem",
+    "zu",
+}
 TRUNCATION_MARKS = ("...", "…", "et al.", "et al")
 
 _INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
@@ -62,9 +85,12 @@ def split_author_list(raw: str) -> list[str]:
         if sep in raw:
             return [p.strip() for p in raw.split(sep) if p.strip()]
     parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if len(parts) >= 2 and all(len(p.split()) == 1 or _INITIALS.match(p.replace(" ", ""))
-                               for p in parts[1::2]) and len(parts) % 2 == 0 \
-            and any(len(p.split()) == 1 for p in parts[::2]):
+    if (
+        len(parts) >= 2
+        and all(len(p.split()) == 1 or _INITIALS.match(p.replace(" ", "")) for p in parts[1::2])
+        and len(parts) % 2 == 0
+        and any(len(p.split()) == 1 for p in parts[::2])
+    ):
         return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
     return parts
 

@@ -26,6 +26,7 @@ from dedupe.core.names import PARTICLES
 try:
     import pyarrow as _pa
     import pyarrow.compute as _pc
+
     STRING_DTYPE = "string[pyarrow]"
 except ImportError:  # pragma: no cover - pyarrow is a dependency; plain re still works
     _pa = _pc = None
@@ -45,8 +46,10 @@ GARBLED_LABELS = sorted({g for g in map(_garbled, CHINESE_UI_WORDS) if len(g) >=
 _CJK = "\u3400-\u9fff"
 # A UTF-8 lead byte read as Latin-1/cp1252 (Â..ô) followed by a continuation byte so read:
 # every Latin mojibake holds such a pair, so it preselects the values ftfy has to judge.
-_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-         "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
+_CONT = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
 _PARTICLES = "|".join(sorted(PARTICLES | {"et"})).replace(".", r"\.")
 
 # Patterns in the syntax both Python's re and RE2 (pyarrow) accept: they run vectorised.
@@ -54,12 +57,14 @@ RX = {
     "latin_pair": f"[\u00c2-\u00f4][{_CONT}]",
     "cjk": f"[{_CJK}]",
     "gbk_garbled": "锟斤拷|" + _alternation(GARBLED_LABELS),
-    "ui_label": "(?:" + _alternation(CHINESE_UI_WORDS) + "|" + "|".join(
-        CHINESE_UI_PATTERNS) + ")",
+    "ui_label": "(?:" + _alternation(CHINESE_UI_WORDS) + "|" + "|".join(CHINESE_UI_PATTERNS) + ")",
     "latin_word": "[A-Za-z]{3}",
     # chrome phrases in any case; breadcrumbs only as the sites print them (lower case)
-    "page_chrome": r"(?:(?i:" + _alternation(ENGLISH_CHROME) + r")|^\s*(?:" + _alternation(
-        BREADCRUMBS) + r")\s+\S|\bReferences?\s?\d+\s*articles?\b)",
+    "page_chrome": r"(?:(?i:"
+    + _alternation(ENGLISH_CHROME)
+    + r")|^\s*(?:"
+    + _alternation(BREADCRUMBS)
+    + r")\s+\S|\bReferences?\s?\d+\s*articles?\b)",
     "glued_label": r"^(?:" + _alternation(GLUED_LABELS) + r")[A-Z][a-z]",
     "spaced_label": r"\b(?:" + "|".join(" ".join(w) for w in SPACED_LABELS) + r")\b",
     "truncated": r"(?:\.\.\.|…|\bet al\.?)\s*$",

@@ -16,15 +16,44 @@ import pandas as pd
 ROLES = ("main", "related", "reference", "listed")
 
 ID_COLUMNS = ["record_id", "source_file", "source_line", "source_format", "role"]
-BIB_COLUMNS = ["title", "authors", "authors_norm", "year", "journal", "volume", "issue",
-               "pages", "doi", "abstract"]
-EXTRA_COLUMNS = ["author_affiliations", "affiliations", "keywords", "classification",
-                 "subject_code", "times_cited", "page_count", "funder", "publisher",
-                 "cited_by", "url", "reference_count", "source_id"]
+BIB_COLUMNS = [
+    "title",
+    "authors",
+    "authors_norm",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "abstract",
+]
+EXTRA_COLUMNS = [
+    "author_affiliations",
+    "affiliations",
+    "keywords",
+    "classification",
+    "subject_code",
+    "times_cited",
+    "page_count",
+    "funder",
+    "publisher",
+    "cited_by",
+    "url",
+    "reference_count",
+    "source_id",
+]
 RECORD_COLUMNS = ID_COLUMNS + BIB_COLUMNS + EXTRA_COLUMNS
 
-FAILURE_COLUMNS = ["source_file", "source_line", "source_format", "kind", "reason", "raw",
-                   "record_id"]
+FAILURE_COLUMNS = [
+    "source_file",
+    "source_line",
+    "source_format",
+    "kind",
+    "reason",
+    "raw",
+    "record_id",
+]
 """Parse failures (kind ``failure``) and lines dropped as page chrome (kind ``dropped``)."""
 
 AUTHOR_SEP = "; "
@@ -58,9 +87,21 @@ def make_record_id(source_file: str, rec: dict, taken: set[str]) -> str:
     Content-based, so reordering lines of a file keeps each record's id.
     """
     stem = source_file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    content = "\x1f".join(str(rec.get(c) or "") for c in
-                          ("role", "title", "authors", "year", "journal", "volume",
-                           "issue", "pages", "doi", "abstract"))
+    content = "\x1f".join(
+        str(rec.get(c) or "")
+        for c in (
+            "role",
+            "title",
+            "authors",
+            "year",
+            "journal",
+            "volume",
+            "issue",
+            "pages",
+            "doi",
+            "abstract",
+        )
+    )
     digest = hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
     rid, n = f"{stem}#{digest}", 1
     while rid in taken:
@@ -74,5 +115,6 @@ def to_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """Rows as a DataFrame with exactly ``columns`` (missing ones filled with None)."""
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-    return pd.DataFrame(rows).reindex(columns=columns).astype(object).where(
-        lambda d: d.notna(), None)
+    return (
+        pd.DataFrame(rows).reindex(columns=columns).astype(object).where(lambda d: d.notna(), None)
+    )

@@ -28,8 +28,14 @@ from dedupe.validation.anomalies import (
 )
 
 BASELINE_VERSION = 1
-DEFAULTS = {"paths": "seeds", "baseline": "dedupe-baseline.json", "fail_on": "error",
-            "merge_threshold": "0.99", "review_threshold": "0.5", "severities": ""}
+DEFAULTS = {
+    "paths": "seeds",
+    "baseline": "dedupe-baseline.json",
+    "fail_on": "error",
+    "merge_threshold": "0.99",
+    "review_threshold": "0.5",
+    "severities": "",
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ def content_digest(record_id: str) -> str:
 
 # --- settings -------------------------------------------------------------------------
 
+
 def load_settings(config_file: Path | None = None, root: Path = Path(".")) -> dict:
     """Settings from ``[tool:dedupe]`` of ``setup.cfg`` (or ``config_file``), as strings."""
     path = config_file or root / "setup.cfg"
@@ -92,14 +99,16 @@ def load_settings(config_file: Path | None = None, root: Path = Path(".")) -> di
             for key, value in parser.items(section):
                 key = key.replace("-", "_")
                 if key not in DEFAULTS:
-                    raise InputError(f"{path}: unknown setting {key!r} in [{section}]; known: "
-                                     f"{', '.join(DEFAULTS)}.")
+                    raise InputError(
+                        f"{path}: unknown setting {key!r} in [{section}]; known: "
+                        f"{', '.join(DEFAULTS)}."
+                    )
                 settings[key] = value.strip()
     return settings
 
 
 def parse_severities(text: str, source: str) -> dict[str, str]:
-    """"check:level, check:level" -> {check: level}, validated."""
+    """ "check:level, check:level" -> {check: level}, validated."""
     out = {}
     for item in filter(None, (p.strip() for p in text.replace("\n", ",").split(","))):
         check, _, level = item.partition(":")
@@ -109,6 +118,7 @@ def parse_severities(text: str, source: str) -> dict[str, str]:
 
 # --- baseline -------------------------------------------------------------------------
 
+
 def load_baseline(path: Path) -> set[str]:
     """Accepted fingerprints (empty when there is no baseline yet)."""
     if not path.exists():
@@ -117,27 +127,38 @@ def load_baseline(path: Path) -> set[str]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {f["fingerprint"] for f in data["findings"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a dedupe baseline ({exc}); regenerate it with "
-                         "--update-baseline.") from None
+        raise InputError(
+            f"{path}: not a dedupe baseline ({exc}); regenerate it with --update-baseline."
+        ) from None
 
 
 def write_baseline(path: Path, findings: list[Finding]) -> None:
     """Write every current finding as accepted: sorted, one entry a few lines, no line numbers
     (they would change on every edit)."""
-    entries = {f.fingerprint: {"fingerprint": f.fingerprint, "kind": f.kind, "check": f.check,
-                               "file": Path(f.file).name, "field": f.field,
-                               "value": f.value[:80]}
-               for f in findings if f.kind != "unreadable"}
-    data = {"version": BASELINE_VERSION,
-            "findings": [entries[k] for k in sorted(entries)]}
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    entries = {
+        f.fingerprint: {
+            "fingerprint": f.fingerprint,
+            "kind": f.kind,
+            "check": f.check,
+            "file": Path(f.file).name,
+            "field": f.field,
+            "value": f.value[:80],
+        }
+        for f in findings
+        if f.kind != "unreadable"
+    }
+    data = {"version": BASELINE_VERSION, "findings": [entries[k] for k in sorted(entries)]}
+    path.write_text(
+        json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 # --- changed files --------------------------------------------------------------------
 
+
 def files_changed_since(rev: str, paths: list[Path]) -> list[Path]:
     """Files under ``paths`` changed since git revision ``rev``, plus untracked ones."""
+
     def git(*args: str) -> list[str]:
         try:
             out = subprocess.run(["git", *args], capture_output=True, text=True, check=True)
@@ -145,6 +166,7 @@ def files_changed_since(rev: str, paths: list[Path]) -> list[Path]:
             msg = getattr(exc, "stderr", "") or str(exc)
             raise InputError(f"git {' '.join(args)}: {msg.strip().splitlines()[-1]}") from None
         return [ln for ln in out.stdout.splitlines() if ln.strip()]
+
     root = Path(git("rev-parse", "--show-toplevel")[0])
     names = git("diff", "--name-only", "--diff-filter=ACMR", rev, "--", *map(str, paths))
     names += git("ls-files", "--others", "--exclude-standard", "--", *map(str, paths))
@@ -152,6 +174,7 @@ def files_changed_since(rev: str, paths: list[Path]) -> list[Path]:
 
 
 # --- findings -------------------------------------------------------------------------
+
 
 def _anomaly_findings(anomalies: pd.DataFrame) -> list[Finding]:
     out = []
@@ -161,9 +184,20 @@ def _anomaly_findings(anomalies: pd.DataFrame) -> list[Finding]:
             fp = _hash(a["check"], Path(a["source_file"]).name, value)
         else:
             fp = _hash(a["check"], a["field"] or "", content_digest(a["record_id"] or ""))
-        out.append(Finding(fp, "anomaly", a["check"], a["severity"], a["source_file"],
-                           int(a["source_line"]), a["field"] or "", a["message"], value,
-                           a["record_id"] or ""))
+        out.append(
+            Finding(
+                fp,
+                "anomaly",
+                a["check"],
+                a["severity"],
+                a["source_file"],
+                int(a["source_line"]),
+                a["field"] or "",
+                a["message"],
+                value,
+                a["record_id"] or "",
+            )
+        )
     return out
 
 
@@ -174,23 +208,41 @@ def _duplicate_findings(pairs: pd.DataFrame, records: pd.DataFrame) -> list[Find
         a, b = where.loc[p["record_id_l"]], where.loc[p["record_id_r"]]
         merge = p["decision"] == "merge"
         kind = "duplicate" if merge else "possible_duplicate"
-        fp = _hash(kind, *sorted([content_digest(p["record_id_l"]),
-                                  content_digest(p["record_id_r"])]))
+        fp = _hash(
+            kind, *sorted([content_digest(p["record_id_l"]), content_digest(p["record_id_r"])])
+        )
         title = a["title"] or b["title"] or "(no title)"
-        out.append(Finding(
-            fp, kind, kind, "error" if merge else "warning", a["source_file"],
-            int(a["source_line"]), "record",
-            f"{p['record_id_l']} {'duplicates' if merge else 'may duplicate'} "
-            f"{p['record_id_r']} at {b['source_file']}:{b['source_line']} "
-            f"(probability {p['probability']:.3f}): {title}",
-            str(title), p["record_id_l"], p["record_id_r"], b["source_file"],
-            int(b["source_line"]), float(p["probability"])))
+        out.append(
+            Finding(
+                fp,
+                kind,
+                kind,
+                "error" if merge else "warning",
+                a["source_file"],
+                int(a["source_line"]),
+                "record",
+                f"{p['record_id_l']} {'duplicates' if merge else 'may duplicate'} "
+                f"{p['record_id_r']} at {b['source_file']}:{b['source_line']} "
+                f"(probability {p['probability']:.3f}): {title}",
+                str(title),
+                p["record_id_l"],
+                p["record_id_r"],
+                b["source_file"],
+                int(b["source_line"]),
+                float(p["probability"]),
+            )
+        )
     return out
 
 
-def run_check(paths: list[Path], baseline: Path, fail_on: str = "error",
-              settings: Settings | None = None, severities: dict | None = None,
-              changed: list[Path] | None = None) -> CheckResult:
+def run_check(
+    paths: list[Path],
+    baseline: Path,
+    fail_on: str = "error",
+    settings: Settings | None = None,
+    severities: dict | None = None,
+    changed: list[Path] | None = None,
+) -> CheckResult:
     """Check ``paths`` against the baseline; with ``changed``, only those files (fully,
     against the whole corpus)."""
     parsed = parse_paths(paths)
@@ -208,22 +260,39 @@ def run_check(paths: list[Path], baseline: Path, fail_on: str = "error",
     anomalies = validate_records(records_f, failures_f, severities)
     matched = match_records(records, settings or Settings(), focus=focus, build_corpus=False)
     accepted = load_baseline(baseline)
-    findings = [Finding(_hash("unreadable", e), "unreadable", "unreadable_file", "error",
-                        e.split(":", 1)[0], _error_line(e), "", e)
-                for e in parsed.errors]
+    findings = [
+        Finding(
+            _hash("unreadable", e),
+            "unreadable",
+            "unreadable_file",
+            "error",
+            e.split(":", 1)[0],
+            _error_line(e),
+            "",
+            e,
+        )
+        for e in parsed.errors
+    ]
     findings += _anomaly_findings(anomalies) + _duplicate_findings(matched.pairs, records)
-    findings = [Finding(**{**asdict(f), "new": f.fingerprint not in accepted})
-                for f in findings]
+    findings = [Finding(**{**asdict(f), "new": f.fingerprint not in accepted}) for f in findings]
     findings.sort(key=lambda f: (f.file, f.line, f.check, f.field))
-    failing = [f for f in findings if f.new and (
-        f.kind in ("unreadable", "duplicate")
-        or (fail_on != "never" and severity_at_least(pd.Series([f.severity]), fail_on)[0]))]
-    files = sorted({str(c) for c in changed}) if changed is not None else \
-        sorted(str(p) for p in expand_paths([Path(p) for p in paths]))
+    failing = [
+        f
+        for f in findings
+        if f.new
+        and (
+            f.kind in ("unreadable", "duplicate")
+            or (fail_on != "never" and severity_at_least(pd.Series([f.severity]), fail_on)[0])
+        )
+    ]
+    files = (
+        sorted({str(c) for c in changed})
+        if changed is not None
+        else sorted(str(p) for p in expand_paths([Path(p) for p in paths]))
+    )
     return CheckResult(findings, failing, bool(parsed.errors), files)
 
 
 def _error_line(error: str) -> int:
     parts = error.split(":")
     return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 1
-

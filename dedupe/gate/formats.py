@@ -27,34 +27,57 @@ def human(result: CheckResult) -> str:
     """Failing findings first, one line each, then a one-line verdict."""
     lines = [f"{f.file}:{f.line}: {f.severity}: {_describe(f)}" for f in result.failing]
     new = sum(f.new for f in result.findings)
-    verdict = (f"{len(result.failing)} new finding(s) fail the check" if result.failing
-               else "no new findings at or above the threshold")
-    lines.append(f"{verdict}; {len(result.findings)} findings in all, {new} new, "
-                 f"{len(result.findings) - new} accepted by the baseline; "
-                 f"{len(result.checked_files)} file(s) checked.")
+    verdict = (
+        f"{len(result.failing)} new finding(s) fail the check"
+        if result.failing
+        else "no new findings at or above the threshold"
+    )
+    lines.append(
+        f"{verdict}; {len(result.findings)} findings in all, {new} new, "
+        f"{len(result.findings) - new} accepted by the baseline; "
+        f"{len(result.checked_files)} file(s) checked."
+    )
     return "\n".join(lines)
 
 
 def as_json(result: CheckResult) -> str:
     """Every finding with its ``new`` and ``failing`` flags."""
     failing = {id(f) for f in result.failing}
-    return json.dumps({"failing": len(result.failing), "checked_files": result.checked_files,
-                       "findings": [{**asdict(f), "failing": id(f) in failing}
-                                    for f in result.findings]}, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "failing": len(result.failing),
+            "checked_files": result.checked_files,
+            "findings": [{**asdict(f), "failing": id(f) in failing} for f in result.findings],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def junit(result: CheckResult) -> str:
     """One test case per finding; failing findings are failures."""
     failing = {id(f) for f in result.failing}
-    suite = ET.Element("testsuite", name="dedupe check", tests=str(len(result.findings)),
-                       failures=str(len(result.failing)), errors="0", skipped="0")
+    suite = ET.Element(
+        "testsuite",
+        name="dedupe check",
+        tests=str(len(result.findings)),
+        failures=str(len(result.failing)),
+        errors="0",
+        skipped="0",
+    )
     for f in result.findings:
-        case = ET.SubElement(suite, "testcase", classname=f"dedupe.{f.check}",
-                             name=f"{f.file}:{f.line} {f.field}".strip(), file=f.file,
-                             line=str(f.line))
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"dedupe.{f.check}",
+            name=f"{f.file}:{f.line} {f.field}".strip(),
+            file=f.file,
+            line=str(f.line),
+        )
         if id(f) in failing:
-            ET.SubElement(case, "failure", message=_describe(f)[:500],
-                          type=f.check).text = f"{f.file}:{f.line}: {_describe(f)}"
+            ET.SubElement(
+                case, "failure", message=_describe(f)[:500], type=f.check
+            ).text = f"{f.file}:{f.line}: {_describe(f)}"
     root = ET.Element("testsuites")
     root.append(suite)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
@@ -72,28 +95,55 @@ def sarif(result: CheckResult) -> str:
     """A SARIF 2.1.0 log: one rule per check, one result per new finding, with file and
     line so code scanning shows it on the seed file."""
     rules_used = sorted({f.check for f in result.findings})
-    rules = [{"id": c, "name": c, "shortDescription": {
-        "text": CHECKS[c].message if c in CHECKS else ROW_CHECKS.get(c, c.replace("_", " "))}}
-        for c in rules_used]
+    rules = [
+        {
+            "id": c,
+            "name": c,
+            "shortDescription": {
+                "text": CHECKS[c].message if c in CHECKS else ROW_CHECKS.get(c, c.replace("_", " "))
+            },
+        }
+        for c in rules_used
+    ]
     index = {c: i for i, c in enumerate(rules_used)}
     results = []
     for f in result.findings:
         if not f.new:
             continue
-        results.append({
-            "ruleId": f.check, "ruleIndex": index[f.check],
-            "level": SARIF_LEVEL.get(f.severity, "warning"),
-            "message": {"text": _describe(f)},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(f.file)},
-                "region": {"startLine": max(1, f.line)}}}],
-            "partialFingerprints": {"dedupeFingerprint/v1": f.fingerprint},
-        })
-    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "dedupe", "version": __version__,
-                                         "informationUri": "https://pypi.org/",
-                                         "rules": rules}},
-                     "results": results}]}
+        results.append(
+            {
+                "ruleId": f.check,
+                "ruleIndex": index[f.check],
+                "level": SARIF_LEVEL.get(f.severity, "warning"),
+                "message": {"text": _describe(f)},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": _uri(f.file)},
+                            "region": {"startLine": max(1, f.line)},
+                        }
+                    }
+                ],
+                "partialFingerprints": {"dedupeFingerprint/v1": f.fingerprint},
+            }
+        )
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dedupe",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
     return json.dumps(log, indent=2, ensure_ascii=False)
 
 
@@ -109,18 +159,31 @@ def github(result: CheckResult) -> str:
     for f in result.findings:
         if not f.new:
             continue
-        level = "error" if id(f) in failing else (
-            "warning" if f.severity in ("error", "warning") else "notice")
-        lines.append(f"::{level} file={_escape_github(_uri(f.file), True)},line={f.line},"
-                     f"title={_escape_github(f.check, True)}::{_escape_github(_describe(f))}")
+        level = (
+            "error"
+            if id(f) in failing
+            else ("warning" if f.severity in ("error", "warning") else "notice")
+        )
+        lines.append(
+            f"::{level} file={_escape_github(_uri(f.file), True)},line={f.line},"
+            f"title={_escape_github(f.check, True)}::{_escape_github(_describe(f))}"
+        )
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         counts = Counter((f.check, f.severity, f.new) for f in result.findings)
-        table = ["## dedupe check", "", f"{len(result.failing)} new finding(s) fail the check.",
-                 "", "| check | severity | new | accepted |", "|---|---|---:|---:|"]
+        table = [
+            "## dedupe check",
+            "",
+            f"{len(result.failing)} new finding(s) fail the check.",
+            "",
+            "| check | severity | new | accepted |",
+            "|---|---|---:|---:|",
+        ]
         for check, sev in sorted({(c, s) for c, s, _ in counts}):
-            table.append(f"| {check} | {sev} | {counts[(check, sev, True)]} | "
-                         f"{counts[(check, sev, False)]} |")
+            table.append(
+                f"| {check} | {sev} | {counts[(check, sev, True)]} | "
+                f"{counts[(check, sev, False)]} |"
+            )
         with open(summary_path, "a", encoding="utf-8") as fh:
             fh.write("\n".join(table) + "\n")
     lines.append(human(result).splitlines()[-1])

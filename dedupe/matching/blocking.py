@@ -71,18 +71,24 @@ def prefix_key(titles: pd.Series, words: int = 4) -> pd.Series:
     """The first ``words`` significant title words (catches typos late in a title); None
     for titles with fewer. Arrow kernels throughout."""
     import pyarrow.compute as pc
+
     arr = arrow_strings(titles)
     stop = r"\b(?:" + "|".join(sorted(STOPWORDS)) + r")\b"
-    arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(
-        pc.replace_substring_regex(arr, stop, " "), r"\s+", " "))
+    arr = pc.utf8_trim_whitespace(
+        pc.replace_substring_regex(pc.replace_substring_regex(arr, stop, " "), r"\s+", " ")
+    )
     lists = pc.split_pattern(arr, " ")
     enough = pc.fill_null(pc.greater_equal(pc.list_value_length(lists), words), False)
     key = pc.if_else(enough, pc.binary_join(pc.list_slice(lists, 0, words), " "), None)
     return pd.Series(key.to_pandas(), index=titles.index)
 
 
-def abstract_title_pairs(norm: pd.DataFrame, tokens: Tokens, min_coverage: float = 0.5,
-                         max_df: int = ABSTRACT_WORD_MAX_DF) -> np.ndarray:
+def abstract_title_pairs(
+    norm: pd.DataFrame,
+    tokens: Tokens,
+    min_coverage: float = 0.5,
+    max_df: int = ABSTRACT_WORD_MAX_DF,
+) -> np.ndarray:
     """Untitled records with an abstract meet titled records whose title the abstract
     mostly contains (``min_coverage`` of the title's words, at least two of them)."""
     untitled = np.flatnonzero(norm["title"].isna().to_numpy() & norm["abstract"].notna().to_numpy())
@@ -101,8 +107,7 @@ def abstract_title_pairs(norm: pd.DataFrame, tokens: Tokens, min_coverage: float
     return np.minimum(i[ok], j[ok]) * n + np.maximum(i[ok], j[ok])
 
 
-def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
-                                                                   list[BlockStats]]:
+def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame, list[BlockStats]]:
     """Candidate pairs (positions ``i_l < i_r`` into ``norm``) and per-rule counts."""
     norm = norm.reset_index(drop=True)
     n = max(len(norm), 1)
@@ -112,9 +117,11 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
         "doi": lambda: pairs_on_key(norm["doi"], max_block),
         "title_exact": lambda: pairs_on_key(norm["title"], max_block),
         "title_rare_tokens": lambda: pairs_on_key(
-            pd.Series(rare_token_key(tokens)).replace(-1, np.nan), max_block),
-        "title_prefix": lambda: pairs_on_key(prefix_key(norm["title"], 4),
-                                             min(max_block, PREFIX_MAX_BLOCK)),
+            pd.Series(rare_token_key(tokens)).replace(-1, np.nan), max_block
+        ),
+        "title_prefix": lambda: pairs_on_key(
+            prefix_key(norm["title"], 4), min(max_block, PREFIX_MAX_BLOCK)
+        ),
         "first_author_year": lambda: pairs_on_key(first_year, max_block),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens), 0),
     }

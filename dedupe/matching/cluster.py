@@ -37,8 +37,13 @@ class _UnionFind:
         self.members.pop(b, None)
 
 
-def clusters(n: int, left: np.ndarray, right: np.ndarray, strength: np.ndarray | None = None,
-             min_density: float | None = 0.5) -> np.ndarray:
+def clusters(
+    n: int,
+    left: np.ndarray,
+    right: np.ndarray,
+    strength: np.ndarray | None = None,
+    min_density: float | None = 0.5,
+) -> np.ndarray:
     """A cluster label (the smallest member position) for each of ``n`` nodes.
 
     ``left``/``right`` are the accepted edges; ``strength`` orders them (strongest first).
@@ -49,8 +54,9 @@ def clusters(n: int, left: np.ndarray, right: np.ndarray, strength: np.ndarray |
     neighbours: dict[int, set[int]] = {}
     for a, b in edges:
         neighbours.setdefault(a, set()).add(b)
-    support = np.array([len(neighbours[a] & neighbours[b])
-                        for a, b in zip(left.tolist(), right.tolist())])
+    support = np.array(
+        [len(neighbours[a] & neighbours[b]) for a, b in zip(left.tolist(), right.tolist())]
+    )
     strength = np.zeros(len(left)) if strength is None else np.asarray(strength, dtype=float)
     order = np.lexsort((-strength, -support)) if len(left) else np.arange(0)
     uf = _UnionFind(n)

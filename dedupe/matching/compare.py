@@ -34,9 +34,9 @@ def _cpdist(left: pd.Series, right: pd.Series, scorer, both: np.ndarray) -> np.n
     out = np.zeros(len(left))
     idx = both.nonzero()[0]
     if len(idx):
-        out[idx] = process.cpdist(left.to_numpy()[idx].tolist(), right.to_numpy()[idx].tolist(),
-                                  scorer=scorer, workers=-1) / (
-            1.0 if scorer is JaroWinkler.normalized_similarity else 100.0)
+        out[idx] = process.cpdist(
+            left.to_numpy()[idx].tolist(), right.to_numpy()[idx].tolist(), scorer=scorer, workers=-1
+        ) / (1.0 if scorer is JaroWinkler.normalized_similarity else 100.0)
     return out
 
 
@@ -82,15 +82,17 @@ def column_arrays(norm: pd.DataFrame) -> dict[str, np.ndarray]:
     for col in norm.columns:
         s = norm[col]
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_extension_array_dtype(
-                s.dtype):
+            s.dtype
+        ):
             out[col] = s.to_numpy()
         elif pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
             out[col] = s.astype("float64").to_numpy()
         else:
             out[col] = objects(s).to_numpy(dtype=object)
         out[f"{col}__present"] = s.notna().to_numpy(dtype=bool)
-    out["title_nospace"] = np.array([t.replace(" ", "") if t is not None else None
-                                     for t in out["title"]], dtype=object)
+    out["title_nospace"] = np.array(
+        [t.replace(" ", "") if t is not None else None for t in out["title"]], dtype=object
+    )
     return out
 
 
@@ -101,15 +103,24 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=pairs.index)
     has_t = L.present("title") & R.present("title")
     # words in any order, or the same letters with spaces/hyphens dropped ("mentor lite")
-    t = np.maximum(_cpdist(L["title"], R["title"], fuzz.token_sort_ratio, has_t),
-                   _cpdist(L["title_nospace"], R["title_nospace"], fuzz.ratio, has_t))
+    t = np.maximum(
+        _cpdist(L["title"], R["title"], fuzz.token_sort_ratio, has_t),
+        _cpdist(L["title_nospace"], R["title_nospace"], fuzz.ratio, has_t),
+    )
     # one title is the other plus a tag or subtitle ("X (Panel)", "X - Book Review")
     contained = _cpdist(L["title"], R["title"], fuzz.token_set_ratio, has_t) >= 0.97
     out["title_score"] = t
-    out["title_level"] = _levels("title", [(_equal(L["title"], R["title"]), "exact"),
-                                           (t >= 0.95, "fuzzy_95"), (t >= 0.88, "fuzzy_88"),
-                                           (contained, "contained"), (t >= 0.75, "fuzzy_75")],
-                                 ~has_t)
+    out["title_level"] = _levels(
+        "title",
+        [
+            (_equal(L["title"], R["title"]), "exact"),
+            (t >= 0.95, "fuzzy_95"),
+            (t >= 0.88, "fuzzy_88"),
+            (contained, "contained"),
+            (t >= 0.75, "fuzzy_75"),
+        ],
+        ~has_t,
+    )
     # one side untitled: its abstract against the other's title
     l_only = R.present("title") & ~L.present("title") & L.present("abstract")
     r_only = L.present("title") & ~R.present("title") & R.present("abstract")
@@ -117,18 +128,23 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     abstracts = L["abstract"].where(l_only, R["abstract"])
     ta = _cpdist(titles, abstracts, fuzz.token_set_ratio, l_only | r_only)
     out["title_abstract_score"] = ta
-    out["title_abstract_level"] = _levels("title_abstract", [(ta >= 0.85, "high"),
-                                                             (ta >= 0.80, "medium")],
-                                          ~(l_only | r_only))
+    out["title_abstract_level"] = _levels(
+        "title_abstract", [(ta >= 0.85, "high"), (ta >= 0.80, "medium")], ~(l_only | r_only)
+    )
     has_a = L.present("families") & R.present("families")
     fam = _cpdist(L["families"], R["families"], fuzz.token_set_ratio, has_a)
-    first = _cpdist(L["first_family"], R["first_family"], JaroWinkler.normalized_similarity,
-                    has_a)
+    first = _cpdist(L["first_family"], R["first_family"], JaroWinkler.normalized_similarity, has_a)
     out["authors_score"] = fam
-    out["authors_level"] = _levels("authors", [
-        (fam >= 0.999, "all"),
-        ((first >= 0.9) & (fam >= 0.8), "first_and_most"), (fam >= 0.8, "most"),
-        (fam >= 0.5, "some")], ~has_a)
+    out["authors_level"] = _levels(
+        "authors",
+        [
+            (fam >= 0.999, "all"),
+            ((first >= 0.9) & (fam >= 0.8), "first_and_most"),
+            (fam >= 0.8, "most"),
+            (fam >= 0.5, "some"),
+        ],
+        ~has_a,
+    )
     yl, yr = L["year"].to_numpy(dtype=float), R["year"].to_numpy(dtype=float)
     has_y = ~np.isnan(yl) & ~np.isnan(yr)
     gap = np.where(has_y, np.abs(yl - yr), 99.0)
@@ -137,22 +153,28 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     has_j = L.present("journal") & R.present("journal")
     j = _cpdist(L["journal"], R["journal"], fuzz.token_sort_ratio, has_j)
     acronym = acronym_of(L["journal"], R["journal_initials"]) | acronym_of(
-        R["journal"], L["journal_initials"])
-    out["journal_level"] = _levels("journal", [(_equal(L["journal"], R["journal"]), "exact"),
-                                               ((j >= 0.85) | acronym, "fuzzy")], ~has_j)
-    for field, col in (("volume", "volume"), ("issue", "issue"), ("pages", "page"),
-                       ("doi", "doi")):
+        R["journal"], L["journal_initials"]
+    )
+    out["journal_level"] = _levels(
+        "journal",
+        [(_equal(L["journal"], R["journal"]), "exact"), ((j >= 0.85) | acronym, "fuzzy")],
+        ~has_j,
+    )
+    for field, col in (("volume", "volume"), ("issue", "issue"), ("pages", "page"), ("doi", "doi")):
         both = L.present(col) & R.present(col)
         out[f"{field}_level"] = _levels(field, [(_equal(L[col], R[col]), "same")], ~both)
     both_t = L.present("title") & R.present("title")
     pl, pr = L.present("title_parts"), R.present("title_parts")
     out["title_numbers_differ"] = pl & pr & ~_equal(L["title_parts"], R["title_parts"])
     out["title_part_one_side"] = both_t & (pl != pr)
-    out["title_types_differ"] = both_t & (L["title_types"].fillna("").to_numpy(dtype=object)
-                                          != R["title_types"].fillna("").to_numpy(dtype=object))
+    out["title_types_differ"] = both_t & (
+        L["title_types"].fillna("").to_numpy(dtype=object)
+        != R["title_types"].fillna("").to_numpy(dtype=object)
+    )
     out["title_info"] = np.minimum(L["title_info"].to_numpy(), R["title_info"].to_numpy())
-    out["title_count"] = np.nan_to_num(np.maximum(L["title_count"].to_numpy(dtype=float),
-                                                  R["title_count"].to_numpy(dtype=float)))
+    out["title_count"] = np.nan_to_num(
+        np.maximum(L["title_count"].to_numpy(dtype=float), R["title_count"].to_numpy(dtype=float))
+    )
     return out
 
 

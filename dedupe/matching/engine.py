@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -52,16 +52,24 @@ def load_decisions(path: Path) -> pd.DataFrame:
             reader = csv.DictReader(fh)
             missing = {"record_id_l", "record_id_r", "decision"} - set(reader.fieldnames or [])
             if missing:
-                raise InputError(f"{path}:1: decisions file lacks column(s) "
-                                 f"{', '.join(sorted(missing))}.")
+                raise InputError(
+                    f"{path}:1: decisions file lacks column(s) {', '.join(sorted(missing))}."
+                )
             for row in reader:
                 value = (row.get("decision") or "").strip().lower()
                 if value not in DECISION_VALUES:
-                    raise InputError(f"{path}:{reader.line_num}: decision {value!r} is not "
-                                     "'same' or 'different'.")
-                rows.append({"record_id_l": row["record_id_l"].strip(),
-                             "record_id_r": row["record_id_r"].strip(), "decision": value,
-                             "note": row.get("note") or ""})
+                    raise InputError(
+                        f"{path}:{reader.line_num}: decision {value!r} is not "
+                        "'same' or 'different'."
+                    )
+                rows.append(
+                    {
+                        "record_id_l": row["record_id_l"].strip(),
+                        "record_id_r": row["record_id_r"].strip(),
+                        "decision": value,
+                        "note": row.get("note") or "",
+                    }
+                )
     except OSError as exc:
         raise InputError(f"{path}: cannot read decisions ({exc.strerror}).") from None
     return canonical_decisions(pd.DataFrame(rows, columns=DECISION_COLUMNS))
@@ -75,14 +83,17 @@ def canonical_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
     return out.drop_duplicates(["record_id_l", "record_id_r"], keep="last")
 
 
-def _add_decided_pairs(pairs: pd.DataFrame, decisions: pd.DataFrame,
-                       ids: pd.Series) -> pd.DataFrame:
+def _add_decided_pairs(
+    pairs: pd.DataFrame, decisions: pd.DataFrame, ids: pd.Series
+) -> pd.DataFrame:
     pos = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
-    known = decisions[decisions["record_id_l"].isin(pos.index)
-                      & decisions["record_id_r"].isin(pos.index)]
+    known = decisions[
+        decisions["record_id_l"].isin(pos.index) & decisions["record_id_r"].isin(pos.index)
+    ]
     a, b = pos[known["record_id_l"]].to_numpy(), pos[known["record_id_r"]].to_numpy()
-    extra = pd.DataFrame({"i_l": np.minimum(a, b), "i_r": np.maximum(a, b),
-                          "match_key": "decision"})
+    extra = pd.DataFrame(
+        {"i_l": np.minimum(a, b), "i_r": np.maximum(a, b), "match_key": "decision"}
+    )
     merged = pd.concat([pairs, extra], ignore_index=True)
     return merged.drop_duplicates(["i_l", "i_r"], keep="first").reset_index(drop=True)
 
@@ -99,8 +110,9 @@ def _own_reference(records: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
 RANDOM_PAIRS = 200_000
 
 
-def estimate_parameters(norm: pd.DataFrame, levels: pd.DataFrame, settings: Settings,
-                        seed: int = 0) -> Settings:
+def estimate_parameters(
+    norm: pd.DataFrame, levels: pd.DataFrame, settings: Settings, seed: int = 0
+) -> Settings:
     """Settings with u re-estimated from random record pairs and m by EM over the
     candidate pairs, as Splink does for an unlabelled corpus."""
     n = len(norm)
@@ -139,10 +151,14 @@ def peak_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def match_records(records: pd.DataFrame, settings: Settings | None = None,
-                  decisions: pd.DataFrame | None = None,
-                  on_blocked: Callable[[list[BlockStats]], None] | None = None,
-                  focus: np.ndarray | None = None, build_corpus: bool = True) -> MatchResult:
+def match_records(
+    records: pd.DataFrame,
+    settings: Settings | None = None,
+    decisions: pd.DataFrame | None = None,
+    on_blocked: Callable[[list[BlockStats]], None] | None = None,
+    focus: np.ndarray | None = None,
+    build_corpus: bool = True,
+) -> MatchResult:
     """Find duplicate records, cluster them and merge each cluster into one record.
 
     With ``focus`` (a boolean mask over the records), only pairs touching a focused record
@@ -173,8 +189,13 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
     hard, soft = vetoes(levels, _own_reference(records, pairs), len(records))
     decision = decide(scored["probability"].to_numpy(), hard, soft, settings)
     ids = records["record_id"].to_numpy()
-    out = pd.DataFrame({"record_id_l": ids[pairs["i_l"]], "record_id_r": ids[pairs["i_r"]],
-                        "match_key": pairs["match_key"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "record_id_l": ids[pairs["i_l"]],
+            "record_id_r": ids[pairs["i_r"]],
+            "match_key": pairs["match_key"].to_numpy(),
+        }
+    )
     for name, names in LEVELS.items():
         out[f"{name}_level"] = pd.Categorical.from_codes(levels[f"{name}_level"], names)
         out[f"{name}_weight"] = scored[f"{name}_weight"].to_numpy()
@@ -192,24 +213,33 @@ def match_records(records: pd.DataFrame, settings: Settings | None = None,
     clock.lap("decide")
     accepted = (out["decision"] == "merge").to_numpy()
     strength = out["probability"].to_numpy() + (out["reviewed"] == "same").to_numpy()
-    labels = clusters(len(records), pairs["i_l"].to_numpy()[accepted],
-                      pairs["i_r"].to_numpy()[accepted], strength[accepted])
+    labels = clusters(
+        len(records),
+        pairs["i_l"].to_numpy()[accepted],
+        pairs["i_r"].to_numpy()[accepted],
+        strength[accepted],
+    )
     cluster_ids = pd.Series(ids[labels], name="cluster_id")
     cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
     clock.lap("cluster")
     corpus = merge_clusters(records, cluster_ids) if build_corpus else pd.DataFrame()
     clock.lap("merge")
-    out = out.sort_values(["probability", "record_id_l", "record_id_r"],
-                          ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    out = out.sort_values(
+        ["probability", "record_id_l", "record_id_r"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
     return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks)
 
 
 def _apply_decisions(out: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
-    key = out["record_id_l"].where(out["record_id_l"] < out["record_id_r"],
-                                   out["record_id_r"]) + "\x1f" + out["record_id_r"].where(
-        out["record_id_l"] < out["record_id_r"], out["record_id_l"])
-    dec = pd.Series(decisions["decision"].to_numpy(),
-                    index=decisions["record_id_l"] + "\x1f" + decisions["record_id_r"])
+    key = (
+        out["record_id_l"].where(out["record_id_l"] < out["record_id_r"], out["record_id_r"])
+        + "\x1f"
+        + out["record_id_r"].where(out["record_id_l"] < out["record_id_r"], out["record_id_l"])
+    )
+    dec = pd.Series(
+        decisions["decision"].to_numpy(),
+        index=decisions["record_id_l"] + "\x1f" + decisions["record_id_r"],
+    )
     reviewed = key.map(dec).fillna("")
     out["reviewed"] = reviewed.to_numpy()
     out.loc[reviewed == "same", "decision"] = "merge"

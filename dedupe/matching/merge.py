@@ -26,8 +26,16 @@ TEXT_FIELDS = ["title", "authors", "authors_norm", "abstract"]
 PUBLICATION_FIELDS = ["year", "journal", "volume", "issue", "pages", "doi"]
 # Patterns of the checks whose findings make a value a worse choice; one vectorised union
 # of their preselecting patterns ranks values (a ranking, not a verdict: no exact pass).
-FLAG_PATTERNS = ["latin_pair", "gbk_garbled", "ui_label", "page_chrome", "glued_label",
-                 "truncated", "doubled_initials", "stray_separator"]
+FLAG_PATTERNS = [
+    "latin_pair",
+    "gbk_garbled",
+    "ui_label",
+    "page_chrome",
+    "glued_label",
+    "truncated",
+    "doubled_initials",
+    "stray_separator",
+]
 FLAGGED = "|".join(f"(?:{RX[k]})" for k in FLAG_PATTERNS)
 
 
@@ -38,11 +46,11 @@ def text_quality(values: pd.Series) -> np.ndarray:
     flagged = search_mask(text, FLAGGED)
     letters = text.str.replace(r"[^A-Za-zÀ-ÿ]", "", regex=True)
     caps = (letters.str.len() >= 4).fillna(False).to_numpy(dtype=bool) & (
-        letters == letters.str.upper()).fillna(False).to_numpy(dtype=bool)
+        letters == letters.str.upper()
+    ).fillna(False).to_numpy(dtype=bool)
     accented = text.str.contains(r"[À-ɏ]", regex=True).fillna(False).to_numpy(dtype=bool)
     length = text.str.len().fillna(0).to_numpy(dtype=float)
-    return (present * 1e6 + ~flagged * 1e5 + ~caps * 1e4
-            + accented * 1e3 + np.minimum(length, 999))
+    return present * 1e6 + ~flagged * 1e5 + ~caps * 1e4 + accented * 1e3 + np.minimum(length, 999)
 
 
 def completeness(records: pd.DataFrame) -> np.ndarray:
@@ -60,22 +68,29 @@ def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFram
     counts = np.bincount(code, minlength=len(uniques))
     single = counts[code] == 1
     multi_rows = np.flatnonzero(~single)
-    merged = _merge_multi(records.iloc[multi_rows][fields].reset_index(drop=True).assign(
-        cluster_id=cid[multi_rows])) if len(multi_rows) else None
+    merged = (
+        _merge_multi(
+            records.iloc[multi_rows][fields]
+            .reset_index(drop=True)
+            .assign(cluster_id=cid[multi_rows])
+        )
+        if len(multi_rows)
+        else None
+    )
     rows = np.flatnonzero(single)
     out = pd.DataFrame({"cluster_id": cid[rows], "n_records": 1})
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
         out[f] = objects(records[f]).to_numpy(dtype=object)[rows]
     out["merged_ids"] = objects(records["record_id"]).to_numpy(dtype=object)[rows]
-    out["sources"] = (records["source_file"].astype(str) + ":"
-                      + records["source_line"].astype(str)).to_numpy(dtype=object)[rows]
+    out["sources"] = (
+        records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
+    ).to_numpy(dtype=object)[rows]
     out["provenance"] = None
     if merged is not None:
         out = pd.concat([merged, out], ignore_index=True)
     # clusters in order of first appearance, as the records came
     out = out.iloc[np.argsort(pd.Index(uniques).get_indexer(out["cluster_id"]), kind="stable")]
     return out.reset_index(drop=True)
-
 
 
 def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
@@ -87,28 +102,43 @@ def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
         best[f] = q.groupby(recs["cluster_id"], sort=False).idxmax()
     pub = pd.Series(completeness(recs), index=recs.index)
     pub_best = pub.groupby(recs["cluster_id"], sort=False).idxmax()
-    out = recs.loc[pub_best.to_numpy(), ["cluster_id"] + PUBLICATION_FIELDS].reset_index(
-        drop=True)
+    out = recs.loc[pub_best.to_numpy(), ["cluster_id"] + PUBLICATION_FIELDS].reset_index(drop=True)
     # the same journal, in its best-written form ("BMC Health Services Research")
     jkey = journal_key(recs["journal"])
     chosen = pd.Series(jkey.loc[pub_best.to_numpy()].to_numpy(), index=pub_best.index)
     same = (jkey == recs["cluster_id"].map(chosen)).fillna(False).to_numpy(dtype=bool)
     jq = pd.Series(text_quality(recs["journal"]) + same * 1e7, index=recs.index)
-    out["journal"] = recs.loc[jq.groupby(recs["cluster_id"], sort=False).idxmax().reindex(
-        out["cluster_id"]).to_numpy(), "journal"].to_numpy()
+    out["journal"] = recs.loc[
+        jq.groupby(recs["cluster_id"], sort=False).idxmax().reindex(out["cluster_id"]).to_numpy(),
+        "journal",
+    ].to_numpy()
     for f in TEXT_FIELDS:
         out[f] = recs.loc[best[f].reindex(out["cluster_id"]).to_numpy(), f].to_numpy()
     ordered = recs.sort_values("cluster_id", kind="stable")
     ids = join_groups(ordered["record_id"], ordered["cluster_id"], AUTHOR_SEP)
-    src = join_groups(ordered["source_file"].astype(str) + ":"
-                      + ordered["source_line"].astype(str), ordered["cluster_id"], AUTHOR_SEP)
+    src = join_groups(
+        ordered["source_file"].astype(str) + ":" + ordered["source_line"].astype(str),
+        ordered["cluster_id"],
+        AUTHOR_SEP,
+    )
     out["n_records"] = size.reindex(out["cluster_id"]).to_numpy()
     out["merged_ids"] = ids.reindex(out["cluster_id"]).to_numpy()
     out["sources"] = src.reindex(out["cluster_id"]).to_numpy()
-    out["provenance"] = _provenance(recs, set(size[size > 1].index)).reindex(
-        out["cluster_id"]).to_numpy()
-    cols = ["cluster_id", "n_records", "title", "authors", "authors_norm", *PUBLICATION_FIELDS,
-            "abstract", "merged_ids", "sources", "provenance"]
+    out["provenance"] = (
+        _provenance(recs, set(size[size > 1].index)).reindex(out["cluster_id"]).to_numpy()
+    )
+    cols = [
+        "cluster_id",
+        "n_records",
+        "title",
+        "authors",
+        "authors_norm",
+        *PUBLICATION_FIELDS,
+        "abstract",
+        "merged_ids",
+        "sources",
+        "provenance",
+    ]
     out = out[cols]
     return out.apply(objects)
 
@@ -120,9 +150,15 @@ def json_strings(values: pd.Series) -> pd.Series:
     values holding any other control character go through ``json.dumps``.
     """
     text = values.astype(STRING_DTYPE)
-    out = ('"' + text.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
-           .str.replace("\n", "\\n", regex=False).str.replace("\r", "\\r", regex=False)
-           .str.replace("\t", "\\t", regex=False) + '"').astype(object)
+    out = (
+        '"'
+        + text.str.replace("\\", "\\\\", regex=False)
+        .str.replace('"', '\\"', regex=False)
+        .str.replace("\n", "\\n", regex=False)
+        .str.replace("\r", "\\r", regex=False)
+        .str.replace("\t", "\\t", regex=False)
+        + '"'
+    ).astype(object)
     odd = text.str.contains("[\x00-\x08\x0b\x0c\x0e-\x1f]", regex=True).fillna(False)
     odd = odd.to_numpy(dtype=bool)
     if odd.any():
@@ -154,8 +190,11 @@ def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     ids = sub["record_id"].to_numpy(dtype=object)[row]
     order = np.lexsort((ids.astype(str), group))
     group, ids, values = group[order], ids[order], values[order]
-    items = json_strings(pd.Series(ids, dtype=object)) + ": " + json_strings(
-        pd.Series(values, dtype=object))
+    items = (
+        json_strings(pd.Series(ids, dtype=object))
+        + ": "
+        + json_strings(pd.Series(values, dtype=object))
+    )
     per_field = join_groups(items, pd.Series(group), ", ")
     g = per_field.index.to_numpy(dtype=np.int64)
     names = np.array(fields, dtype=object)[g % nf]

@@ -25,8 +25,14 @@ from dedupe.matching.compare import LEVELS
 # chance that two *random* records show the level, matching the prior below, which is
 # also taken over all pairs; m the chance that two records of one paper do.
 DEFAULT_MU: dict[str, list[tuple[float, float]]] = {
-    "title": [(0.80, 2e-5), (0.10, 1e-5), (0.05, 2e-5), (0.02, 1e-4), (0.02, 1e-3),
-              (0.01, 0.99886)],
+    "title": [
+        (0.80, 2e-5),
+        (0.10, 1e-5),
+        (0.05, 2e-5),
+        (0.02, 1e-4),
+        (0.02, 1e-3),
+        (0.01, 0.99886),
+    ],
     "title_abstract": [(0.60, 2e-3), (0.25, 1e-2), (0.15, 0.988)],
     "authors": [(0.78, 1e-4), (0.10, 1e-4), (0.05, 5e-4), (0.06, 0.005), (0.01, 0.9943)],
     "year": [(0.90, 0.06), (0.07, 0.11), (0.03, 0.83)],
@@ -52,15 +58,14 @@ class Settings:
     estimate: bool = False
     """Re-estimate u from random pairs and m by EM over the candidate pairs (large corpora)."""
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         """A copy with some values changed."""
         return replace(self, **changes)
 
 
 def weight_table(mu: dict) -> dict[str, np.ndarray]:
     """Match weight (log2 m/u) of every level, null first (0)."""
-    return {name: np.array([0.0] + [np.log2(m / u) for m, u in mu[name]])
-            for name in LEVELS}
+    return {name: np.array([0.0] + [np.log2(m / u) for m, u in mu[name]]) for name in LEVELS}
 
 
 def prior_log2_odds(prior: float | None, n_records: int) -> float:
@@ -84,8 +89,9 @@ def score(levels: pd.DataFrame, settings: Settings, n_records: int) -> pd.DataFr
     return out
 
 
-def vetoes(levels: pd.DataFrame, own_reference: np.ndarray, n_records: int,
-           generic_factor: float = 2.5) -> tuple[np.ndarray, np.ndarray]:
+def vetoes(
+    levels: pd.DataFrame, own_reference: np.ndarray, n_records: int, generic_factor: float = 2.5
+) -> tuple[np.ndarray, np.ndarray]:
     """(hard, soft) veto reason per pair ("" where none).
 
     A title is *generic* when it holds fewer than ``generic_factor * log2(N)`` bits while
@@ -109,40 +115,67 @@ def vetoes(levels: pd.DataFrame, own_reference: np.ndarray, n_records: int,
     generic = titles_match & ~specific & (info < generic_factor * bits) & weakly_identified
     titles_loose = (lv["title"] == idx["title"]["fuzzy_75"]) & ~specific
     titles_differ = (lv["title"] == idx["title"]["else"]) & ~specific
-    hard = np.select([lv["doi"] == idx["doi"]["else"], own_reference,
-                      levels["title_numbers_differ"].to_numpy(dtype=bool), titles_differ],
-                     ["different DOIs", "a page's record and its own reference",
-                      "different part numbers in the titles",
-                      "titles differ and nothing specific in common"], default="")
+    hard = np.select(
+        [
+            lv["doi"] == idx["doi"]["else"],
+            own_reference,
+            levels["title_numbers_differ"].to_numpy(dtype=bool),
+            titles_differ,
+        ],
+        [
+            "different DOIs",
+            "a page's record and its own reference",
+            "different part numbers in the titles",
+            "titles differ and nothing specific in common",
+        ],
+        default="",
+    )
     other_venue = (lv["year"] == idx["year"]["one_apart"]) & (
-        lv["journal"] == idx["journal"]["else"])
-    soft = np.select([lv["year"] == idx["year"]["else"],
-                      lv["volume"] == idx["volume"]["else"],
-                      lv["pages"] == idx["pages"]["else"], generic, other_venue,
-                      levels["title_part_one_side"].to_numpy(dtype=bool),
-                      levels["title_types_differ"].to_numpy(dtype=bool), titles_loose],
-                     ["years more than one apart", "different volumes",
-                      "different first pages", "generic title and nothing specific in common",
-                      "a year apart in another venue (conference and journal versions?)",
-                      "only one title names a part", "different document types "
-                      "(erratum, reply, demo, editorial ...)",
-                      "titles only loosely alike and nothing specific in common"],
-                     default="")
+        lv["journal"] == idx["journal"]["else"]
+    )
+    soft = np.select(
+        [
+            lv["year"] == idx["year"]["else"],
+            lv["volume"] == idx["volume"]["else"],
+            lv["pages"] == idx["pages"]["else"],
+            generic,
+            other_venue,
+            levels["title_part_one_side"].to_numpy(dtype=bool),
+            levels["title_types_differ"].to_numpy(dtype=bool),
+            titles_loose,
+        ],
+        [
+            "years more than one apart",
+            "different volumes",
+            "different first pages",
+            "generic title and nothing specific in common",
+            "a year apart in another venue (conference and journal versions?)",
+            "only one title names a part",
+            "different document types (erratum, reply, demo, editorial ...)",
+            "titles only loosely alike and nothing specific in common",
+        ],
+        default="",
+    )
     return hard, soft
 
 
-def decide(probability: np.ndarray, hard: np.ndarray, soft: np.ndarray,
-           settings: Settings) -> np.ndarray:
+def decide(
+    probability: np.ndarray, hard: np.ndarray, soft: np.ndarray, settings: Settings
+) -> np.ndarray:
     """merge / review / distinct for each pair."""
     p = np.asarray(probability)
-    decision = np.where(p >= settings.merge_threshold, "merge",
-                        np.where(p >= settings.review_threshold, "review", "distinct"))
+    decision = np.where(
+        p >= settings.merge_threshold,
+        "merge",
+        np.where(p >= settings.review_threshold, "review", "distinct"),
+    )
     decision = np.where((soft != "") & (decision == "merge"), "review", decision)
     return np.where(hard != "", "distinct", decision).astype(object)
 
 
-def estimate_m(levels: pd.DataFrame, settings: Settings, n_records: int,
-               iterations: int = 10) -> Settings:
+def estimate_m(
+    levels: pd.DataFrame, settings: Settings, n_records: int, iterations: int = 10
+) -> Settings:
     """Re-estimate the m values by expectation-maximisation over the candidate pairs.
 
     u values stay as given (they are better estimated from random pairs, see

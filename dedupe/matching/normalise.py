@@ -26,20 +26,61 @@ from dedupe.matching.tokens import STOPWORDS, information, tokenize
 
 # Journal abbreviations (ISO 4 / WoS style) expanded before comparison; data, not logic.
 JOURNAL_ABBREVIATIONS = {
-    "j": "journal", "jnl": "journal", "int": "international", "intl": "international",
-    "res": "research", "serv": "services", "ment": "mental", "hlth": "health",
-    "soc": "social", "sci": "science", "proc": "proceedings", "conf": "conference",
-    "rev": "review", "med": "medicine", "psychol": "psychology", "psychiatr": "psychiatric",
-    "psychiatry": "psychiatry", "am": "american", "natl": "national", "technol": "technology",
-    "trans": "transactions", "syst": "systems", "adm": "administration", "nurs": "nursing",
-    "q": "quarterly", "ann": "annals", "bull": "bulletin", "commun": "communications",
-    "comput": "computing", "eng": "engineering", "inf": "information", "manag": "management",
-    "mgmt": "management", "dev": "development", "educ": "education", "environ": "environmental",
-    "biol": "biology", "chem": "chemistry", "phys": "physics", "eur": "european",
-    "br": "british", "brit": "british", "can": "canadian", "aust": "australian",
-    "pract": "practice", "stud": "studies", "assoc": "association", "clin": "clinical",
-    "rehabil": "rehabilitation", "community": "community", "symp": "symposium",
-    "db": "database", "dbs": "database", "acm": "acm", "ieee": "ieee",
+    "j": "journal",
+    "jnl": "journal",
+    "int": "international",
+    "intl": "international",
+    "res": "research",
+    "serv": "services",
+    "ment": "mental",
+    "hlth": "health",
+    "soc": "social",
+    "sci": "science",
+    "proc": "proceedings",
+    "conf": "conference",
+    "rev": "review",
+    "med": "medicine",
+    "psychol": "psychology",
+    "psychiatr": "psychiatric",
+    "psychiatry": "psychiatry",
+    "am": "american",
+    "natl": "national",
+    "technol": "technology",
+    "trans": "transactions",
+    "syst": "systems",
+    "adm": "administration",
+    "nurs": "nursing",
+    "q": "quarterly",
+    "ann": "annals",
+    "bull": "bulletin",
+    "commun": "communications",
+    "comput": "computing",
+    "eng": "engineering",
+    "inf": "information",
+    "manag": "management",
+    "mgmt": "management",
+    "dev": "development",
+    "educ": "education",
+    "environ": "environmental",
+    "biol": "biology",
+    "chem": "chemistry",
+    "phys": "physics",
+    "eur": "european",
+    "br": "british",
+    "brit": "british",
+    "can": "canadian",
+    "aust": "australian",
+    "pract": "practice",
+    "stud": "studies",
+    "assoc": "association",
+    "clin": "clinical",
+    "rehabil": "rehabilitation",
+    "community": "community",
+    "symp": "symposium",
+    "db": "database",
+    "dbs": "database",
+    "acm": "acm",
+    "ieee": "ieee",
 }
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -121,28 +162,44 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
     names; Python only for transliteration of non-ASCII names."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
     lists = pc.split_pattern(arrow_strings(authors_norm), ";")
     halves = pc.split_pattern(pc.list_flatten(lists), ",", max_splits=1)
     family = fold(pd.Series(pc.list_element(halves, 0).to_pylist(), dtype=object))
     family = family.str.replace(" ", "", regex=False).fillna("")
-    giv = pc.list_element(pc.if_else(pc.greater(pc.list_value_length(halves), 1), halves,
-                                     pa.scalar(["", ""], pa.list_(pa.string()))), 1)
+    giv = pc.list_element(
+        pc.if_else(
+            pc.greater(pc.list_value_length(halves), 1),
+            halves,
+            pa.scalar(["", ""], pa.list_(pa.string())),
+        ),
+        1,
+    )
     initial = fold(pd.Series(giv.to_pylist(), dtype=object)).str.slice(0, 1)
-    fam_lists = pa.ListArray.from_arrays(lists.offsets, pa.array(family.tolist(), pa.string()),
-                                         mask=pc.is_null(lists))
-    families = pc.utf8_trim_whitespace(pc.replace_substring_regex(
-        pc.binary_join(fam_lists, " "), r"\s+", " "))
+    fam_lists = pa.ListArray.from_arrays(
+        lists.offsets, pa.array(family.tolist(), pa.string()), mask=pc.is_null(lists)
+    )
+    families = pc.utf8_trim_whitespace(
+        pc.replace_substring_regex(pc.binary_join(fam_lists, " "), r"\s+", " ")
+    )
     starts = np.asarray(lists.offsets)[:-1]
     has = pc.fill_null(pc.greater(pc.list_value_length(lists), 0), False).to_numpy(
-        zero_copy_only=False)
+        zero_copy_only=False
+    )
     first_family = np.full(len(authors_norm), None, dtype=object)
     first_initial = np.full(len(authors_norm), None, dtype=object)
     fam_values = family.to_numpy(dtype=object)
     init_values = initial.to_numpy(dtype=object)
     first_family[has] = fam_values[starts[has]]
     first_initial[has] = init_values[starts[has]]
-    out = pd.DataFrame({"families": families.to_pylist(), "first_family": first_family,
-                        "first_initial": first_initial}, index=authors_norm.index)
+    out = pd.DataFrame(
+        {
+            "families": families.to_pylist(),
+            "first_family": first_family,
+            "first_initial": first_initial,
+        },
+        index=authors_norm.index,
+    )
     out = out.replace("", None)
     return out.apply(objects)
 
@@ -152,6 +209,7 @@ def join_groups(values: pd.Series, keys: pd.Series, sep: str) -> pd.Series:
     Arrow's list join: no Python per group."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
     v, k = values.to_numpy(dtype=object), keys.to_numpy()
     if len(v) == 0:
         return pd.Series(dtype=object)
@@ -167,16 +225,20 @@ def year_int(series: pd.Series) -> pd.Series:
     num = pd.to_numeric(series, errors="coerce")  # most years are plain numbers
     odd = num.isna() & series.notna()
     if odd.any():
-        num[odd] = pd.to_numeric(series[odd].astype(STRING_DTYPE).str.extract(r"(\d{4})")[0],
-                                 errors="coerce").to_numpy()
+        num[odd] = pd.to_numeric(
+            series[odd].astype(STRING_DTYPE).str.extract(r"(\d{4})")[0], errors="coerce"
+        ).to_numpy()
     return num.where(num.between(1500, 2200)).astype("Int64")
 
 
 def first_page(series: pd.Series) -> pd.Series:
     """The first page (letters kept: "E4051"), folded; None when absent."""
     import pyarrow.compute as pc
-    found = pc.struct_field(pc.extract_regex(pc.utf8_trim_whitespace(arrow_strings(series)),
-                                             r"^(?P<p>[A-Za-z]*\d+)"), [0])
+
+    found = pc.struct_field(
+        pc.extract_regex(pc.utf8_trim_whitespace(arrow_strings(series)), r"^(?P<p>[A-Za-z]*\d+)"),
+        [0],
+    )
     text = pd.Series(pc.utf8_lower(found).to_pandas(), index=series.index, dtype=object)
     text = text.str.lstrip("0")
     return text.where(text.notna(), None)
@@ -197,13 +259,28 @@ def title_information(titles: pd.Series) -> pd.Series:
     return pd.Series(information(tokenize(titles)), index=titles.index)
 
 
-PART_PATTERN = (r"\b(?:part|vol|volume|chapter|no|phase|study|paper)\s+"
-                r"(\d+|[ivx]+|one|two|three|four)\b")
+PART_PATTERN = (
+    r"\b(?:part|vol|volume|chapter|no|phase|study|paper)\s+"
+    r"(\d+|[ivx]+|one|two|three|four)\b"
+)
 # Words that make a title another document than the paper it names. Tags that sources
 # merely add to the same item ("(Panel)", "(Tutorial)", "Guest Editor's Foreword") are not.
-DOCUMENT_TYPE_WORDS = ["erratum", "errata", "corrigendum", "correction", "retraction",
-                       "retracted", "addendum", "reply", "rejoinder", "comment", "comments",
-                       "commentary", "response", "protocol"]
+DOCUMENT_TYPE_WORDS = [
+    "erratum",
+    "errata",
+    "corrigendum",
+    "correction",
+    "retraction",
+    "retracted",
+    "addendum",
+    "reply",
+    "rejoinder",
+    "comment",
+    "comments",
+    "commentary",
+    "response",
+    "protocol",
+]
 DOCUMENT_TYPE_PATTERN = r"\b(" + "|".join(DOCUMENT_TYPE_WORDS) + r")\b"
 
 
@@ -217,8 +294,9 @@ def findall_key(titles: pd.Series, pattern: str) -> pd.Series:
     out = pd.Series(None, index=titles.index, dtype=object)
     if hit.any():
         rx = re.compile(pattern)
-        out.iloc[hit.nonzero()[0]] = ["|".join(sorted(set(rx.findall(t))))
-                                      for t in text.iloc[hit.nonzero()[0]]]
+        out.iloc[hit.nonzero()[0]] = [
+            "|".join(sorted(set(rx.findall(t)))) for t in text.iloc[hit.nonzero()[0]]
+        ]
     return out
 
 

@@ -16,8 +16,29 @@ import pyarrow.compute as pc
 
 from dedupe.core.arrays import arrow_strings
 
-STOPWORDS = {"a", "an", "the", "of", "and", "in", "on", "for", "to", "with", "by", "at",
-             "from", "its", "is", "as", "or", "de", "la", "und", "der"}
+STOPWORDS = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "and",
+    "in",
+    "on",
+    "for",
+    "to",
+    "with",
+    "by",
+    "at",
+    "from",
+    "its",
+    "is",
+    "as",
+    "or",
+    "de",
+    "la",
+    "und",
+    "der",
+}
 
 
 @dataclass(frozen=True)
@@ -47,17 +68,21 @@ def tokenize(texts: pd.Series, min_len: int = 1, vocab: pa.Array | None = None) 
     words = pc.list_flatten(lists)
     rec = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
     if vocab is None:
-        enc = pc.dictionary_encode(words).combine_chunks() if isinstance(
-            words, pa.ChunkedArray) else pc.dictionary_encode(words)
-        codes, vocab = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), \
-            enc.dictionary
+        enc = (
+            pc.dictionary_encode(words).combine_chunks()
+            if isinstance(words, pa.ChunkedArray)
+            else pc.dictionary_encode(words)
+        )
+        codes, vocab = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
         known = np.ones(len(codes), dtype=bool)
     else:
         idx = pc.index_in(words, value_set=vocab)
         known = pc.is_valid(idx).to_numpy(zero_copy_only=False)
         codes = pc.fill_null(idx, 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    usable = pc.and_(pc.greater_equal(pc.utf8_length(vocab), min_len),
-                     pc.invert(pc.is_in(vocab, value_set=pa.array(sorted(STOPWORDS)))))
+    usable = pc.and_(
+        pc.greater_equal(pc.utf8_length(vocab), min_len),
+        pc.invert(pc.is_in(vocab, value_set=pa.array(sorted(STOPWORDS)))),
+    )
     usable = pc.fill_null(usable, False).to_numpy(zero_copy_only=False)
     keep = known & usable[codes]
     size = max(len(vocab), 1)

@@ -23,9 +23,11 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
         raise InputError(f"{path}:1: file is empty; remove it or add records.")
     if b"\x00" in data[:8192]:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not a text file (contains NUL bytes); "
-                         "pass seed text, RIS, BibTeX, CSV/TSV or JSON Lines files.")
-    for enc in ((encoding,) if encoding else ENCODINGS):
+        raise InputError(
+            f"{path}:{line}: not a text file (contains NUL bytes); "
+            "pass seed text, RIS, BibTeX, CSV/TSV or JSON Lines files."
+        )
+    for enc in (encoding,) if encoding else ENCODINGS:
         try:
             return normalise_newlines(data.decode(enc)), enc
         except (UnicodeDecodeError, LookupError):

@@ -37,8 +37,14 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not any(
-                part.startswith(".") for part in p.relative_to(path).parts)))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
         elif path.exists():
             files.append(path)
         else:
@@ -55,23 +61,33 @@ def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dic
             names.append(name)
             affils.append(idx)
         row = dict(rec.fields)
-        row.update(source_file=source, source_line=rec.line, source_format=fmt,
-                   role=rec.role)
+        row.update(source_file=source, source_line=rec.line, source_format=fmt, role=rec.role)
         row["authors"] = AUTHOR_SEP.join(names) or None
         row["authors_norm"] = AUTHOR_SEP.join(normalise_authors(names, rec.name_order)) or None
         row["author_affiliations"] = AUTHOR_SEP.join(affils) if any(affils) else None
         row["record_id"] = make_record_id(source, row, taken)
         ids.append(row["record_id"])
         rows.append({c: row.get(c) for c in RECORD_COLUMNS})
-    fails = [dict(source_file=source, source_line=p.line, source_format=fmt, kind=p.kind,
-                  reason=p.reason, raw=p.raw,
-                  record_id=ids[p.record_index] if p.record_index is not None
-                  and p.record_index < len(ids) else None) for p in out.problems]
+    fails = [
+        dict(
+            source_file=source,
+            source_line=p.line,
+            source_format=fmt,
+            kind=p.kind,
+            reason=p.reason,
+            raw=p.raw,
+            record_id=ids[p.record_index]
+            if p.record_index is not None and p.record_index < len(ids)
+            else None,
+        )
+        for p in out.problems
+    ]
     return rows, fails
 
 
-def parse_file(path: Path, fmt: str | None = None, column_map: dict | None = None,
-               encoding: str | None = None) -> tuple[list[dict], list[dict], str]:
+def parse_file(
+    path: Path, fmt: str | None = None, column_map: dict | None = None, encoding: str | None = None
+) -> tuple[list[dict], list[dict], str]:
     """Record rows, failure rows and the format name of one file; InputError if unusable."""
     text, _ = read_text(path, encoding)
     if fmt:
@@ -79,14 +95,19 @@ def parse_file(path: Path, fmt: str | None = None, column_map: dict | None = Non
     else:
         parser = sniff(text, path.suffix)
         if parser is None:
-            raise InputError(f"{path}:1: unknown layout; pass --format with one of "
-                             f"{', '.join(PARSERS)}.")
+            raise InputError(
+                f"{path}:1: unknown layout; pass --format with one of {', '.join(PARSERS)}."
+            )
     out = parser.parse(text, column_map)
     return (*_rows(out, str(path), parser.name), parser.name)
 
 
-def parse_paths(paths: list[Path], fmt: str | None = None, column_map: dict | None = None,
-                encoding: str | None = None) -> ParseResult:
+def parse_paths(
+    paths: list[Path],
+    fmt: str | None = None,
+    column_map: dict | None = None,
+    encoding: str | None = None,
+) -> ParseResult:
     """Parse every file below ``paths``; unusable files become error lines, not exceptions."""
     rows, fails, errors, files = [], [], [], {}
     for path in expand_paths([Path(p) for p in paths]):
@@ -101,4 +122,3 @@ def parse_paths(paths: list[Path], fmt: str | None = None, column_map: dict | No
     records = to_frame(rows, RECORD_COLUMNS)
     records["source_line"] = records["source_line"].astype("int64")
     return ParseResult(records, to_frame(fails, FAILURE_COLUMNS), errors, files)
-

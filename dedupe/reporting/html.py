@@ -31,11 +31,14 @@ MAX_REVIEW = 300
 SHOWN_FIELDS = ["title", "authors", "year", "journal", "volume", "issue", "pages", "doi"]
 HIGHLIGHT = {
     "mojibake": [COMPILED["latin_pair"], COMPILED["gbk_garbled"], COMPILED["cjk"]],
-    "ui_label": [COMPILED["ui_label"]], "page_chrome": [COMPILED["page_chrome"]],
-    "glued_label": [COMPILED["glued_label"]], "spaced_label": [COMPILED["spaced_label"]],
+    "ui_label": [COMPILED["ui_label"]],
+    "page_chrome": [COMPILED["page_chrome"]],
+    "glued_label": [COMPILED["glued_label"]],
+    "spaced_label": [COMPILED["spaced_label"]],
     "truncated_authors": [COMPILED["truncated"]],
     "doubled_initials": [EXACT["doubled_initials"]],
-    "lowercase_name_part": [EXACT["lowercase_part"]], "not_a_name": [COMPILED["not_a_name"]],
+    "lowercase_name_part": [EXACT["lowercase_part"]],
+    "not_a_name": [COMPILED["not_a_name"]],
     "stray_separator": [COMPILED["stray_separator"]],
 }
 
@@ -48,7 +51,7 @@ def highlight(check: str, value) -> tuple[str, str, str]:
     for rx in HIGHLIGHT.get(check, []):
         m = rx.search(text)
         if m and m.end() > m.start():
-            return text[: m.start()], text[m.start(): m.end()], text[m.end():]
+            return text[: m.start()], text[m.start() : m.end()], text[m.end() :]
     return "", text, ""
 
 
@@ -60,21 +63,38 @@ def anomaly_groups(anomalies: pd.DataFrame) -> list[dict]:
     """Anomalies by check, most frequent first, each list capped."""
     groups = []
     for check, grp in anomalies.groupby("check", sort=False):
-        rows = [{"record_id": r["record_id"] or "", "loc": _loc(r), "field": r["field"] or "",
-                 "severity": r["severity"], "parts": highlight(check, r["value"]),
-                 "suggestion": r["suggestion"]}
-                for r in grp.head(MAX_ANOMALIES_PER_CHECK).to_dict("records")]
-        groups.append({"check": check, "count": len(grp), "rows": rows,
-                       "message": CHECKS[check].message if check in CHECKS
-                       else ROW_CHECKS.get(check, grp["message"].iloc[0]),
-                       "severity": grp["severity"].value_counts().idxmax(),
-                       "hidden": max(0, len(grp) - MAX_ANOMALIES_PER_CHECK)})
+        rows = [
+            {
+                "record_id": r["record_id"] or "",
+                "loc": _loc(r),
+                "field": r["field"] or "",
+                "severity": r["severity"],
+                "parts": highlight(check, r["value"]),
+                "suggestion": r["suggestion"],
+            }
+            for r in grp.head(MAX_ANOMALIES_PER_CHECK).to_dict("records")
+        ]
+        groups.append(
+            {
+                "check": check,
+                "count": len(grp),
+                "rows": rows,
+                "message": CHECKS[check].message
+                if check in CHECKS
+                else ROW_CHECKS.get(check, grp["message"].iloc[0]),
+                "severity": grp["severity"].value_counts().idxmax(),
+                "hidden": max(0, len(grp) - MAX_ANOMALIES_PER_CHECK),
+            }
+        )
     return sorted(groups, key=lambda g: (-g["count"], g["check"]))
 
 
 def _levels(pair) -> list[dict]:
-    return [{"field": name, "level": pair[f"{name}_level"], "weight": pair[f"{name}_weight"]}
-            for name in LEVELS if pair[f"{name}_level"] != "null"]
+    return [
+        {"field": name, "level": pair[f"{name}_level"], "weight": pair[f"{name}_weight"]}
+        for name in LEVELS
+        if pair[f"{name}_level"] != "null"
+    ]
 
 
 def merged_clusters(result: PipelineResult) -> tuple[list[dict], int]:
@@ -91,15 +111,35 @@ def merged_clusters(result: PipelineResult) -> tuple[list[dict], int]:
         fields = []
         for f in SHOWN_FIELDS:
             values = [v if isinstance(v, str) else "" for v in members[f]]
-            fields.append({"name": f, "cells": values, "canonical": row.get(f) or "",
-                           "differ": len({v for v in values if v}) > 1})
-        inside = merged_pairs[merged_pairs["record_id_l"].isin(ids)
-                              & merged_pairs["record_id_r"].isin(ids)]
-        out.append({"cluster_id": row["cluster_id"], "ids": ids,
-                    "locs": [_loc(m) for m in members.to_dict("records")], "fields": fields,
-                    "pairs": [{"l": p["record_id_l"], "r": p["record_id_r"],
-                               "probability": p["probability"], "match_key": p["match_key"],
-                               "levels": _levels(p)} for p in inside.to_dict("records")]})
+            fields.append(
+                {
+                    "name": f,
+                    "cells": values,
+                    "canonical": row.get(f) or "",
+                    "differ": len({v for v in values if v}) > 1,
+                }
+            )
+        inside = merged_pairs[
+            merged_pairs["record_id_l"].isin(ids) & merged_pairs["record_id_r"].isin(ids)
+        ]
+        out.append(
+            {
+                "cluster_id": row["cluster_id"],
+                "ids": ids,
+                "locs": [_loc(m) for m in members.to_dict("records")],
+                "fields": fields,
+                "pairs": [
+                    {
+                        "l": p["record_id_l"],
+                        "r": p["record_id_r"],
+                        "probability": p["probability"],
+                        "match_key": p["match_key"],
+                        "levels": _levels(p),
+                    }
+                    for p in inside.to_dict("records")
+                ],
+            }
+        )
     return out, max(0, len(multi) - MAX_CLUSTERS)
 
 
@@ -110,39 +150,77 @@ def review_pairs(result: PipelineResult) -> tuple[list[dict], int]:
     out = []
     for p in review.head(MAX_REVIEW).to_dict("records"):
         l, r = recs.loc[p["record_id_l"]], recs.loc[p["record_id_r"]]
-        out.append({"l": p["record_id_l"], "r": p["record_id_r"], "loc_l": _loc(l),
-                    "loc_r": _loc(r), "title_l": l["title"] or "(no title)",
-                    "title_r": r["title"] or "(no title)", "probability": p["probability"],
-                    "veto": p["veto"], "levels": _levels(p), "match_key": p["match_key"],
-                    "entry": f"{p['record_id_l']},{p['record_id_r']},same,"})
+        out.append(
+            {
+                "l": p["record_id_l"],
+                "r": p["record_id_r"],
+                "loc_l": _loc(l),
+                "loc_r": _loc(r),
+                "title_l": l["title"] or "(no title)",
+                "title_r": r["title"] or "(no title)",
+                "probability": p["probability"],
+                "veto": p["veto"],
+                "levels": _levels(p),
+                "match_key": p["match_key"],
+                "entry": f"{p['record_id_l']},{p['record_id_r']},same,",
+            }
+        )
     return out, max(0, len(review) - MAX_REVIEW)
 
 
 def bar_chart(items: list[tuple[str, int]], width: int = 460, bar: int = 18) -> dict:
     """Geometry of a horizontal bar chart (label, count) for inline SVG."""
     top = max([c for _, c in items] or [1])
-    bars = [{"label": label, "count": c, "y": i * (bar + 6),
-             "w": max(1, round((width - 200) * c / top))} for i, (label, c) in enumerate(items)]
+    bars = [
+        {
+            "label": label,
+            "count": c,
+            "y": i * (bar + 6),
+            "w": max(1, round((width - 200) * c / top)),
+        }
+        for i, (label, c) in enumerate(items)
+    ]
     return {"bars": bars, "height": max(1, len(items)) * (bar + 6), "width": width, "bar": bar}
 
 
-def histogram(probabilities: np.ndarray, merge: float, review: float, bins: int = 20,
-              width: int = 460, height: int = 140) -> dict:
+def histogram(
+    probabilities: np.ndarray,
+    merge: float,
+    review: float,
+    bins: int = 20,
+    width: int = 460,
+    height: int = 140,
+) -> dict:
     """Geometry of the pair-probability histogram with both thresholds marked."""
     counts, _ = np.histogram(probabilities, bins=bins, range=(0.0, 1.0))
     top = max(int(counts.max()) if len(counts) else 0, 1)
     step = width / bins
-    bars = [{"x": round(i * step, 1), "w": round(step - 2, 1), "count": int(c),
-             "h": round((height - 20) * c / top, 1), "lo": round(i / bins, 2),
-             "hi": round((i + 1) / bins, 2)} for i, c in enumerate(counts)]
-    return {"bars": bars, "width": width, "height": height,
-            "merge_x": round(merge * width, 1), "review_x": round(review * width, 1)}
+    bars = [
+        {
+            "x": round(i * step, 1),
+            "w": round(step - 2, 1),
+            "count": int(c),
+            "h": round((height - 20) * c / top, 1),
+            "lo": round(i / bins, 2),
+            "hi": round((i + 1) / bins, 2),
+        }
+        for i, c in enumerate(counts)
+    ]
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "merge_x": round(merge * width, 1),
+        "review_x": round(review * width, 1),
+    }
 
 
 def render_report(result: PipelineResult) -> str:
     """The report as one HTML string."""
-    env = Environment(loader=PackageLoader("dedupe.reporting", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("dedupe.reporting", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
@@ -150,15 +228,26 @@ def render_report(result: PipelineResult) -> str:
     review, hidden_review = review_pairs(result)
     summary = result.summary
     return env.get_template("report.html.j2").render(
-        version=__version__, generator=GENERATOR, script=script, css=css,
-        script_hash=f"sha256-{digest}", summary=summary,
+        version=__version__,
+        generator=GENERATOR,
+        script=script,
+        css=css,
+        script_hash=f"sha256-{digest}",
+        summary=summary,
         anomaly_groups=anomaly_groups(result.anomalies),
-        anomaly_chart=bar_chart([(g["check"], g["count"]) for g in
-                                 summary["anomalies_by_check_total"]]),
-        probability_chart=histogram(result.matched.pairs["probability"].to_numpy(),
-                                    summary["merge_threshold"], summary["review_threshold"]),
-        clusters=clusters, hidden_clusters=hidden_clusters,
-        review=review, hidden_review=hidden_review)
+        anomaly_chart=bar_chart(
+            [(g["check"], g["count"]) for g in summary["anomalies_by_check_total"]]
+        ),
+        probability_chart=histogram(
+            result.matched.pairs["probability"].to_numpy(),
+            summary["merge_threshold"],
+            summary["review_threshold"],
+        ),
+        clusters=clusters,
+        hidden_clusters=hidden_clusters,
+        review=review,
+        hidden_review=hidden_review,
+    )
 
 
 def written_by_us(path: Path) -> bool:

@@ -12,14 +12,27 @@ from dedupe.core.errors import InputError
 from dedupe.validation import checks as _checks  # noqa: F401  registers the check methods before from_yaml
 from dedupe.validation.checks import CHECKS, ROLE_SEVERITY, ROW_CHECKS, SEVERITIES
 
-ANOMALY_COLUMNS = ["record_id", "source_file", "source_line", "field", "check", "severity",
-                   "value", "message", "suggestion"]
+ANOMALY_COLUMNS = [
+    "record_id",
+    "source_file",
+    "source_line",
+    "field",
+    "check",
+    "severity",
+    "value",
+    "message",
+    "suggestion",
+]
 ROLE_FIELDS = {"missing_title": "title", "missing_year": "year", "missing_journal": "journal"}
 
 
 def load_schema(name: str = "records", schema_dir: Path | None = None) -> pa.DataFrameSchema:
     """A schema from ``schemas/NAME.yaml`` (shipped inside the package)."""
-    path = (schema_dir / f"{name}.yaml") if schema_dir else resources.files("dedupe") / "schemas" / f"{name}.yaml"
+    path = (
+        (schema_dir / f"{name}.yaml")
+        if schema_dir
+        else resources.files("dedupe") / "schemas" / f"{name}.yaml"
+    )
     try:
         return pa.DataFrameSchema.from_yaml(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, AttributeError) as exc:
@@ -34,10 +47,14 @@ def _schema_anomalies(records: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.D
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
     fc = fc[fc["index"].notna()]
-    return pd.DataFrame({"index": fc["index"].astype("int64").to_numpy(),
-                         "field": fc["column"].to_numpy(),
-                         "check": fc["check"].astype(str).str.split("(").str[0].to_numpy(),
-                         "value": fc["failure_case"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "index": fc["index"].astype("int64").to_numpy(),
+            "field": fc["column"].to_numpy(),
+            "check": fc["check"].astype(str).str.split("(").str[0].to_numpy(),
+            "value": fc["failure_case"].to_numpy(),
+        }
+    )
 
 
 def _role_anomalies(records: pd.DataFrame) -> pd.DataFrame:
@@ -45,9 +62,17 @@ def _role_anomalies(records: pd.DataFrame) -> pd.DataFrame:
     for check, field in ROLE_FIELDS.items():
         missing = records[field].isna() | (records[field].astype("string").str.strip() == "")
         idx = records.index[missing.fillna(True).astype(bool)]
-        parts.append(pd.DataFrame({"index": idx, "field": field, "check": check,
-                                   "value": None,
-                                   "severity": records.loc[idx, "role"].map(ROLE_SEVERITY)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "index": idx,
+                    "field": field,
+                    "check": check,
+                    "value": None,
+                    "severity": records.loc[idx, "role"].map(ROLE_SEVERITY),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -55,13 +80,19 @@ def _failure_anomalies(failures: pd.DataFrame) -> pd.DataFrame:
     if failures is None or failures.empty:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
     dropped = failures["kind"] == "dropped"
-    return pd.DataFrame({
-        "record_id": failures["record_id"], "source_file": failures["source_file"],
-        "source_line": failures["source_line"], "field": None,
-        "check": dropped.map({True: "dropped_line", False: "parse_failure"}),
-        "severity": dropped.map({True: "info", False: "error"}),
-        "value": failures["raw"], "message": failures["reason"], "suggestion": None,
-    })
+    return pd.DataFrame(
+        {
+            "record_id": failures["record_id"],
+            "source_file": failures["source_file"],
+            "source_line": failures["source_line"],
+            "field": None,
+            "check": dropped.map({True: "dropped_line", False: "parse_failure"}),
+            "severity": dropped.map({True: "info", False: "error"}),
+            "value": failures["raw"],
+            "message": failures["reason"],
+            "suggestion": None,
+        }
+    )
 
 
 def _suggest(check: str, value) -> str | None:
@@ -71,34 +102,43 @@ def _suggest(check: str, value) -> str | None:
     return spec.suggest(value)
 
 
-def validate_records(records: pd.DataFrame, failures: pd.DataFrame | None = None,
-                     severities: dict[str, str] | None = None,
-                     schema: pa.DataFrameSchema | None = None) -> pd.DataFrame:
+def validate_records(
+    records: pd.DataFrame,
+    failures: pd.DataFrame | None = None,
+    severities: dict[str, str] | None = None,
+    schema: pa.DataFrameSchema | None = None,
+) -> pd.DataFrame:
     """The anomaly table of a record table (and its parse failures), sorted by file and line.
 
     ``severities`` overrides the default severity of named checks.
     """
     records = records.reset_index(drop=True)
     found = _schema_anomalies(records, schema or load_schema())
-    found["severity"] = found["check"].map(lambda c: CHECKS[c].severity if c in CHECKS
-                                           else "error")
+    found["severity"] = found["check"].map(lambda c: CHECKS[c].severity if c in CHECKS else "error")
     found = pd.concat([found, _role_anomalies(records)], ignore_index=True)
     rows = records.loc[found["index"]]
-    out = pd.DataFrame({
-        "record_id": rows["record_id"].to_numpy(), "source_file": rows["source_file"].to_numpy(),
-        "source_line": rows["source_line"].to_numpy(), "field": found["field"].to_numpy(),
-        "check": found["check"].to_numpy(), "severity": found["severity"].to_numpy(),
-        "value": found["value"].to_numpy(),
-        "message": [CHECKS[c].message if c in CHECKS else ROW_CHECKS.get(c, c)
-                    for c in found["check"]],
-        "suggestion": [_suggest(c, v) for c, v in zip(found["check"], found["value"])],
-    })
+    out = pd.DataFrame(
+        {
+            "record_id": rows["record_id"].to_numpy(),
+            "source_file": rows["source_file"].to_numpy(),
+            "source_line": rows["source_line"].to_numpy(),
+            "field": found["field"].to_numpy(),
+            "check": found["check"].to_numpy(),
+            "severity": found["severity"].to_numpy(),
+            "value": found["value"].to_numpy(),
+            "message": [
+                CHECKS[c].message if c in CHECKS else ROW_CHECKS.get(c, c) for c in found["check"]
+            ],
+            "suggestion": [_suggest(c, v) for c, v in zip(found["check"], found["value"])],
+        }
+    )
     out = pd.concat([out, _failure_anomalies(failures)], ignore_index=True)
     if severities:
         over = out["check"].map(severities)
         out["severity"] = over.where(over.notna(), out["severity"])
-    out = out.sort_values(["source_file", "source_line", "field", "check"], kind="stable",
-                          na_position="first")
+    out = out.sort_values(
+        ["source_file", "source_line", "field", "check"], kind="stable", na_position="first"
+    )
     out = out.reset_index(drop=True).astype(object).where(lambda d: d.notna(), None)
     return out[ANOMALY_COLUMNS]
 
@@ -107,11 +147,14 @@ def check_severities(severities: dict, source: str) -> dict[str, str]:
     """Check-name -> severity overrides, validated; InputError names ``source`` otherwise."""
     for check, level in severities.items():
         if check not in CHECKS and check not in ROW_CHECKS:
-            raise InputError(f"{source}: unknown check {check!r} in severities; known: "
-                             f"{', '.join([*CHECKS, *ROW_CHECKS])}.")
+            raise InputError(
+                f"{source}: unknown check {check!r} in severities; known: "
+                f"{', '.join([*CHECKS, *ROW_CHECKS])}."
+            )
         if level not in SEVERITIES:
-            raise InputError(f"{source}: severity {level!r} of {check!r} is not one of "
-                             f"{', '.join(SEVERITIES)}.")
+            raise InputError(
+                f"{source}: severity {level!r} of {check!r} is not one of {', '.join(SEVERITIES)}."
+            )
     return dict(severities)
 
 
@@ -121,8 +164,9 @@ def severity_at_least(severity: pd.Series, threshold: str) -> pd.Series:
     return severity.map(rank) <= rank[threshold]
 
 
-def apply_fixes(records: pd.DataFrame, anomalies: pd.DataFrame) -> tuple[pd.DataFrame,
-                                                                         pd.DataFrame]:
+def apply_fixes(
+    records: pd.DataFrame, anomalies: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(cleaned records, changes) with every safe suggestion applied, in check order.
 
     Each flagged cell is rewritten by the fix of every check that flagged it, applied to the
@@ -143,11 +187,21 @@ def apply_fixes(records: pd.DataFrame, anomalies: pd.DataFrame) -> tuple[pd.Data
                 value, applied = new, applied + [check]
         if value != before:
             cleaned.at[i, field] = value
-            changes.append({"record_id": rid, "source_file": cleaned.at[i, "source_file"],
-                            "source_line": cleaned.at[i, "source_line"], "field": field,
-                            "checks": ",".join(applied), "before": before, "after": value})
-    return cleaned, pd.DataFrame(changes, columns=["record_id", "source_file", "source_line",
-                                                   "field", "checks", "before", "after"])
+            changes.append(
+                {
+                    "record_id": rid,
+                    "source_file": cleaned.at[i, "source_file"],
+                    "source_line": cleaned.at[i, "source_line"],
+                    "field": field,
+                    "checks": ",".join(applied),
+                    "before": before,
+                    "after": value,
+                }
+            )
+    return cleaned, pd.DataFrame(
+        changes,
+        columns=["record_id", "source_file", "source_line", "field", "checks", "before", "after"],
+    )
 
 
 def summarise(anomalies: pd.DataFrame) -> pd.DataFrame:
@@ -156,5 +210,8 @@ def summarise(anomalies: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["check", "severity", "count"])
     counts = anomalies.groupby(["check", "severity"]).size().rename("count").reset_index()
     counts["rank"] = counts["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-    return (counts.sort_values(["rank", "count", "check"], ascending=[True, False, True])
-            .drop(columns="rank").reset_index(drop=True))
+    return (
+        counts.sort_values(["rank", "count", "check"], ascending=[True, False, True])
+        .drop(columns="rank")
+        .reset_index(drop=True)
+    )

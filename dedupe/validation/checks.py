@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import ftfy
 import ftfy.badness
@@ -37,6 +37,7 @@ def _valid(mask_bad: pd.Series) -> pd.Series:
 
 
 # --- detectors: True where the value is fine --------------------------------------------
+
 
 def gbk_repair(text: str) -> str | None:
     """UTF-8 text that was decoded as GBK, repaired; None when that is not what happened."""
@@ -76,6 +77,7 @@ def detect_mojibake(s: pd.Series) -> pd.Series:
 def _regex_detector(key: str):
     def detect(s: pd.Series) -> pd.Series:
         return ~contains(as_strings(s), key)
+
     detect.__name__ = f"detect_{key}"
     return detect
 
@@ -103,8 +105,12 @@ def page_bounds(s: pd.Series) -> pd.DataFrame:
     short = (last.str.len() < first.str.len()).fillna(False).astype(bool)
     if short.any():
         last[short] = [a[: len(a) - len(b)] + b for a, b in zip(first[short], last[short])]
-    return pd.DataFrame({"first": pd.to_numeric(first, errors="coerce"),
-                         "last": pd.to_numeric(last, errors="coerce")})
+    return pd.DataFrame(
+        {
+            "first": pd.to_numeric(first, errors="coerce"),
+            "last": pd.to_numeric(last, errors="coerce"),
+        }
+    )
 
 
 def detect_pages(s: pd.Series) -> pd.Series:
@@ -123,10 +129,12 @@ def detect_all_caps(s: pd.Series) -> pd.Series:
 
 # --- suggestions: the safe fix of one value, or None ------------------------------------
 
+
 def _strip(key: str) -> Callable[[str], str | None]:
     def fix(text: str) -> str | None:
         out = re.sub(r"\s{2,}", " ", COMPILED[key].sub(" ", text)).strip()
         return out if out != text else None
+
     return fix
 
 
@@ -164,48 +172,103 @@ class CheckSpec:
     suggest: Callable[[str], str | None] | None = None
 
 
-CHECKS: dict[str, CheckSpec] = {c.name: c for c in [
-    CheckSpec("mojibake", detect_mojibake, "error",
-              "text decoded with the wrong charset (mojibake)", fix_mojibake),
-    CheckSpec("ui_label", detect_ui_label, "error",
-              "Chinese interface label leaked into a Latin-script field", _strip("ui_label")),
-    CheckSpec("page_chrome", _regex_detector("page_chrome"), "error",
-              "page chrome or breadcrumb leaked into the value", _strip("page_chrome")),
-    CheckSpec("glued_label", _regex_detector("glued_label"), "warning",
-              "a label is glued to the value that follows it", fix_glued),
-    CheckSpec("spaced_label", _regex_detector("spaced_label"), "warning",
-              "a label spelled out letter by letter", fix_spaced),
-    CheckSpec("truncated_authors", _regex_detector("truncated"), "warning",
-              "author list truncated by the site (\"...\", \"…\" or \"et al.\")"),
-    CheckSpec("doubled_initials", _regex_detector("doubled_initials"), "warning",
-              "an initial repeated at the end of a name (\"R. R.\")"),
-    CheckSpec("lowercase_name_part", _regex_detector("lowercase_part"), "warning",
-              "a name part starts lower-case and is not a particle"),
-    CheckSpec("not_a_name", _regex_detector("not_a_name"), "error",
-              "an author entry holds digits, not a name"),
-    CheckSpec("malformed_doi", detect_doi, "error", "not a DOI (10.NNNN/suffix)", fix_doi),
-    CheckSpec("year_range", detect_year, "error",
-              "year is not a number between 1800 and next year"),
-    CheckSpec("malformed_pages", detect_pages, "warning",
-              "page range runs backwards or is an article number"),
-    CheckSpec("stray_separator", _regex_detector("stray_separator"), "warning",
-              "stray separator, no-break space or doubled space inside the value",
-              fix_separator),
-    CheckSpec("all_caps_title", detect_all_caps, "info", "title in ALL CAPS"),
-]}
+CHECKS: dict[str, CheckSpec] = {
+    c.name: c
+    for c in [
+        CheckSpec(
+            "mojibake",
+            detect_mojibake,
+            "error",
+            "text decoded with the wrong charset (mojibake)",
+            fix_mojibake,
+        ),
+        CheckSpec(
+            "ui_label",
+            detect_ui_label,
+            "error",
+            "Chinese interface label leaked into a Latin-script field",
+            _strip("ui_label"),
+        ),
+        CheckSpec(
+            "page_chrome",
+            _regex_detector("page_chrome"),
+            "error",
+            "page chrome or breadcrumb leaked into the value",
+            _strip("page_chrome"),
+        ),
+        CheckSpec(
+            "glued_label",
+            _regex_detector("glued_label"),
+            "warning",
+            "a label is glued to the value that follows it",
+            fix_glued,
+        ),
+        CheckSpec(
+            "spaced_label",
+            _regex_detector("spaced_label"),
+            "warning",
+            "a label spelled out letter by letter",
+            fix_spaced,
+        ),
+        CheckSpec(
+            "truncated_authors",
+            _regex_detector("truncated"),
+            "warning",
+            'author list truncated by the site ("...", "…" or "et al.")',
+        ),
+        CheckSpec(
+            "doubled_initials",
+            _regex_detector("doubled_initials"),
+            "warning",
+            'an initial repeated at the end of a name ("R. R.")',
+        ),
+        CheckSpec(
+            "lowercase_name_part",
+            _regex_detector("lowercase_part"),
+            "warning",
+            "a name part starts lower-case and is not a particle",
+        ),
+        CheckSpec(
+            "not_a_name",
+            _regex_detector("not_a_name"),
+            "error",
+            "an author entry holds digits, not a name",
+        ),
+        CheckSpec("malformed_doi", detect_doi, "error", "not a DOI (10.NNNN/suffix)", fix_doi),
+        CheckSpec(
+            "year_range", detect_year, "error", "year is not a number between 1800 and next year"
+        ),
+        CheckSpec(
+            "malformed_pages",
+            detect_pages,
+            "warning",
+            "page range runs backwards or is an article number",
+        ),
+        CheckSpec(
+            "stray_separator",
+            _regex_detector("stray_separator"),
+            "warning",
+            "stray separator, no-break space or doubled space inside the value",
+            fix_separator,
+        ),
+        CheckSpec("all_caps_title", detect_all_caps, "info", "title in ALL CAPS"),
+    ]
+}
 # Checks computed outside the schema (they need the record's role or the parser's output).
 ROW_CHECKS = {
-    "missing_title": "no title", "missing_year": "no year", "missing_journal": "no journal",
+    "missing_title": "no title",
+    "missing_year": "no year",
+    "missing_journal": "no journal",
     "dropped_line": "line dropped by the parser as page chrome or unreadable text",
     "parse_failure": "content the parser could not read",
 }
-ROLE_SEVERITY = {"main": "error", "listed": "warning", "related": "warning",
-                 "reference": "info"}
+ROLE_SEVERITY = {"main": "error", "listed": "warning", "related": "warning", "reference": "info"}
 
 
 def _register(spec: CheckSpec) -> None:
     def method(pandas_obj, *, enabled=True, _detect=spec.detect):
         return _detect(pandas_obj) if enabled else pd.Series(True, index=pandas_obj.index)
+
     method.__name__ = spec.name
     extensions.register_check_method(statistics=["enabled"], check_type="vectorized")(method)
 

@@ -14,10 +14,19 @@ from dedupe.parsing.formats.exports import (
 from dedupe.parsing.formats.scholarly import ScholarlyParser
 from dedupe.parsing.formats.wos_cn import WosCnParser
 
-PARSERS: dict[str, Parser] = {p.name: p for p in (
-    WosCnParser(), ScholarlyParser(), AbstractPageParser(),
-    RisParser(), BibtexParser(), CsvParser(), TsvParser(), JsonLinesParser(),
-)}
+PARSERS: dict[str, Parser] = {
+    p.name: p
+    for p in (
+        WosCnParser(),
+        ScholarlyParser(),
+        AbstractPageParser(),
+        RisParser(),
+        BibtexParser(),
+        CsvParser(),
+        TsvParser(),
+        JsonLinesParser(),
+    )
+}
 SNIFF_THRESHOLD = 0.5
 
 

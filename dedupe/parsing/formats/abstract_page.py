@@ -22,8 +22,12 @@ from dedupe.parsing.formats.base import (
     page_range,
 )
 
-_LABEL = re.compile(r"^\s*(" + "|".join(re.escape(k) for k in sorted(
-    ABSTRACT_PAGE_LABELS, key=len, reverse=True)) + r")\s*(?::\s*(.*))?$", re.I)
+_LABEL = re.compile(
+    r"^\s*("
+    + "|".join(re.escape(k) for k in sorted(ABSTRACT_PAGE_LABELS, key=len, reverse=True))
+    + r")\s*(?::\s*(.*))?$",
+    re.I,
+)
 _REFS = re.compile(r"^\s*References?\s*(\d+)?\s*(?:articles?)?\.?\s*$", re.I)
 _REF_ITEM = re.compile(r"^\s*(\d+)\.\s+(.+)$")
 _COUNT = re.compile(r"^\s*(\d+)\s*(?:articles?|citations?)?\.?\s*$", re.I)
@@ -61,17 +65,20 @@ def parse_vancouver(text: str) -> tuple[dict, list[str], str]:
         if tail is not None and not before.strip(" ;,") and middle:
             fields["journal"] = middle.pop()
             vol, iss, pages = _ARTICLE_TAIL.match(tail).groups()
-            fields.update(volume=clean_value(vol), issue=clean_value(iss),
-                          pages=page_range(pages))
+            fields.update(volume=clean_value(vol), issue=clean_value(iss), pages=page_range(pages))
             fields["title"] = clean_value(". ".join(middle))
         else:
             fields["publisher"] = clean_value(before.strip(" ;,")) or (
-                middle.pop() if len(middle) > 1 else None)
+                middle.pop() if len(middle) > 1 else None
+            )
     if "title" not in fields:
         cands = [s for s in middle if not s.lower().startswith("in:")]
         fields["title"] = max(cands, key=len) if cands else None
-    return fields, (names if vancouver else [authors_seg] if authors_seg else []), (
-        "auto" if vancouver else "corporate")
+    return (
+        fields,
+        (names if vancouver else [authors_seg] if authors_seg else []),
+        ("auto" if vancouver else "corporate"),
+    )
 
 
 class AbstractPageParser(Parser):
@@ -82,8 +89,9 @@ class AbstractPageParser(Parser):
         head = text[:50000]
         score = 0.3 * bool(re.search(r"^\s*Authors?\s*:", head, re.M | re.I))
         score += 0.3 * bool(re.search(r"^\s*Abstract\s*$", head, re.M | re.I))
-        score += 0.3 * bool(re.search(r"^\s*References?\s*\d*\s*(articles?)?\.?\s*$", head,
-                                      re.M | re.I))
+        score += 0.3 * bool(
+            re.search(r"^\s*References?\s*\d*\s*(articles?)?\.?\s*$", head, re.M | re.I)
+        )
         score += 0.2 * bool(re.search(r"^\s*(Funder|Publisher|Cited by)\s*$", head, re.M))
         return min(1.0, score)
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from dedupe.core.records import Problem, RawRecord
 
-_PAGE_RANGE = re.compile(r"^\s*([A-Za-z]*\d+[A-Za-z]*)\s*(?:-|–|—|/|:)\s*([A-Za-z]*\d+[A-Za-z]*)\s*$")
+_PAGE_RANGE = re.compile(
+    r"^\s*([A-Za-z]*\d+[A-Za-z]*)\s*(?:-|–|—|/|:)\s*([A-Za-z]*\d+[A-Za-z]*)\s*$"
+)
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 
@@ -19,8 +21,9 @@ class ParseOutput:
     records: list[RawRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def drop(self, line: int, raw: str, reason: str, kind: str = "dropped",
-             page: bool = False) -> None:
+    def drop(
+        self, line: int, raw: str, reason: str, kind: str = "dropped", page: bool = False
+    ) -> None:
         """Report a line the parser did not use.
 
         It is attached to the latest record, or with ``page=True`` (page chrome) to the

@@ -25,21 +25,48 @@ from dedupe.parsing.formats.base import (
     page_range,
 )
 
-CANONICAL = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
-             "abstract")
+CANONICAL = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "abstract")
 ALIASES = {
-    "title": "title", "primary_title": "title", "ti": "title", "article title": "title",
-    "authors": "authors", "author": "authors", "au": "authors", "first_authors": "authors",
-    "author full names": "authors", "creators": "authors",
-    "year": "year", "publication_year": "year", "publication year": "year", "py": "year",
+    "title": "title",
+    "primary_title": "title",
+    "ti": "title",
+    "article title": "title",
+    "authors": "authors",
+    "author": "authors",
+    "au": "authors",
+    "first_authors": "authors",
+    "author full names": "authors",
+    "creators": "authors",
+    "year": "year",
+    "publication_year": "year",
+    "publication year": "year",
+    "py": "year",
     "date": "year",
-    "journal": "journal", "venue": "journal", "journal_name": "journal",
-    "secondary_title": "journal", "source title": "journal", "booktitle": "journal",
-    "source": "journal", "container-title": "journal", "so": "journal",
-    "volume": "volume", "vl": "volume", "issue": "issue", "number": "issue", "is": "issue",
-    "pages": "pages", "page": "pages", "doi": "doi", "di": "doi",
-    "abstract": "abstract", "ab": "abstract", "url": "url", "urls": "url",
-    "id": "source_id", "key": "source_id", "record_id": "source_id",
+    "journal": "journal",
+    "venue": "journal",
+    "journal_name": "journal",
+    "secondary_title": "journal",
+    "source title": "journal",
+    "booktitle": "journal",
+    "source": "journal",
+    "container-title": "journal",
+    "so": "journal",
+    "volume": "volume",
+    "vl": "volume",
+    "issue": "issue",
+    "number": "issue",
+    "is": "issue",
+    "pages": "pages",
+    "page": "pages",
+    "doi": "doi",
+    "di": "doi",
+    "abstract": "abstract",
+    "ab": "abstract",
+    "url": "url",
+    "urls": "url",
+    "id": "source_id",
+    "key": "source_id",
+    "record_id": "source_id",
 }
 _YEAR = re.compile(r"(1[5-9]\d{2}|20\d{2})")
 
@@ -53,8 +80,9 @@ def canonical_name(column: str, column_map: dict[str, str] | None) -> str | None
 
 def record_from_mapping(line: int, data: dict, column_map=None) -> RawRecord:
     """A record from one row or entry, whatever its column names."""
-    return record_from_items(line, ((canonical_name(str(col), column_map), value)
-                                    for col, value in data.items()))
+    return record_from_items(
+        line, ((canonical_name(str(col), column_map), value) for col, value in data.items())
+    )
 
 
 def record_from_items(line: int, items) -> RawRecord:
@@ -84,6 +112,7 @@ def _text(value) -> str | None:
 
 def _author_list(value) -> list[str]:
     from dedupe.core.names import split_author_list
+
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if str(v).strip()]
     return split_author_list(str(value))
@@ -121,8 +150,11 @@ class CsvParser(Parser):
                 continue
             if any(cell.strip() for cell in row):
                 if len(row) != len(header):
-                    out.fail(start, self.delimiter.join(row),
-                             f"row has {len(row)} fields, header has {len(header)}")
+                    out.fail(
+                        start,
+                        self.delimiter.join(row),
+                        f"row has {len(row)} fields, header has {len(header)}",
+                    )
                 out.records.append(record_from_items(start, zip(keys, row)))
             start = reader.line_num + 1
         return out
@@ -200,10 +232,8 @@ class RisParser(Parser):
         for entry in entries:
             e = dict(entry)
             if "start_page" in e:
-                e["pages"] = "-".join(str(e.pop(k)) for k in ("start_page", "end_page")
-                                      if k in e)
-            for alt in ("journal_name", "secondary_title", "alternate_title3",
-                        "alternate_title1"):
+                e["pages"] = "-".join(str(e.pop(k)) for k in ("start_page", "end_page") if k in e)
+            for alt in ("journal_name", "secondary_title", "alternate_title3", "alternate_title1"):
                 if alt in e and "journal" not in e:
                     e["journal"] = e.pop(alt)
             out.records.append(record_from_mapping(start, e, column_map))
@@ -223,8 +253,11 @@ class BibtexParser(Parser):
         lib = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
         for block in lib.failed_blocks:
             raw = getattr(block, "raw", "") or ""
-            out.fail((block.start_line or 0) + 1, raw.split("\n", 1)[0],
-                     f"unreadable BibTeX block: {type(getattr(block, 'error', block)).__name__}")
+            out.fail(
+                (block.start_line or 0) + 1,
+                raw.split("\n", 1)[0],
+                f"unreadable BibTeX block: {type(getattr(block, 'error', block)).__name__}",
+            )
         for entry in lib.entries:
             data = {k: f.value for k, f in entry.fields_dict.items()}
             data = {k: re.sub(r"[{}]", "", str(v)) for k, v in data.items()}

@@ -72,8 +72,9 @@ class ScholarlyParser(Parser):
                 title = self._settle(current, paragraphs, out, before_item=True)
                 paragraphs = []
                 role = "listed" if out.records or not title else "main"
-                current = RawRecord(line=title[0] if title else no, role=role,
-                                    name_order="given_first")
+                current = RawRecord(
+                    line=title[0] if title else no, role=role, name_order="given_first"
+                )
                 current.fields.update(year=m.group(1), title=title[1] if title else None)
                 out.records.append(current)
                 state = "meta"
@@ -112,9 +113,12 @@ class ScholarlyParser(Parser):
             last = paragraphs[-1]
             fits = _is_title_like(last[1])
             first_in_file = rec is None
-            if _starts_with_breadcrumb(last[1]) or first_in_file or (
-                    fits and (len(paragraphs) > 1 or rec.fields.get("abstract"))) or (
-                    fits and not rec.authors):
+            if (
+                _starts_with_breadcrumb(last[1])
+                or first_in_file
+                or (fits and (len(paragraphs) > 1 or rec.fields.get("abstract")))
+                or (fits and not rec.authors)
+            ):
                 title = last
                 paragraphs = paragraphs[:-1]
         for no, text in paragraphs:

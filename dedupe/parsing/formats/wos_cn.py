@@ -26,7 +26,9 @@ _COUNTER = re.compile(r"^\s*共\s*\d+\s*条\s*$")
 _SOURCE_CN = re.compile(r"(?:(\d{4})\s*年)?\s*/?\s*(?:(\S+?)\s*卷)?\s*/?\s*(?:(\S+?)\s*期)?\s*$")
 _YEAR_IN_SOURCE = re.compile(r",\s*((?:1[5-9]|20)\d{2})\s*(?:,|$)")
 _VOL_ISS_PAGES = re.compile(r"^\s*([^\s(:,]+)?\s*(?:\(([^)]*)\))?[\s:]*(.*?)\s*$")
-_NAME_LIKE = re.compile(r"^[^\d,;:|]+,\s*[^\d,;:|]+$|^(?:[^\W\d_][\w.'’-]*\s+){1,4}[^\W\d_][\w.'’-]*$")
+_NAME_LIKE = re.compile(
+    r"^[^\d,;:|]+,\s*[^\d,;:|]+$|^(?:[^\W\d_][\w.'’-]*\s+){1,4}[^\W\d_][\w.'’-]*$"
+)
 
 
 def split_related_source(line: str) -> dict:
@@ -40,22 +42,30 @@ def split_related_source(line: str) -> dict:
     text = re.sub(r"^\s*\[[A-Z]\]\.?\s*", "", line).strip()
     m = _YEAR_IN_SOURCE.search(text)
     if m:
-        journal, year, rest = text[: m.start()], m.group(1), text[m.end():]
+        journal, year, rest = text[: m.start()], m.group(1), text[m.end() :]
     else:
         journal, _, rest = text.partition(",")
         year = None
     parts = _VOL_ISS_PAGES.match(rest.strip(" ,"))
     volume, issue, pages = parts.groups() if parts else (None, None, None)
-    return {"journal": clean_value(journal.strip(" ,")), "year": year,
-            "volume": clean_value(volume), "issue": clean_value(issue),
-            "pages": page_range(pages)}
+    return {
+        "journal": clean_value(journal.strip(" ,")),
+        "year": year,
+        "volume": clean_value(volume),
+        "issue": clean_value(issue),
+        "pages": page_range(pages),
+    }
 
 
 def is_source_line(line: str) -> bool:
     """True when a related-paper line is its source (journal, year …) rather than an author."""
     s = line.strip()
-    return bool(re.match(r"^\[[A-Z]\]", s) or _YEAR_IN_SOURCE.search(s)
-                or re.search(r"\d", s) or not _NAME_LIKE.match(s))
+    return bool(
+        re.match(r"^\[[A-Z]\]", s)
+        or _YEAR_IN_SOURCE.search(s)
+        or re.search(r"\d", s)
+        or not _NAME_LIKE.match(s)
+    )
 
 
 class WosCnParser(Parser):

@@ -29,14 +29,19 @@ def test_flags(check, value):
 @pytest.mark.parametrize("check,value", OK, ids=[f"{c}:{v[:30]}" for c, v in OK])
 def test_does_not_flag(check, value):
     assert CHECKS[check].detect(pd.Series([value], dtype=object)).iloc[0], (
-        f"{check} must not flag {value!r}")
+        f"{check} must not flag {value!r}"
+    )
 
 
-@pytest.mark.parametrize("value,fixed", [
-    ("Ã˜gÃ¥rd-RepÃ¥l, Anita", "Øgård-Repål, Anita"),
-    ("脴g氓rd-Rep氓l, Anita", "Øgård-Repål, Anita"),
-    ("users鈥檚 views", "users’s views"),
-], ids=["latin", "gbk", "gbk-quote"])
+@pytest.mark.parametrize(
+    "value,fixed",
+    [
+        ("Ã˜gÃ¥rd-RepÃ¥l, Anita", "Øgård-Repål, Anita"),
+        ("脴g氓rd-Rep氓l, Anita", "Øgård-Repål, Anita"),
+        ("users鈥檚 views", "users’s views"),
+    ],
+    ids=["latin", "gbk", "gbk-quote"],
+)
 def test_mojibake_suggestion_is_the_repair(value, fixed):
     assert CHECKS["mojibake"].suggest(value) == fixed
 

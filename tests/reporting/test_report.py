@@ -36,8 +36,11 @@ def seed_html(seed_run):
 
 
 def test_report_shows_ogard_repal_merge_with_both_records(seed_run, seed_html):
-    ids = [r for r in seed_run.parsed.records.itertuples()
-           if r.source_file.endswith("003_cced5f36f0e6b9f9.txt") and r.source_line in (50, 56)]
+    ids = [
+        r
+        for r in seed_run.parsed.records.itertuples()
+        if r.source_file.endswith("003_cced5f36f0e6b9f9.txt") and r.source_line in (50, 56)
+    ]
     assert len(ids) == 2
     blocks = re.findall(r'<details class="cluster".*?</details>', seed_html, re.S)
     block = [b for b in blocks if all(r.record_id in b for r in ids)]
@@ -48,15 +51,19 @@ def test_report_shows_ogard_repal_merge_with_both_records(seed_run, seed_html):
     assert "probability <b>" in block[0]
 
 
-@pytest.mark.parametrize("text", [
-    "seeds/000_96de7f5dc43e5274.txt:25",   # Chinese footer
-    "seeds/001_83ddec2a4e93f6b8.txt:93",   # Sign in / Sign up
-    "<mark>scholarly journals ",          # breadcrumb highlighted
-    "<mark>...</mark>",                   # truncated authors
-    "<mark>Abstract</mark>This study",    # glued label
-    "Weidman, Danielle <mark>R. R.",      # doubled initials
-    "malformed_pages",
-], ids=["footer", "chrome", "breadcrumb", "truncation", "glued", "doubled", "pages"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "seeds/000_96de7f5dc43e5274.txt:25",  # Chinese footer
+        "seeds/001_83ddec2a4e93f6b8.txt:93",  # Sign in / Sign up
+        "<mark>scholarly journals ",  # breadcrumb highlighted
+        "<mark>...</mark>",  # truncated authors
+        "<mark>Abstract</mark>This study",  # glued label
+        "Weidman, Danielle <mark>R. R.",  # doubled initials
+        "malformed_pages",
+    ],
+    ids=["footer", "chrome", "breadcrumb", "truncation", "glued", "doubled", "pages"],
+)
 def test_report_lists_the_seed_anomalies(seed_html, text):
     assert text in seed_html
 
@@ -67,8 +74,9 @@ def test_report_counts_match_the_run(seed_run, seed_html):
     assert s["unique_records"] == 35 and s["pairs_in_review"] >= 1
     assert f'<b id="n-read">{s["records_read"]}</b>' in seed_html
     assert f'<b id="n-unique">{s["unique_records"]}</b>' in seed_html
-    embedded = re.search(r'<script type="application/json" id="summary-data">(.*?)</script>',
-                         seed_html, re.S).group(1)
+    embedded = re.search(
+        r'<script type="application/json" id="summary-data">(.*?)</script>', seed_html, re.S
+    ).group(1)
     assert json.loads(embedded)["unique_records"] == 35
 
 
@@ -96,8 +104,17 @@ def _run(runner, out, *extra):
 def test_run_writes_every_output(tmp_path):
     res = _run(CliRunner(), tmp_path)
     assert res.exit_code == 0, res.output
-    for name in ("records.csv", "anomalies.csv", "pairs.csv", "clusters.csv", "corpus.csv",
-                 "summary.json", "report.html", "review.csv", "parse_failures.csv"):
+    for name in (
+        "records.csv",
+        "anomalies.csv",
+        "pairs.csv",
+        "clusters.csv",
+        "corpus.csv",
+        "summary.json",
+        "report.html",
+        "review.csv",
+        "parse_failures.csv",
+    ):
         assert (tmp_path / name).exists(), name
     assert json.loads((tmp_path / "summary.json").read_text())["records_read"] == 37
     assert "\r" not in res.stderr  # no progress bar when stderr is not a terminal
@@ -130,9 +147,11 @@ def browser():
 
 def test_report_in_a_real_browser(browser, tmp_path):
     from selenium.webdriver.common.by import By
+
     (tmp_path / "hostile.csv").write_text(HOSTILE, encoding="utf-8")
-    res = CliRunner().invoke(main, ["run", str(tmp_path / "hostile.csv"), str(SEEDS),
-                                    "--out", str(tmp_path / "out")])
+    res = CliRunner().invoke(
+        main, ["run", str(tmp_path / "hostile.csv"), str(SEEDS), "--out", str(tmp_path / "out")]
+    )
     assert res.exit_code == 0, res.output
     browser.get((tmp_path / "out" / "report.html").as_uri())
     assert browser.execute_script("return window.__xss === undefined")
@@ -154,5 +173,6 @@ def test_report_in_a_real_browser(browser, tmp_path):
 def test_run_on_a_missing_path_is_a_one_line_error(tmp_path):
     res = CliRunner().invoke(main, ["run", str(tmp_path / "nope"), "--out", str(tmp_path)])
     assert res.exit_code == 2
-    assert res.output.strip().splitlines() == [f"Error: {tmp_path / 'nope'}: no such file or "
-                                               "folder."]
+    assert res.output.strip().splitlines() == [
+        f"Error: {tmp_path / 'nope'}: no such file or folder."
+    ]

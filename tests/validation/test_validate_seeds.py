@@ -23,24 +23,28 @@ def found(a, file, line, check, field=None):
     return len(hit)
 
 
-@pytest.mark.parametrize("file,line,check,field", [
-    ("000", 25, "dropped_line", None),              # Chinese footer
-    ("000", 26, "dropped_line", None),
-    ("000", 1, "missing_title", "title"),
-    ("001", 1, "page_chrome", "title"),             # "scholarly journals" breadcrumb
-    ("001", 93, "dropped_line", None),              # Sign in / Sign up
-    ("001", 95, "dropped_line", None),
-    ("001", 97, "dropped_line", None),
-    ("001", 38, "truncated_authors", "authors"),
-    ("001", 80, "truncated_authors", "authors"),
-    ("001", 62, "glued_label", "abstract"),         # AbstractThis study
-    ("001", 9, "missing_title", "title"),
-    ("001", 19, "malformed_pages", "pages"),         # pp. 030802262110181
-    ("002", 33, "doubled_initials", "authors"),
-    ("003", 1, "missing_journal", "journal"),
-    ("003", 1, "missing_year", "year"),
-    ("003", 62, "lowercase_name_part", "authors"),  # Malene ostergaard
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "file,line,check,field",
+    [
+        ("000", 25, "dropped_line", None),  # Chinese footer
+        ("000", 26, "dropped_line", None),
+        ("000", 1, "missing_title", "title"),
+        ("001", 1, "page_chrome", "title"),  # "scholarly journals" breadcrumb
+        ("001", 93, "dropped_line", None),  # Sign in / Sign up
+        ("001", 95, "dropped_line", None),
+        ("001", 97, "dropped_line", None),
+        ("001", 38, "truncated_authors", "authors"),
+        ("001", 80, "truncated_authors", "authors"),
+        ("001", 62, "glued_label", "abstract"),  # AbstractThis study
+        ("001", 9, "missing_title", "title"),
+        ("001", 19, "malformed_pages", "pages"),  # pp. 030802262110181
+        ("002", 33, "doubled_initials", "authors"),
+        ("003", 1, "missing_journal", "journal"),
+        ("003", 1, "missing_year", "year"),
+        ("003", 62, "lowercase_name_part", "authors"),  # Malene ostergaard
+    ],
+    ids=lambda v: str(v),
+)
 def test_seed_anomaly(anomalies, file, line, check, field):
     assert found(anomalies, file, line, check, field) == 1
 
@@ -59,6 +63,7 @@ def test_no_anomaly_on_correct_diacritics(anomalies):
 
 def test_anomaly_table_matches_its_schema(anomalies):
     from dedupe.validation.anomalies import load_schema
+
     load_schema("anomalies").validate(anomalies.drop(columns="file"))
 
 
@@ -85,14 +90,18 @@ def test_validate_cli_exit_codes_and_outputs(tmp_path):
     assert "page_chrome" in res.stdout
     for name in ("anomalies.csv", "records.cleaned.csv", "changes.csv"):
         assert (tmp_path / name).exists()
-    res = runner.invoke(main, ["validate", str(SEEDS), "--out", str(tmp_path),
-                               "--fail-on", "never"])
+    res = runner.invoke(
+        main, ["validate", str(SEEDS), "--out", str(tmp_path), "--fail-on", "never"]
+    )
     assert res.exit_code == 0
     cfg = tmp_path / "cfg.yaml"
-    cfg.write_text("severities:\n  missing_title: info\n  missing_year: info\n"
-                   "  missing_journal: info\n  page_chrome: warning\n")
-    res = runner.invoke(main, ["validate", str(SEEDS), "--out", str(tmp_path),
-                               "--config", str(cfg)])
+    cfg.write_text(
+        "severities:\n  missing_title: info\n  missing_year: info\n"
+        "  missing_journal: info\n  page_chrome: warning\n"
+    )
+    res = runner.invoke(
+        main, ["validate", str(SEEDS), "--out", str(tmp_path), "--config", str(cfg)]
+    )
     assert res.exit_code == 0, res.output
     cfg.write_text("severities:\n  nonsense: info\n")
     res = runner.invoke(main, ["validate", str(SEEDS), "--config", str(cfg)])

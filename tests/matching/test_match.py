@@ -22,8 +22,10 @@ def matched(seed_result):
 
 def pair(result, a, b):
     p = result.pairs
-    hit = p[((p.record_id_l == a) & (p.record_id_r == b)) | ((p.record_id_l == b)
-                                                            & (p.record_id_r == a))]
+    hit = p[
+        ((p.record_id_l == a) & (p.record_id_r == b))
+        | ((p.record_id_l == b) & (p.record_id_r == a))
+    ]
     return hit.iloc[0] if len(hit) else None
 
 
@@ -58,11 +60,15 @@ def test_preprint_and_article_at_least_in_review(seed_result, matched):
     assert p is not None and p.decision in ("merge", "review")
 
 
-@pytest.mark.parametrize("a,b", [
-    (("000", 1), ("000", 20)),   # a page's main record and its own reference 3
-    (("002", 55), ("002", 62)),  # the two "mechanisms of peer support" papers
-    (("003", 50), ("003", 72)),  # the HIV paper and the parents-of-disabled-children paper
-], ids=["main-vs-own-reference", "two-mechanisms-papers", "hiv-vs-parents"])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        (("000", 1), ("000", 20)),  # a page's main record and its own reference 3
+        (("002", 55), ("002", 62)),  # the two "mechanisms of peer support" papers
+        (("003", 50), ("003", 72)),  # the HIV paper and the parents-of-disabled-children paper
+    ],
+    ids=["main-vs-own-reference", "two-mechanisms-papers", "hiv-vs-parents"],
+)
 def test_not_merged(seed_result, matched, a, b):
     recs = seed_result.records
     ra, rb = rid(recs, *a), rid(recs, *b)
@@ -89,12 +95,14 @@ def test_pairs_explain_every_field(matched):
 
 def test_own_reference_is_vetoed_when_scored(seed_result):
     from dedupe.matching.engine import _own_reference
+
     recs = seed_result.records
     pos = {r: i for i, r in enumerate(recs.record_id)}
     main_rec, ref = rid(recs, "000", 1), rid(recs, "000", 20)
     other_file = rid(recs, "003", 94)
-    pairs = pd.DataFrame({"i_l": [pos[main_rec], pos[main_rec]],
-                          "i_r": [pos[ref], pos[other_file]]})
+    pairs = pd.DataFrame(
+        {"i_l": [pos[main_rec], pos[main_rec]], "i_r": [pos[ref], pos[other_file]]}
+    )
     assert _own_reference(recs, pairs).tolist() == [True, False]
 
 
@@ -102,8 +110,14 @@ def test_review_decisions_are_applied(seed_result, tmp_path):
     recs = seed_result.records
     strand_a, strand_b = rid(recs, "001", 9), rid(recs, "003", 89)
     og_a, og_b = rid(recs, "003", 50), rid(recs, "003", 56)
-    decisions = pd.DataFrame({"record_id_l": [strand_b, og_a], "record_id_r": [strand_a, og_b],
-                              "decision": ["same", "different"], "note": ["", ""]})
+    decisions = pd.DataFrame(
+        {
+            "record_id_l": [strand_b, og_a],
+            "record_id_r": [strand_a, og_b],
+            "decision": ["same", "different"],
+            "note": ["", ""],
+        }
+    )
     result = match_records(recs, decisions=decisions)
     assert cluster_of(result, strand_a) == cluster_of(result, strand_b)
     assert cluster_of(result, og_a) != cluster_of(result, og_b)
@@ -121,8 +135,17 @@ def test_match_cli_writes_outputs_and_takes_decisions(tmp_path):
     assert len(review) >= 1
     review["decision"] = "same"
     review.to_csv(tmp_path / "decisions.csv", index=False)
-    res = runner.invoke(main, ["match", str(SEEDS), "--out", str(tmp_path / "2"),
-                               "--decisions", str(tmp_path / "decisions.csv")])
+    res = runner.invoke(
+        main,
+        [
+            "match",
+            str(SEEDS),
+            "--out",
+            str(tmp_path / "2"),
+            "--decisions",
+            str(tmp_path / "decisions.csv"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     again = pd.read_csv(tmp_path / "2" / "review.csv")
     assert len(again) == len(review) - len(review)  # every reviewed pair is settled
@@ -134,14 +157,16 @@ def test_match_cli_writes_outputs_and_takes_decisions(tmp_path):
 def test_bad_decisions_file_is_one_line_error(tmp_path):
     bad = tmp_path / "d.csv"
     bad.write_text("record_id_l,record_id_r,decision\na,b,maybe\n")
-    res = CliRunner().invoke(main, ["match", str(SEEDS), "--out", str(tmp_path),
-                                    "--decisions", str(bad)])
+    res = CliRunner().invoke(
+        main, ["match", str(SEEDS), "--out", str(tmp_path), "--decisions", str(bad)]
+    )
     assert res.exit_code == 2
     assert "d.csv:2: decision 'maybe' is not 'same' or 'different'" in res.output
 
 
 def test_model_reestimation_keeps_a_valid_model(seed_result):
     from dedupe.matching.model import Settings
+
     result = match_records(seed_result.records, Settings(estimate=True))
     assert result.pairs.probability.between(0, 1).all()
     assert "estimate" in result.timings

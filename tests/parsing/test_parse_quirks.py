@@ -19,25 +19,42 @@ def test_wos_sections_in_another_order():
     assert fmt == "wos-cn"
     assert rec["title"].startswith("Peer mentoring for nurses")
     assert (rec["journal"], rec["year"], rec["volume"], rec["issue"]) == (
-        "JOURNAL OF NURSING MANAGEMENT", "2020", "28", "3")
+        "JOURNAL OF NURSING MANAGEMENT",
+        "2020",
+        "28",
+        "3",
+    )
     assert rec["doi"] == "10.1000/xyz.2020.123"
     assert rec["authors_norm"] == "Lindqvist, Karin; O'Brien, Sean P."
     assert rec["times_cited"] == "7" and rec["pages"] == "101-110"
     assert rec["affiliations"].count("[") == 2
 
 
-@pytest.mark.parametrize("line,title,authors,journal,year", [
-    (11, "A title with no authors listed", None, "JOURNAL OF CARERS", "2019"),
-    (13, "Title-case source without the marker", "Novak, Petra; Hall, J.",
-     "Carer Studies Quarterly", "2021"),
-    (17, "An entry whose source line was lost", "Kaur, Simran; Jensen, Mads", None, None),
-], ids=["no-authors", "no-marker-title-case", "no-source-line"])
+@pytest.mark.parametrize(
+    "line,title,authors,journal,year",
+    [
+        (11, "A title with no authors listed", None, "JOURNAL OF CARERS", "2019"),
+        (
+            13,
+            "Title-case source without the marker",
+            "Novak, Petra; Hall, J.",
+            "Carer Studies Quarterly",
+            "2021",
+        ),
+        (17, "An entry whose source line was lost", "Kaur, Simran; Jensen, Mads", None, None),
+    ],
+    ids=["no-authors", "no-marker-title-case", "no-source-line"],
+)
 def test_wos_related_entry_variants(line, title, authors, journal, year):
     records, _, _ = rows("wos_related_variants.txt")
     rec = next(r for r in records if r["source_line"] == line)
     assert rec["role"] == "related"
     assert (rec["title"], rec["authors_norm"], rec["journal"], rec["year"]) == (
-        title, authors, journal, year)
+        title,
+        authors,
+        journal,
+        year,
+    )
 
 
 def test_scholarly_items_with_titles_and_unicode_ellipsis():
@@ -46,7 +63,8 @@ def test_scholarly_items_with_titles_and_unicode_ellipsis():
     first, second = records
     assert first["role"] == "main" and first["title"] == "Peer workers in crisis services"
     assert first["authors"].endswith("; …") and first["authors_norm"] == (
-        "Schulz, Hannah; Becker, Karl")
+        "Schulz, Hannah; Becker, Karl"
+    )
     assert first["abstract"].startswith("This study describes")
     assert (first["volume"], first["issue"], first["pages"]) == ("12", "3", "210-219")
     assert second["role"] == "listed" and second["source_line"] == 13
@@ -63,17 +81,25 @@ def test_abstract_page_with_title_doi_and_inline_authors():
     assert main["authors_norm"] == "Smith, John; Garcia, Maria"
     assert main["cited_by"] == "0" and main["reference_count"] == "2"
     assert (ref1["journal"], ref1["year"], ref1["volume"], ref1["pages"]) == (
-        "J Forensic Pract", "2019", "21", "55-60")
+        "J Forensic Pract",
+        "2019",
+        "21",
+        "55-60",
+    )
     assert ref2["authors"] == "Lee K; et al" and ref2["authors_norm"] == "Lee, K"
     assert failures == []
 
 
-@pytest.mark.parametrize("name,fmt,n_records,failure_lines", [
-    ("export.ris", "ris", 2, [14]),
-    ("export.bib", "bibtex", 2, [12]),
-    ("export_mapped.csv", "csv", 2, [3]),
-    ("export.jsonl", "jsonl", 2, [2]),
-], ids=["ris-missing-ER", "bibtex-broken-block", "csv-extra-field", "jsonl-bad-line"])
+@pytest.mark.parametrize(
+    "name,fmt,n_records,failure_lines",
+    [
+        ("export.ris", "ris", 2, [14]),
+        ("export.bib", "bibtex", 2, [12]),
+        ("export_mapped.csv", "csv", 2, [3]),
+        ("export.jsonl", "jsonl", 2, [2]),
+    ],
+    ids=["ris-missing-ER", "bibtex-broken-block", "csv-extra-field", "jsonl-bad-line"],
+)
 def test_exports_keep_bad_content_as_failures(name, fmt, n_records, failure_lines):
     records, failures, got_fmt = rows(name)
     assert got_fmt == fmt
@@ -86,8 +112,7 @@ def test_exports_fields(name):
     records, _, _ = rows(name)
     rec = records[0]
     assert rec["authors_norm"] == "Øgård-Repål, Anita; Berg, Rigmor C."
-    assert (rec["year"], rec["volume"], rec["issue"], rec["pages"]) == ("2022", "22", "1",
-                                                                        "10-19")
+    assert (rec["year"], rec["volume"], rec["issue"], rec["pages"]) == ("2022", "22", "1", "10-19")
     assert rec["doi"] == "10.1186/s12913-022-07496-0"
     assert rec["journal"] == "BMC Health Services Research"
 
@@ -115,8 +140,23 @@ def test_forced_format_overrides_sniffing():
 
 @pytest.mark.parametrize("fmt", list(PARSERS), ids=list(PARSERS))
 def test_every_parser_survives_garbage(fmt):
-    garbage = "\n".join(["@@@ {{{", "TY  - ", "[J]. , ,", "• [x]", "Author(s):", "2020 ◽",
-                         "Vol (", "pp.", "被引:", "相关论文", "  • [1]", "{\"a\": 1", ""])
+    garbage = "\n".join(
+        [
+            "@@@ {{{",
+            "TY  - ",
+            "[J]. , ,",
+            "• [x]",
+            "Author(s):",
+            "2020 ◽",
+            "Vol (",
+            "pp.",
+            "被引:",
+            "相关论文",
+            "  • [1]",
+            '{"a": 1',
+            "",
+        ]
+    )
     out = PARSERS[fmt].parse(garbage)
     assert out is not None
 

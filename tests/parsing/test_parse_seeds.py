@@ -16,18 +16,22 @@ def _key(rec):
 @pytest.fixture(scope="module")
 def by_key(seed_result):
     recs = seed_result.records
-    return {f"{r.source_file.rsplit('/', 1)[-1][:3]}:{r.source_line}": r
-            for r in recs.itertuples()}
+    return {f"{r.source_file.rsplit('/', 1)[-1][:3]}:{r.source_line}": r for r in recs.itertuples()}
 
 
 def test_record_counts_per_file_and_role(seed_result):
     counts = seed_result.records.groupby(
-        [seed_result.records.source_file.str.extract(r"(\d{3})_")[0], "role"]).size()
+        [seed_result.records.source_file.str.extract(r"(\d{3})_")[0], "role"]
+    ).size()
     assert counts.to_dict() == {
-        ("000", "main"): 1, ("000", "reference"): 5,
-        ("001", "listed"): 8, ("001", "main"): 1,
-        ("002", "main"): 1, ("002", "related"): 10,
-        ("003", "main"): 1, ("003", "related"): 10,
+        ("000", "main"): 1,
+        ("000", "reference"): 5,
+        ("001", "listed"): 8,
+        ("001", "main"): 1,
+        ("002", "main"): 1,
+        ("002", "related"): 10,
+        ("003", "main"): 1,
+        ("003", "related"): 10,
     }
     assert seed_result.errors == []
 

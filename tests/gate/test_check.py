@@ -36,24 +36,31 @@ DUPLICATE_CSV = (
     '"Peer support in an outpatient clinic for people living with human immunodeficiency '
     'virus: a qualitative study of service users experiences",'
     '"Anita Ogard-Repal; Rigmor C. Berg; Vegard Skogen; Mariann Fossum",2022,'
-    "BMC HEALTH SERVICES RESEARCH,22\n")
+    "BMC HEALTH SERVICES RESEARCH,22\n"
+)
 DAMAGED_CSV = (
     "title,authors,year,journal\n"
     '"A clean paper on recovery colleges in rural Norway","Lie, Kari; Berg, Ola",2019,'
     "Journal of Recovery Studies\n"
     '"Peer support 被引:3 in community clinics: lessons from Ã˜stfold","Dahl, Nina",2020,'
-    "Journal of Recovery Studies\n")
+    "Journal of Recovery Studies\n"
+)
 THREE_ROWS = (
     "title,authors,year,journal\n"
     '"Recovery colleges and the politics of hope","Aho, Liisa",2018,Journal of Hope Studies\n'
     '"Peer workers on night shifts: a diary study","Brun, Emil",2019,Journal of Night Work\n'
     '"Occupational identity of carers: a review in ALL CAPS?","Cole, Ada",2020,'
-    "Carer Review\n")
+    "Carer Review\n"
+)
 
 
 def git(repo, *args):
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                   cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -136,11 +143,13 @@ def test_exit_zero_reports_without_failing(repo):
 
 
 def test_settings_from_setup_cfg_and_command_line_wins(repo):
-    (repo / "setup.cfg").write_text("[tool:dedupe]\nfail_on = warning\n"
-                                    "severities = all_caps_title: warning\n")
+    (repo / "setup.cfg").write_text(
+        "[tool:dedupe]\nfail_on = warning\nseverities = all_caps_title: warning\n"
+    )
     (repo / "seeds" / "caps.csv").write_text(
         "title,authors,year,journal\n"
-        '"THE POWER OF PEER SUPPORT IN RURAL FIRE BRIGADES","Ek, Per",2018,Fire Journal\n')
+        '"THE POWER OF PEER SUPPORT IN RURAL FIRE BRIGADES","Ek, Per",2018,Fire Journal\n'
+    )
     assert check("--changed", "seeds/caps.csv").exit_code == 1
     assert check("--changed", "seeds/caps.csv", "--fail-on", "error").exit_code == 0
     (repo / "setup.cfg").write_text("[tool:dedupe]\nfail_on = sometimes\n")
@@ -165,8 +174,9 @@ def test_sarif_output_validates_against_the_sarif_2_1_0_schema(findings_repo):
     schema = json.loads((FIXTURES / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
     jsonschema.validate(log, schema)
     results = log["runs"][0]["results"]
-    assert results and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
-                           for r in results)
+    assert results and all(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results
+    )
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert "seeds/damaged.csv" in uris
 
@@ -188,13 +198,15 @@ def test_github_annotations_and_step_summary(findings_repo, monkeypatch):
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     res = check("--output-format", "github")
     assert res.exit_code == 1
-    assert any(ln.startswith("::error file=seeds/damaged.csv,line=3,") for ln in
-               res.output.splitlines())
+    assert any(
+        ln.startswith("::error file=seeds/damaged.csv,line=3,") for ln in res.output.splitlines()
+    )
     assert "| check | severity | new | accepted |" in summary.read_text()
 
 
 def test_json_output(findings_repo):
     data = json.loads(check("--output-format", "json").output)
     assert data["failing"] >= 2
-    assert all({"fingerprint", "new", "failing", "file", "line"} <= set(f)
-               for f in data["findings"])
+    assert all(
+        {"fingerprint", "new", "failing", "file", "line"} <= set(f) for f in data["findings"]
+    )
