@@ -42,7 +42,13 @@ EXTRA_COLUMNS = [
     "url",
     "reference_count",
     "source_id",
+    "language",
+    "listed_by",
+    "provenance",
 ]
+"""``listed_by``: for a reference, related or listed entry, the id of the record whose page
+lists it (the main record of its file); ``provenance``: where a row read back from our own
+outputs came from (JSON)."""
 RECORD_COLUMNS = ID_COLUMNS + BIB_COLUMNS + EXTRA_COLUMNS
 
 FAILURE_COLUMNS = [

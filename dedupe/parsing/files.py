@@ -54,6 +54,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dict]]:
     rows, ids, taken = [], [], set()
+    lister = None  # the latest main record: the page that lists the entries after it
     for rec in out.records:
         names, affils = [], []
         for raw in rec.authors:
@@ -67,6 +68,10 @@ def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dic
         row["author_affiliations"] = AUTHOR_SEP.join(affils) if any(affils) else None
         row["record_id"] = make_record_id(source, row, taken)
         ids.append(row["record_id"])
+        if rec.role == "main":
+            lister = row["record_id"]
+        elif not row.get("listed_by"):
+            row["listed_by"] = lister
         rows.append({c: row.get(c) for c in RECORD_COLUMNS})
     fails = [
         dict(

@@ -11,13 +11,17 @@ from dedupe.parsing.formats.exports import (
     RisParser,
     TsvParser,
 )
+from dedupe.parsing.formats.pubmed import PubmedParser
 from dedupe.parsing.formats.scholarly import ScholarlyParser
 from dedupe.parsing.formats.wos_cn import WosCnParser
+from dedupe.parsing.formats.wos_tagged import WosTaggedParser
 
 PARSERS: dict[str, Parser] = {
     p.name: p
     for p in (
         WosCnParser(),
+        WosTaggedParser(),
+        PubmedParser(),
         ScholarlyParser(),
         AbstractPageParser(),
         RisParser(),

@@ -18,6 +18,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 
 from dedupe.core.records import RawRecord
 from dedupe.parsing.formats.base import (
+    DOI_RE,
     ParseOutput,
     Parser,
     clean_value,
@@ -26,49 +27,111 @@ from dedupe.parsing.formats.base import (
 )
 
 CANONICAL = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "abstract")
-ALIASES = {
-    "title": "title",
-    "primary_title": "title",
-    "ti": "title",
-    "article title": "title",
-    "authors": "authors",
-    "author": "authors",
-    "au": "authors",
-    "first_authors": "authors",
-    "author full names": "authors",
-    "creators": "authors",
-    "year": "year",
-    "publication_year": "year",
-    "publication year": "year",
-    "py": "year",
-    "date": "year",
-    "journal": "journal",
-    "venue": "journal",
-    "journal_name": "journal",
-    "secondary_title": "journal",
-    "source title": "journal",
-    "booktitle": "journal",
-    "source": "journal",
-    "container-title": "journal",
-    "so": "journal",
-    "volume": "volume",
-    "vl": "volume",
-    "issue": "issue",
-    "number": "issue",
-    "is": "issue",
-    "pages": "pages",
-    "page": "pages",
-    "doi": "doi",
-    "di": "doi",
-    "abstract": "abstract",
-    "ab": "abstract",
-    "url": "url",
-    "urls": "url",
-    "id": "source_id",
-    "key": "source_id",
-    "record_id": "source_id",
+# Column names of each field, most specific first: when a file has several columns for one
+# field, the earliest in its list wins, so an explicit canonical column beats an alias
+# (``journal`` over Scopus' ``Source``), with one exception: Scopus' "Author full names"
+# beats its abbreviated "Authors". Names are matched case-insensitively.
+# Scopus, Lens.org and OpenAlex CSV exports, WoS tab-delimited names, rispy keys.
+FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "primary_title", "article title", "display_name", "ti"),
+    "authors": (
+        "author full names",
+        "authors",
+        "author",
+        "first_authors",
+        "author/s",
+        "authorships.author.display_name",
+        "creators",
+        "au",
+    ),
+    "year": ("year", "publication_year", "publication year", "py", "date published", "date"),
+    "journal": (
+        "journal",
+        "journal_name",
+        "source title",
+        "secondary_title",
+        "container-title",
+        "primary_location.source.display_name",
+        "host_venue.display_name",
+        "venue",
+        "booktitle",
+        "so",
+        "source",
+    ),
+    "volume": ("volume", "biblio.volume", "vl"),
+    "issue": ("issue", "issue number", "biblio.issue", "number", "is"),
+    "pages": ("pages", "page"),
+    "page_start": ("page start", "start page", "start_page", "biblio.first_page", "bp"),
+    "page_end": ("page end", "end page", "end_page", "biblio.last_page", "ep"),
+    "article_number": ("article number", "art. no.", "ar"),
+    "doi": ("doi", "di"),
+    "abstract": ("abstract", "ab"),
+    "keywords": (
+        "keywords",
+        "author keywords",
+        "keywords.display_name",
+        "de",
+        "index keywords",
+    ),
+    "affiliations": (
+        "affiliations",
+        "authorships.institutions.display_name",
+        "authorships.raw_affiliation_strings",
+        "c1",
+    ),
+    "cited_by": ("cited_by", "cited by", "citing works count", "cited_by_count"),
+    "times_cited": ("times_cited", "times cited", "tc"),
+    "url": ("url", "urls", "link", "external url", "source urls", "landing_page_url"),
+    "language": ("language", "language of original document", "la"),
+    "publisher": ("publisher", "pu"),
+    "funder": ("funder", "funding details", "funding"),
+    "source_id": ("source_id", "eid", "lens id", "ut", "pmid", "id", "key"),
+    "classification": ("classification",),
+    "subject_code": ("subject_code",),
+    "page_count": ("page_count", "page count"),
+    "reference_count": ("reference_count",),
+    "role": ("role",),
+    "listed_by": ("listed_by",),
+    "provenance": ("provenance",),
 }
+ALIASES = {name: f for f, names in FIELD_COLUMNS.items() for name in names}
+RANK = {name: i for names in FIELD_COLUMNS.values() for i, name in enumerate(names)}
+OUR_COLUMNS = ("record_id", "merged_ids", "sources", "source_file", "source_line")
+"""Columns of our own outputs: a CSV whose header has ``role`` and ``record_id`` or
+``merged_ids`` is read as our dialect (see ``dedupe_csv``)."""
 _YEAR = re.compile(r"(1[5-9]\d{2}|20\d{2})")
+_SCOPUS_ID = re.compile(r"\s*\(\d+\)$")
+_KEEP_ROLES = ("main", "related", "reference", "listed")
+
+
+def is_our_dialect(header: list[str]) -> bool:
+    """True for a header of our own outputs (records.csv, records.cleaned.csv, corpus.csv)."""
+    cols = {h.strip() for h in header}
+    return "role" in cols and bool(cols & {"record_id", "merged_ids"})
+
+
+def our_fields(row: dict[str, str]) -> dict[str, str | None]:
+    """Provenance of a row of our own outputs: its original ids and where they came from.
+
+    ``source_id`` holds the ids the row had (``merged_ids`` of a corpus row, else its
+    ``record_id``); ``provenance`` keeps the row's provenance JSON plus its ``sources``.
+    """
+    ids = row.get("merged_ids") or row.get("record_id") or None
+    where = row.get("sources") or (
+        f"{row['source_file']}:{row.get('source_line', '')}" if row.get("source_file") else None
+    )
+    try:
+        prov = json.loads(row.get("provenance") or "{}")
+    except json.JSONDecodeError:
+        prov = {"text": row["provenance"]}
+    if not isinstance(prov, dict):
+        prov = {"value": prov}
+    if where:
+        prov.setdefault("sources", where)
+    if ids:
+        prov.setdefault("ids", ids)
+    provenance = json.dumps(prov, ensure_ascii=False, sort_keys=True) if prov else None
+    return {"source_id": ids, "provenance": provenance}
 
 
 def canonical_name(column: str, column_map: dict[str, str] | None) -> str | None:
@@ -78,11 +141,27 @@ def canonical_name(column: str, column_map: dict[str, str] | None) -> str | None
     return ALIASES.get(column.strip().lower())
 
 
+def resolve_columns(columns: list[str], column_map: dict[str, str] | None) -> list[str | None]:
+    """The field of each column, None for ignored ones and for all but the best column of
+    a field (the user's ``column_map`` first, then the order of ``FIELD_COLUMNS``)."""
+    keys = [canonical_name(str(c), column_map) for c in columns]
+
+    def rank(i: int) -> tuple[int, int]:
+        col = str(columns[i])
+        mapped = bool(column_map and col in column_map)
+        return (-1 if mapped else RANK.get(col.strip().lower(), 99), i)
+
+    best: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key is not None and (key not in best or rank(i) < rank(best[key])):
+            best[key] = i
+    return [k if k is not None and best[k] == i else None for i, k in enumerate(keys)]
+
+
 def record_from_mapping(line: int, data: dict, column_map=None) -> RawRecord:
     """A record from one row or entry, whatever its column names."""
-    return record_from_items(
-        line, ((canonical_name(str(col), column_map), value) for col, value in data.items())
-    )
+    keys = resolve_columns(list(data), column_map)
+    return record_from_items(line, zip(keys, data.values()))
 
 
 def record_from_items(line: int, items) -> RawRecord:
@@ -97,10 +176,22 @@ def record_from_items(line: int, items) -> RawRecord:
             continue
         else:
             rec.fields[key] = _text(value)
-    if rec.fields.get("year"):
-        m = _YEAR.search(rec.fields["year"])
-        rec.fields["year"] = m.group(1) if m else rec.fields["year"]
-    rec.fields["pages"] = page_range(rec.fields.get("pages"))
+    f = rec.fields
+    if f.get("year"):
+        m = _YEAR.search(f["year"])
+        f["year"] = m.group(1) if m else f["year"]
+    start, end, number = f.pop("page_start", None), f.pop("page_end", None), None
+    number = f.pop("article_number", None)
+    if not f.get("pages"):
+        f["pages"] = "-".join(p for p in (start, end) if p) if start else number
+    f["pages"] = page_range(f.get("pages"))
+    if f.get("doi"):
+        m = DOI_RE.search(f["doi"])
+        f["doi"] = m.group(1) if m else f["doi"]
+    if f.get("keywords") and "|" in f["keywords"]:
+        f["keywords"] = "; ".join(k.strip() for k in f["keywords"].split("|") if k.strip())
+    role = f.pop("role", None)
+    rec.role = role if role in _KEEP_ROLES else "main"
     return rec
 
 
@@ -114,8 +205,10 @@ def _author_list(value) -> list[str]:
     from dedupe.core.names import split_author_list
 
     if isinstance(value, (list, tuple)):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return split_author_list(str(value))
+        names = [str(v).strip() for v in value]
+    else:
+        names = split_author_list(str(value))
+    return [n for n in (_SCOPUS_ID.sub("", n) for n in names) if n]
 
 
 class CsvParser(Parser):
@@ -138,7 +231,8 @@ class CsvParser(Parser):
             out.fail(1, text.split("\n", 1)[0], f"cannot read header: {exc}")
             return out
         start = reader.line_num + 1
-        keys = [canonical_name(h, column_map) for h in header]  # once per file
+        keys = resolve_columns(header, column_map)  # once per file
+        ours = is_our_dialect(header)
         while True:
             try:
                 row = next(reader)
@@ -155,7 +249,10 @@ class CsvParser(Parser):
                         self.delimiter.join(row),
                         f"row has {len(row)} fields, header has {len(header)}",
                     )
-                out.records.append(record_from_items(start, zip(keys, row)))
+                rec = record_from_items(start, zip(keys, row))
+                if ours:
+                    rec.fields.update(our_fields(dict(zip(header, row))))
+                out.records.append(rec)
             start = reader.line_num + 1
         return out
 
