@@ -12,16 +12,12 @@ from pathlib import Path
 import click
 
 from dedupe import __version__
+from dedupe.config import FAIL_ON, Config, load_config, parse_pairs
 from dedupe.core.errors import InputError
 from dedupe.gate.formats import FORMATS, RENDER
-from dedupe.parsing.files import ParseResult, parse_paths
 from dedupe.parsing.formats import PARSERS
-from dedupe.validation.anomalies import (
-    apply_fixes,
-    severity_at_least,
-    summarise,
-    validate_records,
-)
+from dedupe.pipeline import PipelineResult, run_pipeline
+from dedupe.validation.anomalies import apply_fixes, severity_at_least, summarise
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -32,24 +28,37 @@ class BadInput(click.ClickException):
     exit_code = EXIT_BAD_INPUT
 
 
-def _column_map(ctx, param, values) -> dict[str, str]:
-    mapping = {}
-    for item in values:
-        src, sep, dst = item.partition("=")
-        if not sep or not src or not dst:
-            raise click.BadParameter(f"{item!r} is not SOURCE=FIELD, e.g. 'Article Title=title'.")
-        mapping[src] = dst
-    return mapping
+def _column_map(ctx, param, values) -> dict[str, str] | None:
+    """--map SOURCE=FIELD options as a dict (None when none given: the config's map stays)."""
+    if not values:
+        return None
+    try:
+        return parse_pairs(list(values), "=", "--map", "--map")
+    except InputError:
+        raise click.BadParameter("give SOURCE=FIELD, e.g. 'Article Title=title'.") from None
 
 
-INPUT_OPTIONS = [
+def _bundle(*decorators):
+    """Several click decorators as one (options shared by commands)."""
+
+    def apply(func):
+        for decorate in reversed(decorators):
+            func = decorate(func)
+        return func
+
+    return apply
+
+
+FAIL_ON_CHOICE = click.Choice(list(FAIL_ON))
+
+input_options = _bundle(
     click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
     click.option(
         "--format",
         "fmt",
         type=click.Choice(list(PARSERS)),
         default=None,
-        help="Read every file in this format instead of sniffing it.",
+        help="Read every file in this format instead of sniffing it [setting: format].",
     ),
     click.option(
         "--map",
@@ -58,48 +67,95 @@ INPUT_OPTIONS = [
         callback=_column_map,
         metavar="SOURCE=FIELD",
         help="Map a CSV/JSON column or RIS/BibTeX field to a canonical field "
-        "(title, authors, year, journal, volume, issue, pages, doi, abstract).",
+        "(title, authors, year, journal, volume, issue, pages, doi, abstract) [setting: map].",
     ),
     click.option(
         "--encoding",
         default=None,
-        help="Text encoding of the inputs (default: UTF-8, then cp1252/latin-1).",
+        help="Text encoding of the inputs (default: UTF-8, then cp1252/latin-1) "
+        "[setting: encoding].",
     ),
-]
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Settings file: [tool.dedupe] of a TOML file or [tool:dedupe] of an INI file "
+        "(default: pyproject.toml or setup.cfg here). The command line wins.",
+    ),
+)
+
+match_options = _bundle(
+    click.option(
+        "--decisions",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="CSV of reviewed pairs (record_id_l, record_id_r, decision same|different)"
+        " applied before clustering [setting: decisions].",
+    ),
+    click.option(
+        "--merge-threshold",
+        type=click.FloatRange(0, 1),
+        default=None,
+        help=f"Match probability at or above which pairs merge [setting: merge_threshold; "
+        f"{Config.merge_threshold}].",
+    ),
+    click.option(
+        "--review-threshold",
+        type=click.FloatRange(0, 1),
+        default=None,
+        help=f"Match probability at or above which pairs go to review "
+        f"[setting: review_threshold; {Config.review_threshold}].",
+    ),
+    click.option(
+        "--estimate",
+        is_flag=True,
+        default=None,
+        help="Re-estimate the model from this corpus (u from random pairs, m by EM over "
+        "candidate pairs); for large corpora [setting: estimate].",
+    ),
+)
 
 
-def input_options(func):
-    """Options every command that reads records shares."""
-    for decorate in reversed(INPUT_OPTIONS):
-        func = decorate(func)
-    return func
+def out_option(what: str):
+    """The --out folder option, saying what goes there."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path("reports"),
+        show_default=True,
+        help=f"Folder for {what}.",
+    )
 
 
-def match_settings(
-    merge_threshold: float, review_threshold: float, decisions: Path | None, **extra
-):
-    """(Settings, decisions table or None) from the matching options of a command."""
-    from dedupe.matching.engine import load_decisions
-    from dedupe.matching.model import Settings
+def fail_on_option(default: str):
+    """The --fail-on option; ``default`` applies when neither it nor the settings set it."""
+    return click.option(
+        "--fail-on",
+        type=FAIL_ON_CHOICE,
+        default=None,
+        help=f"Exit 1 when an anomaly at or above this severity exists "
+        f"[setting: fail_on; default {default}].",
+    )
 
-    if review_threshold > merge_threshold:
-        raise click.BadParameter("--review-threshold must not exceed --merge-threshold.")
+
+def configure(config_file: Path | None, **overrides) -> Config:
+    """The configuration of this command: settings file, then the options given."""
+    paths = overrides.pop("paths", None)
     try:
-        dec = load_decisions(decisions) if decisions else None
+        return load_config(config_file, paths=tuple(paths) if paths else None, **overrides)
     except InputError as exc:
         raise BadInput(str(exc)) from None
-    return Settings(
-        merge_threshold=merge_threshold, review_threshold=review_threshold, **extra
-    ), dec
 
 
-def read_inputs(paths, fmt, column_map, encoding) -> ParseResult:
-    """Parse the inputs, printing one error line per unusable file to stderr."""
+def run_stages(config: Config, **options) -> PipelineResult:
+    """Run the pipeline, printing one error line per unusable file to stderr."""
     try:
-        result = parse_paths(list(paths) or [Path("seeds")], fmt, column_map, encoding)
+        result = run_pipeline(config.paths, config, **options)
     except InputError as exc:
         raise BadInput(str(exc)) from None
-    for err in result.errors:
+    for err in result.parsed.errors:
         click.echo(f"Error: {err}", err=True)
     return result
 
@@ -108,6 +164,19 @@ def write_csv(frame, path: Path) -> None:
     """Write a table as UTF-8 CSV, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False)
+
+
+def finish(result: PipelineResult, fail_on: str | None) -> None:
+    """Exit 2 on unusable files, 1 on anomalies at or above ``fail_on``, else 0."""
+    if result.parsed.errors:
+        sys.exit(EXIT_BAD_INPUT)
+    anomalies = result.anomalies
+    failing = (
+        fail_on not in (None, "never")
+        and anomalies is not None
+        and bool(severity_at_least(anomalies["severity"], fail_on).any())
+    )
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,113 +190,62 @@ def main() -> None:
 
 @main.command("parse")
 @input_options
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for records.csv and parse_failures.csv.",
-)
-def parse_cmd(paths, fmt, column_map, encoding, out_dir: Path) -> None:
+@out_option("records.csv and parse_failures.csv")
+def parse_cmd(config_file, out_dir: Path, **options) -> None:
     """Parse seed files and exports (files or folders) into one record table.
 
     Writes records.csv (one row per record, traceable to file and line) and
     parse_failures.csv (lines that could not be read, and lines dropped as page chrome).
     Exits 2 when a file cannot be used; the other files are still parsed.
     """
-    result = read_inputs(paths, fmt, column_map, encoding)
-    write_csv(result.records, out_dir / "records.csv")
-    write_csv(result.failures, out_dir / "parse_failures.csv")
-    n_fail = int((result.failures["kind"] == "failure").sum()) if len(result.failures) else 0
+    result = run_stages(configure(config_file, **options), stages=["parse"])
+    parsed = result.parsed
+    write_csv(parsed.records, out_dir / "records.csv")
+    write_csv(parsed.failures, out_dir / "parse_failures.csv")
+    n_fail = int((parsed.failures["kind"] == "failure").sum())
     click.echo(
-        f"{len(result.records)} records from {len(result.files)} files; "
+        f"{len(parsed.records)} records from {len(parsed.files)} files; "
         f"{n_fail} parse failures; written to {out_dir}/",
         err=True,
     )
-    sys.exit(EXIT_BAD_INPUT if result.errors else EXIT_CLEAN)
-
-
-def load_severities(path: Path | None) -> dict[str, str]:
-    """Check -> severity overrides from a YAML config file ({severities: {check: level}})."""
-    if path is None:
-        return {}
-    import yaml
-
-    from dedupe.validation.anomalies import check_severities
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        sev = data.get("severities", {}) if isinstance(data, dict) else {}
-        return check_severities(sev, str(path))
-    except (OSError, yaml.YAMLError) as exc:
-        raise BadInput(f"{path}: cannot read config ({exc}).") from None
-    except InputError as exc:
-        raise BadInput(str(exc)) from None
+    finish(result, None)
 
 
 @main.command("validate")
 @input_options
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for anomalies.csv (and the --fix outputs).",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "never"]),
-    default="error",
-    show_default=True,
-    help="Exit 1 when an anomaly at or above this severity exists.",
-)
+@out_option("anomalies.csv (and the --fix outputs)")
+@fail_on_option("error")
 @click.option(
     "--fix",
     is_flag=True,
     help="Also write records.cleaned.csv with the safe "
     "fixes applied and changes.csv listing each change.",
 )
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="YAML file whose 'severities' map overrides check severities.",
-)
-def validate_cmd(
-    paths, fmt, column_map, encoding, out_dir: Path, fail_on: str, fix: bool, config
-) -> None:
+def validate_cmd(config_file, out_dir: Path, fix: bool, **options) -> None:
     """Validate records against the schemas in schemas/ and list every broken field.
 
     Writes anomalies.csv (record_id, source_file, source_line, field, check, severity,
-    value, message, suggestion) and prints counts by check and severity.
+    value, message, suggestion) and prints counts by check and severity; check severities
+    come from the 'severities' setting ("check:level, ...").
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
     2 bad input or usage.
     """
-    severities = load_severities(config)
-    result = read_inputs(paths, fmt, column_map, encoding)
-    try:
-        anomalies = validate_records(result.records, result.failures, severities)
-    except InputError as exc:
-        raise BadInput(str(exc)) from None
+    config = configure(config_file, **options)
+    result = run_stages(config, stages=["parse", "validate"])
+    records, anomalies = result.parsed.records, result.anomalies
+    assert anomalies is not None
     write_csv(anomalies, out_dir / "anomalies.csv")
     if fix:
-        cleaned, changes = apply_fixes(result.records, anomalies)
+        cleaned, changes = apply_fixes(records, anomalies)
         write_csv(cleaned, out_dir / "records.cleaned.csv")
         write_csv(changes, out_dir / "changes.csv")
     for row in summarise(anomalies).itertuples(index=False):
         click.echo(f"{row.severity:8} {row.check:22} {row.count}")
     click.echo(
-        f"{len(anomalies)} anomalies in {len(result.records)} records; "
-        f"written to {out_dir}/anomalies.csv",
+        f"{len(anomalies)} anomalies in {len(records)} records; written to {out_dir}/anomalies.csv",
         err=True,
     )
-    if result.errors:
-        sys.exit(EXIT_BAD_INPUT)
-    failing = fail_on != "never" and severity_at_least(anomalies["severity"], fail_on).any()
-    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+    finish(result, config.fail_level("error"))
 
 
 def review_entries(pairs, records):
@@ -261,52 +279,9 @@ def print_block_stats(stats) -> None:
 
 @main.command("match")
 @input_options
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for pairs.csv, clusters.csv, corpus.csv, review.csv.",
-)
-@click.option(
-    "--decisions",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="CSV of reviewed pairs (record_id_l, record_id_r, decision same|different)"
-    " applied before clustering.",
-)
-@click.option(
-    "--merge-threshold",
-    type=click.FloatRange(0, 1),
-    default=0.99,
-    show_default=True,
-    help="Match probability at or above which pairs merge.",
-)
-@click.option(
-    "--review-threshold",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Match probability at or above which pairs go to review.",
-)
-@click.option(
-    "--estimate",
-    is_flag=True,
-    help="Re-estimate the model from this corpus (u from "
-    "random pairs, m by EM over candidate pairs); for large corpora.",
-)
-def match_cmd(
-    paths,
-    fmt,
-    column_map,
-    encoding,
-    out_dir: Path,
-    decisions,
-    merge_threshold,
-    review_threshold,
-    estimate,
-) -> None:
+@out_option("pairs.csv, clusters.csv, corpus.csv, review.csv")
+@match_options
+def match_cmd(config_file, out_dir: Path, **options) -> None:
     """Find and merge duplicate records (one row per paper), explained and reviewable.
 
     Writes pairs.csv (every candidate pair with per-field levels and weights, probability,
@@ -314,93 +289,40 @@ def match_cmd(
     corpus.csv (one merged row per cluster with the ids it merged and their values) and
     review.csv (the uncertain pairs, ready to decide and pass back with --decisions).
     """
-    from dedupe.matching.engine import match_records
-
-    settings, dec = match_settings(merge_threshold, review_threshold, decisions, estimate=estimate)
-    result = read_inputs(paths, fmt, column_map, encoding)
-    matched = match_records(result.records, settings, dec, on_blocked=print_block_stats)
+    config = configure(config_file, **options)
+    result = run_stages(config, stages=["parse", "match"], on_blocked=print_block_stats)
+    records, matched = result.parsed.records, result.matched
+    assert matched is not None
     write_csv(matched.pairs, out_dir / "pairs.csv")
     write_csv(matched.clusters, out_dir / "clusters.csv")
     write_csv(matched.corpus, out_dir / "corpus.csv")
-    write_csv(review_entries(matched.pairs, result.records), out_dir / "review.csv")
+    write_csv(review_entries(matched.pairs, records), out_dir / "review.csv")
     counts = matched.pairs["decision"].value_counts()
     click.echo(
-        f"{len(result.records)} records -> {len(matched.corpus)} unique; "
+        f"{len(records)} records -> {len(matched.corpus)} unique; "
         f"{counts.get('merge', 0)} pairs merged, {counts.get('review', 0)} to review; "
         f"written to {out_dir}/",
         err=True,
     )
-    sys.exit(EXIT_BAD_INPUT if result.errors else EXIT_CLEAN)
+    finish(result, None)
 
 
 @main.command("run")
 @input_options
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for every output and report.html.",
-)
+@out_option("every output and report.html")
 @click.option("--force", is_flag=True, help="Replace a report.html this tool did not write.")
-@click.option(
-    "--decisions",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="CSV of reviewed pair decisions (see dedupe match).",
-)
-@click.option(
-    "--merge-threshold",
-    type=click.FloatRange(0, 1),
-    default=0.99,
-    show_default=True,
-    help="Match probability at or above which pairs merge.",
-)
-@click.option(
-    "--review-threshold",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Match probability at or above which pairs go to review.",
-)
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="YAML file with check 'severities'.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "never"]),
-    default="never",
-    show_default=True,
-    help="Exit 1 when an anomaly at or above this severity exists (the CI gate is 'dedupe check').",
-)
-def run_cmd(
-    paths,
-    fmt,
-    column_map,
-    encoding,
-    out_dir: Path,
-    force: bool,
-    decisions,
-    merge_threshold,
-    review_threshold,
-    config,
-    fail_on,
-) -> None:
+@match_options
+@fail_on_option("never (the CI gate is 'dedupe check')")
+def run_cmd(config_file, out_dir: Path, force: bool, **options) -> None:
     """The whole job: parse, validate, match and merge, with an HTML report.
 
-    PATHS default to seeds/. Writes records.csv, parse_failures.csv, anomalies.csv,
-    pairs.csv, clusters.csv, corpus.csv, review.csv, summary.json and a self-contained
-    report.html to --out (default reports/). An existing report.html is replaced only when
-    this tool wrote it, or with --force.
+    PATHS default to the 'paths' setting (seeds/). Writes records.csv, parse_failures.csv,
+    anomalies.csv, pairs.csv, clusters.csv, corpus.csv, review.csv, summary.json and a
+    self-contained report.html to --out (default reports/). An existing report.html is
+    replaced only when this tool wrote it, or with --force.
     """
     import json
 
-    from dedupe.pipeline import run_pipeline
     from dedupe.reporting.html import render_report, written_by_us
 
     report = out_dir / "report.html"
@@ -408,30 +330,16 @@ def run_cmd(
         raise click.UsageError(
             f"{report} exists and was not written by dedupe; pass --force to replace it."
         )
-    settings, dec = match_settings(merge_threshold, review_threshold, decisions)
-    severities = load_severities(config)
-    stages = ["parse", "validate", "match", "report"]
+    config = configure(config_file, **options)
     with (
-        click.progressbar(length=len(stages), label="dedupe run", file=sys.stderr, show_pos=True)
+        click.progressbar(length=4, label="dedupe run", file=sys.stderr, show_pos=True)
         if sys.stderr.isatty()
         else _quiet() as bar
     ):
-        try:
-            result = run_pipeline(
-                list(paths) or [Path("seeds")],
-                settings,
-                dec,
-                fmt,
-                column_map,
-                encoding,
-                severities,
-                progress=lambda stage: bar.update(1),
-            )
-        except InputError as exc:
-            raise BadInput(str(exc)) from None
+        result = run_stages(config, progress=lambda stage: bar.update(1))
         html = render_report(result)
-    for err in result.parsed.errors:
-        click.echo(f"Error: {err}", err=True)
+        bar.update(1)
+    assert result.anomalies is not None and result.matched is not None
     outputs = {
         "records.csv": result.parsed.records,
         "parse_failures.csv": result.parsed.failures,
@@ -454,14 +362,13 @@ def run_cmd(
         f"review, {s['unique_records']} unique; report: {report}",
         err=True,
     )
-    if result.parsed.errors:
-        sys.exit(EXIT_BAD_INPUT)
-    failing = fail_on != "never" and severity_at_least(result.anomalies["severity"], fail_on).any()
-    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+    finish(result, config.fail_level("never"))
 
 
 @main.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@input_options
+@match_options
+@fail_on_option("error")
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -472,13 +379,6 @@ def run_cmd(
     "--update-baseline",
     is_flag=True,
     help="Accept every current finding: rewrite the baseline (sorted) and exit 0.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "never"]),
-    default=None,
-    help="Fail on new anomalies at or above this severity [setting: fail_on; "
-    "default error]. New duplicates and unreadable files always fail.",
 )
 @click.option(
     "--changed",
@@ -501,37 +401,8 @@ def run_cmd(
     help="human, json, junit, sarif (2.1.0) or github annotations "
     "(plus a table in $GITHUB_STEP_SUMMARY when set).",
 )
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="INI file with a [tool:dedupe] section (default: setup.cfg).",
-)
-@click.option(
-    "--merge-threshold",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="Match probability for duplicates [setting: merge_threshold; 0.99].",
-)
-@click.option(
-    "--review-threshold",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="Match probability for possible duplicates [setting: review_threshold; 0.5].",
-)
 def check_cmd(
-    paths,
-    baseline,
-    update_baseline,
-    fail_on,
-    changed,
-    since,
-    exit_zero,
-    output_format,
-    config,
-    merge_threshold,
-    review_threshold,
+    config_file, update_baseline, changed, since, exit_zero, output_format, **options
 ) -> None:
     """CI gate: fail only on findings that are new since the committed baseline.
 
@@ -542,43 +413,26 @@ def check_cmd(
     already in the corpus (naming both records, their files and lines and the probability)
     and a file that cannot be read.
 
-    Settings come from [tool:dedupe] in setup.cfg (or --config): paths, baseline, fail_on,
-    merge_threshold, review_threshold, severities ("check:level, ..."); the command line
-    wins.
+    Settings come from [tool.dedupe] in pyproject.toml or [tool:dedupe] in setup.cfg (or
+    --config): paths, baseline, fail_on, merge_threshold, review_threshold, severities
+    ("check:level, ..."), format, map, encoding, decisions; the command line wins.
 
     Exit codes: 0 nothing new, 1 new findings, 2 bad input, usage or configuration.
     """
-    from dedupe.gate.check import (
-        files_changed_since,
-        load_settings,
-        parse_severities,
-        run_check,
-        write_baseline,
-    )
-    from dedupe.matching.model import Settings
+    from dedupe.gate.check import files_changed_since, run_check, write_baseline
 
+    config = configure(config_file, **options)
     try:
-        conf = load_settings(config)
-        source = str(config or "setup.cfg")
-        severities = parse_severities(conf["severities"], source)
-        paths = list(paths) or [Path(p) for p in conf["paths"].split()]
-        baseline = baseline or Path(conf["baseline"])
-        fail_on = fail_on or conf["fail_on"]
-        if fail_on not in ("error", "warning", "never"):
-            raise InputError(f"{source}: fail_on {fail_on!r} is not error, warning or never.")
-        settings = Settings(
-            merge_threshold=merge_threshold or float(conf["merge_threshold"]),
-            review_threshold=review_threshold or float(conf["review_threshold"]),
-        )
         chosen = list(changed) if changed else None
         if since:
-            chosen = (chosen or []) + files_changed_since(since, paths)
-        result = run_check(paths, baseline, fail_on, settings, severities, chosen)
-    except (InputError, ValueError) as exc:
+            chosen = (chosen or []) + files_changed_since(since, list(config.paths))
+        result = run_check(config, chosen)
+    except InputError as exc:
         raise BadInput(str(exc)) from None
     if update_baseline:
-        write_baseline(baseline, result.findings)
-        click.echo(f"baseline {baseline}: {len(result.findings)} findings accepted.", err=True)
+        write_baseline(config.baseline, result.findings)
+        n = len(result.findings)
+        click.echo(f"baseline {config.baseline}: {n} findings accepted.", err=True)
         sys.exit(EXIT_BAD_INPUT if result.unreadable else EXIT_CLEAN)
     click.echo(RENDER[output_format](result))
     if result.unreadable:

@@ -1,76 +1,129 @@
-"""The whole job: parse, validate, match and merge, as one function returning plain data."""
+"""The stages wired once: parse, validate, match and merge, as one function returning data.
+
+Every command runs :func:`run_pipeline`: ``parse`` asks for the parse stage only, ``validate``
+and ``match`` for theirs, ``run`` for all, and ``check`` for all but the merged corpus, with
+its focus files (only they are validated and only pairs touching them compared).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from dedupe.matching.engine import MatchResult, match_records
-from dedupe.matching.model import Settings
+from dedupe.config import Config
+from dedupe.matching.blocking import BlockStats
+from dedupe.matching.engine import MatchResult, load_decisions, match_records
 from dedupe.parsing.files import ParseResult, parse_paths
 from dedupe.validation.anomalies import validate_records
+
+STAGES = ("parse", "validate", "match")
 
 
 @dataclass
 class PipelineResult:
-    """Everything one run produced."""
+    """Everything one run produced; stages not asked for stay None."""
 
+    config: Config
     parsed: ParseResult
-    anomalies: pd.DataFrame
-    matched: MatchResult
-    summary: dict
+    anomalies: pd.DataFrame | None = None
+    matched: MatchResult | None = None
+    focus: np.ndarray | None = None
+    """Boolean mask over ``parsed.records`` of the focus files' records (None: all)."""
+    summary: dict = field(default_factory=dict)
 
 
-def summarise_run(
-    parsed: ParseResult, anomalies: pd.DataFrame, matched: MatchResult, settings: Settings
-) -> dict:
-    """PRISMA-style counts a reviewer can cite."""
-    recs = parsed.records
-    decisions = matched.pairs["decision"].value_counts()
-    by_check = (
-        (
-            anomalies.groupby(["check", "severity"])
-            .size()
-            .reset_index(name="count")
-            .sort_values(["count", "check"], ascending=[False, True])
-            .to_dict("records")
-        )
-        if len(anomalies)
-        else []
+def focus_mask(parsed: ParseResult, files: Collection[Path]) -> tuple[np.ndarray, np.ndarray]:
+    """Masks over records and failures of those read from ``files`` (compared resolved)."""
+    wanted = {Path(f).resolve() for f in files}
+    read = set(parsed.records["source_file"]) | set(parsed.failures["source_file"])
+    chosen = {f for f in read if Path(f).resolve() in wanted}
+    return (
+        parsed.records["source_file"].isin(chosen).to_numpy(dtype=bool),
+        parsed.failures["source_file"].isin(chosen).to_numpy(dtype=bool),
     )
+
+
+def run_pipeline(
+    paths: Sequence[Path] | None = None,
+    config: Config | None = None,
+    *,
+    stages: Collection[str] = STAGES,
+    focus: Collection[Path] | None = None,
+    build_corpus: bool = True,
+    progress: Callable[[str], None] | None = None,
+    on_blocked: Callable[[list[BlockStats]], None] | None = None,
+) -> PipelineResult:
+    """Run ``stages`` over ``paths`` (default: the configured paths); prints nothing.
+
+    ``progress`` is told each stage as it starts. With ``focus`` files, only their records
+    are validated and only pairs touching them are matched (against the whole corpus).
+    """
+    config = config or Config()
+    say = progress or (lambda stage: None)
+    say("parse")
+    parsed = parse_paths(
+        list(paths or config.paths), config.fmt, dict(config.column_map), config.encoding
+    )
+    result = PipelineResult(config, parsed)
+    records, failures = parsed.records, parsed.failures
+    if focus is not None:
+        result.focus, on_failures = focus_mask(parsed, focus)
+        records, failures = records[result.focus], failures[on_failures]
+    if "validate" in stages:
+        say("validate")
+        result.anomalies = validate_records(records, failures, dict(config.severities))
+    if "match" in stages:
+        say("match")
+        decisions = load_decisions(config.decisions) if config.decisions else None
+        result.matched = match_records(
+            parsed.records,
+            config.match_settings(),
+            decisions,
+            on_blocked=on_blocked,
+            focus=result.focus,
+            build_corpus=build_corpus,
+        )
+    if set(STAGES) <= set(stages) and build_corpus:
+        result.summary = summarise_run(result)
+    return result
+
+
+def summarise_run(result: PipelineResult) -> dict:
+    """PRISMA-style counts a reviewer can cite (of a run with every stage)."""
+    parsed, anomalies, matched = result.parsed, result.anomalies, result.matched
+    assert anomalies is not None and matched is not None
+    recs, failures = parsed.records, parsed.failures
+    decisions = matched.pairs["decision"].value_counts()
+    kinds = failures["kind"].value_counts()
     per_file = recs.groupby("source_file").size().to_dict() if len(recs) else {}
-    failures = parsed.failures
     return {
         "files": [
             {"file": f, "format": parsed.files.get(f, ""), "records": int(n)}
             for f, n in per_file.items()
         ],
-        "unreadable_files": list(parsed.errors),
+        "unreadable_files": [str(e) for e in parsed.errors],
         "records_read": int(len(recs)),
-        "parse_failures": int((failures["kind"] == "failure").sum()) if len(failures) else 0,
-        "lines_dropped_as_chrome": int((failures["kind"] == "dropped").sum())
-        if len(failures)
-        else 0,
+        "parse_failures": int(kinds.get("failure", 0)),
+        "lines_dropped_as_chrome": int(kinds.get("dropped", 0)),
         "anomalies": int(len(anomalies)),
         "anomalies_by_severity": {
             k: int(v) for k, v in anomalies["severity"].value_counts().items()
         },
-        "anomalies_by_check": by_check,
+        "anomalies_by_check": _by_check(anomalies),
         "anomalies_by_check_total": [
             {"check": k, "count": int(v)} for k, v in anomalies["check"].value_counts().items()
-        ]
-        if len(anomalies)
-        else [],
+        ],
         "candidate_pairs": int(len(matched.pairs)),
         "pairs_merged": int(decisions.get("merge", 0)),
         "pairs_in_review": int(decisions.get("review", 0)),
         "duplicates_merged": int(len(recs) - len(matched.corpus)),
         "unique_records": int(len(matched.corpus)),
-        "merge_threshold": settings.merge_threshold,
-        "review_threshold": settings.review_threshold,
+        "merge_threshold": result.config.merge_threshold,
+        "review_threshold": result.config.review_threshold,
         "blocking": [
             {"rule": s.rule, "pairs": s.generated, "new": s.new, "skipped_blocks": s.skipped_blocks}
             for s in matched.block_stats
@@ -78,26 +131,8 @@ def summarise_run(
     }
 
 
-def run_pipeline(
-    paths: list[Path],
-    settings: Settings | None = None,
-    decisions: pd.DataFrame | None = None,
-    fmt: str | None = None,
-    column_map: dict | None = None,
-    encoding: str | None = None,
-    severities: dict | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> PipelineResult:
-    """Parse, validate and match ``paths``; ``progress`` is told each stage as it starts."""
-    settings = settings or Settings()
-    say = progress or (lambda stage: None)
-    say("parse")
-    parsed = parse_paths(paths, fmt, column_map, encoding)
-    say("validate")
-    anomalies = validate_records(parsed.records, parsed.failures, severities)
-    say("match")
-    matched = match_records(parsed.records, settings, decisions)
-    say("report")
-    return PipelineResult(
-        parsed, anomalies, matched, summarise_run(parsed, anomalies, matched, settings)
-    )
+def _by_check(anomalies: pd.DataFrame) -> list[dict]:
+    if anomalies.empty:
+        return []
+    counts = anomalies.groupby(["check", "severity"]).size().reset_index(name="count")
+    return counts.sort_values(["count", "check"], ascending=[False, True]).to_dict("records")

@@ -8,7 +8,6 @@ a sorted, diff-friendly JSON list of accepted fingerprints.
 
 from __future__ import annotations
 
-import configparser
 import hashlib
 import json
 import subprocess
@@ -17,25 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from dedupe.config import Config
 from dedupe.core.errors import InputError
-from dedupe.matching.engine import match_records
-from dedupe.matching.model import Settings
-from dedupe.parsing.files import expand_paths, parse_paths
-from dedupe.validation.anomalies import (
-    check_severities,
-    severity_at_least,
-    validate_records,
-)
+from dedupe.parsing.files import expand_paths
+from dedupe.pipeline import run_pipeline
+from dedupe.validation.anomalies import severity_at_least
 
 BASELINE_VERSION = 1
-DEFAULTS = {
-    "paths": "seeds",
-    "baseline": "dedupe-baseline.json",
-    "fail_on": "error",
-    "merge_threshold": "0.99",
-    "review_threshold": "0.5",
-    "severities": "",
-}
 
 
 @dataclass(frozen=True)
@@ -76,44 +63,6 @@ def _hash(*parts: str) -> str:
 def content_digest(record_id: str) -> str:
     """The content part of a record id ("stem#digest" -> "digest")."""
     return record_id.rsplit("#", 1)[-1].split("-", 1)[0]
-
-
-# --- settings -------------------------------------------------------------------------
-
-
-def load_settings(config_file: Path | None = None, root: Path = Path(".")) -> dict:
-    """Settings from ``[tool:dedupe]`` of ``setup.cfg`` (or ``config_file``), as strings."""
-    path = config_file or root / "setup.cfg"
-    settings = dict(DEFAULTS)
-    if not path.exists():
-        if config_file is not None:
-            raise InputError(f"{path}: no such config file.")
-        return settings
-    parser = configparser.ConfigParser()
-    try:
-        parser.read(path, encoding="utf-8")
-    except configparser.Error as exc:
-        raise InputError(f"{path}: cannot read config ({exc.message.splitlines()[0]}).") from None
-    for section in ("tool:dedupe", "dedupe"):
-        if parser.has_section(section):
-            for key, value in parser.items(section):
-                key = key.replace("-", "_")
-                if key not in DEFAULTS:
-                    raise InputError(
-                        f"{path}: unknown setting {key!r} in [{section}]; known: "
-                        f"{', '.join(DEFAULTS)}."
-                    )
-                settings[key] = value.strip()
-    return settings
-
-
-def parse_severities(text: str, source: str) -> dict[str, str]:
-    """ "check:level, check:level" -> {check: level}, validated."""
-    out = {}
-    for item in filter(None, (p.strip() for p in text.replace("\n", ",").split(","))):
-        check, _, level = item.partition(":")
-        out[check.strip()] = level.strip()
-    return check_severities(out, source)
 
 
 # --- baseline -------------------------------------------------------------------------
@@ -235,31 +184,13 @@ def _duplicate_findings(pairs: pd.DataFrame, records: pd.DataFrame) -> list[Find
     return out
 
 
-def run_check(
-    paths: list[Path],
-    baseline: Path,
-    fail_on: str = "error",
-    settings: Settings | None = None,
-    severities: dict | None = None,
-    changed: list[Path] | None = None,
-) -> CheckResult:
-    """Check ``paths`` against the baseline; with ``changed``, only those files (fully,
-    against the whole corpus)."""
-    parsed = parse_paths(paths)
-    records, failures = parsed.records, parsed.failures
-    focus = None
-    if changed is not None:
-        wanted = {Path(c).resolve() for c in changed}
-        files = set(records["source_file"]) | set(failures["source_file"])
-        chosen = {f for f in files if Path(f).resolve() in wanted}  # once per file
-        focus = records["source_file"].isin(chosen).to_numpy(dtype=bool)
-        records_f = records[focus]
-        failures_f = failures[failures["source_file"].isin(chosen).to_numpy(dtype=bool)]
-    else:
-        records_f, failures_f = records, failures
-    anomalies = validate_records(records_f, failures_f, severities)
-    matched = match_records(records, settings or Settings(), focus=focus, build_corpus=False)
-    accepted = load_baseline(baseline)
+def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
+    """Check the configured paths against the baseline; with ``changed``, only those files
+    (fully, against the whole corpus)."""
+    result = run_pipeline(config.paths, config, focus=changed, build_corpus=False)
+    parsed, records = result.parsed, result.parsed.records
+    assert result.anomalies is not None and result.matched is not None
+    accepted = load_baseline(config.baseline)
     findings = [
         Finding(
             _hash("unreadable", e),
@@ -273,9 +204,11 @@ def run_check(
         )
         for e in parsed.errors
     ]
-    findings += _anomaly_findings(anomalies) + _duplicate_findings(matched.pairs, records)
+    findings += _anomaly_findings(result.anomalies)
+    findings += _duplicate_findings(result.matched.pairs, records)
     findings = [Finding(**{**asdict(f), "new": f.fingerprint not in accepted}) for f in findings]
     findings.sort(key=lambda f: (f.file, f.line, f.check, f.field))
+    fail_on = config.fail_level("error")
     failing = [
         f
         for f in findings
@@ -288,7 +221,7 @@ def run_check(
     files = (
         sorted({str(c) for c in changed})
         if changed is not None
-        else sorted(str(p) for p in expand_paths([Path(p) for p in paths]))
+        else sorted(str(p) for p in expand_paths(list(config.paths)))
     )
     return CheckResult(findings, failing, bool(parsed.errors), files)
 

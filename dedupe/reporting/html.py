@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dedupe import __version__
 from dedupe.matching.compare import LEVELS
+from dedupe.matching.engine import MatchResult
 from dedupe.pipeline import PipelineResult
 from dedupe.validation.checks import CHECKS, COMPILED, EXACT, ROW_CHECKS
 
@@ -53,6 +54,18 @@ def highlight(check: str, value) -> tuple[str, str, str]:
         if m and m.end() > m.start():
             return text[: m.start()], text[m.start() : m.end()], text[m.end() :]
     return "", text, ""
+
+
+def _matched(result: PipelineResult) -> MatchResult:
+    if result.matched is None:
+        raise ValueError("the report needs a pipeline result with the match stage")
+    return result.matched
+
+
+def _anomalies(result: PipelineResult) -> pd.DataFrame:
+    if result.anomalies is None:
+        raise ValueError("the report needs a pipeline result with the validate stage")
+    return result.anomalies
 
 
 def _loc(row) -> str:
@@ -100,9 +113,9 @@ def _levels(pair) -> list[dict]:
 def merged_clusters(result: PipelineResult) -> tuple[list[dict], int]:
     """Clusters of more than one record: records side by side, pairs and canonical values."""
     recs = result.parsed.records.set_index("record_id", drop=False)
-    corpus = result.matched.corpus
+    corpus = _matched(result).corpus
     multi = corpus[corpus["n_records"] > 1]
-    pairs = result.matched.pairs
+    pairs = _matched(result).pairs
     merged_pairs = pairs[pairs["decision"] == "merge"]
     out = []
     for row in multi.head(MAX_CLUSTERS).to_dict("records"):
@@ -146,7 +159,8 @@ def merged_clusters(result: PipelineResult) -> tuple[list[dict], int]:
 def review_pairs(result: PipelineResult) -> tuple[list[dict], int]:
     """The uncertain pairs, each with its explanation and the decisions-file line."""
     recs = result.parsed.records.set_index("record_id", drop=False)
-    review = result.matched.pairs[result.matched.pairs["decision"] == "review"]
+    pairs = _matched(result).pairs
+    review = pairs[pairs["decision"] == "review"]
     out = []
     for p in review.head(MAX_REVIEW).to_dict("records"):
         l, r = recs.loc[p["record_id_l"]], recs.loc[p["record_id_r"]]
@@ -234,12 +248,12 @@ def render_report(result: PipelineResult) -> str:
         css=css,
         script_hash=f"sha256-{digest}",
         summary=summary,
-        anomaly_groups=anomaly_groups(result.anomalies),
+        anomaly_groups=anomaly_groups(_anomalies(result)),
         anomaly_chart=bar_chart(
             [(g["check"], g["count"]) for g in summary["anomalies_by_check_total"]]
         ),
         probability_chart=histogram(
-            result.matched.pairs["probability"].to_numpy(),
+            _matched(result).pairs["probability"].to_numpy(),
             summary["merge_threshold"],
             summary["review_threshold"],
         ),

@@ -143,21 +143,6 @@ def validate_records(
     return out[ANOMALY_COLUMNS]
 
 
-def check_severities(severities: dict, source: str) -> dict[str, str]:
-    """Check-name -> severity overrides, validated; InputError names ``source`` otherwise."""
-    for check, level in severities.items():
-        if check not in CHECKS and check not in ROW_CHECKS:
-            raise InputError(
-                f"{source}: unknown check {check!r} in severities; known: "
-                f"{', '.join([*CHECKS, *ROW_CHECKS])}."
-            )
-        if level not in SEVERITIES:
-            raise InputError(
-                f"{source}: severity {level!r} of {check!r} is not one of {', '.join(SEVERITIES)}."
-            )
-    return dict(severities)
-
-
 def severity_at_least(severity: pd.Series, threshold: str) -> pd.Series:
     """True where ``severity`` is at or above ``threshold`` (error > warning > info)."""
     rank = {s: i for i, s in enumerate(SEVERITIES)}

@@ -94,15 +94,15 @@ def test_validate_cli_exit_codes_and_outputs(tmp_path):
         main, ["validate", str(SEEDS), "--out", str(tmp_path), "--fail-on", "never"]
     )
     assert res.exit_code == 0
-    cfg = tmp_path / "cfg.yaml"
+    cfg = tmp_path / "dedupe.cfg"
     cfg.write_text(
-        "severities:\n  missing_title: info\n  missing_year: info\n"
-        "  missing_journal: info\n  page_chrome: warning\n"
+        "[tool:dedupe]\nseverities = missing_title:info, missing_year:info,\n"
+        "  missing_journal:info, page_chrome:warning\n"
     )
     res = runner.invoke(
         main, ["validate", str(SEEDS), "--out", str(tmp_path), "--config", str(cfg)]
     )
     assert res.exit_code == 0, res.output
-    cfg.write_text("severities:\n  nonsense: info\n")
+    cfg.write_text("[tool:dedupe]\nseverities = nonsense:info\n")
     res = runner.invoke(main, ["validate", str(SEEDS), "--config", str(cfg)])
     assert res.exit_code == 2 and "unknown check 'nonsense'" in res.output
