@@ -13,14 +13,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_scale import generate, peak_mib
+from bench_scale import peak_mib
+from generate import generate
 
 from dedupe.gate.check import run_check
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    records, _ = generate(n)
+    records = generate(n)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
@@ -28,7 +29,7 @@ def main() -> None:
         records[cols].rename(columns={"authors_norm": "authors"}).to_csv(
             corpus / "export.csv", index=False
         )
-        first = records.iloc[0]
+        first = records.dropna(subset=["title", "authors_norm", "year", "journal"]).iloc[0]
         new = corpus / "new.csv"
         new.write_text(
             "title,authors,year,journal\n"
