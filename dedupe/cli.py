@@ -72,7 +72,7 @@ input_options = _bundle(
     click.option(
         "--encoding",
         default=None,
-        help="Text encoding of the inputs (default: UTF-8, then cp1252/latin-1) "
+        help="Text encoding of the inputs (default: byte-order mark, UTF-8, else detected) "
         "[setting: encoding].",
     ),
     click.option(
@@ -155,6 +155,8 @@ def run_stages(config: Config, **options) -> PipelineResult:
         result = run_pipeline(config.paths, config, **options)
     except InputError as exc:
         raise BadInput(str(exc)) from None
+    for warning in result.parsed.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     for err in result.parsed.errors:
         click.echo(f"Error: {err}", err=True)
     return result

@@ -43,7 +43,7 @@ class Config:
     column_map: Mapping[str, str] = field(default_factory=dict)
     """Source column or field -> canonical field (``--map``)."""
     encoding: str | None = None
-    """Text encoding of the inputs; None tries UTF-8, then cp1252/latin-1."""
+    """Text encoding of the inputs; None: byte-order mark, UTF-8, else detected."""
     severities: Mapping[str, str] = field(default_factory=dict)
     """Check name -> severity overrides."""
     fail_on: str | None = None

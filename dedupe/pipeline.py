@@ -102,9 +102,16 @@ def summarise_run(result: PipelineResult) -> dict:
     per_file = recs.groupby("source_file").size().to_dict() if len(recs) else {}
     return {
         "files": [
-            {"file": f, "format": parsed.files.get(f, ""), "records": int(n)}
+            {
+                "file": f,
+                "format": parsed.files.get(f, ""),
+                "encoding": parsed.encodings.get(f, ("", 0.0))[0],
+                "encoding_confidence": parsed.encodings.get(f, ("", 0.0))[1],
+                "records": int(n),
+            }
             for f, n in per_file.items()
         ],
+        "encoding_warnings": list(parsed.warnings),
         "unreadable_files": [str(e) for e in parsed.errors],
         "records_read": int(len(recs)),
         "parse_failures": int(kinds.get("failure", 0)),

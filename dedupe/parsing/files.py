@@ -16,7 +16,7 @@ from dedupe.core.records import (
     make_record_id,
     to_frame,
 )
-from dedupe.parsing.decode import read_text
+from dedupe.parsing.decode import Decoded, check_encoding, read_text
 from dedupe.parsing.formats import PARSERS, sniff
 from dedupe.parsing.formats.base import ParseOutput
 
@@ -30,6 +30,10 @@ class ParseResult:
     errors: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     """source_file -> format name, for every file parsed."""
+    encodings: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """source_file -> (encoding, confidence) it was read with (1.0 unless guessed)."""
+    warnings: list[str] = field(default_factory=list)
+    """One line per file whose encoding was a doubtful guess."""
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -94,7 +98,13 @@ def parse_file(
     path: Path, fmt: str | None = None, column_map: dict | None = None, encoding: str | None = None
 ) -> tuple[list[dict], list[dict], str]:
     """Record rows, failure rows and the format name of one file; InputError if unusable."""
-    text, _ = read_text(path, encoding)
+    return parse_text(read_text(path, check_encoding(encoding)).text, path, fmt, column_map)
+
+
+def parse_text(
+    text: str, path: Path, fmt: str | None = None, column_map: dict | None = None
+) -> tuple[list[dict], list[dict], str]:
+    """Record rows, failure rows and the format name of the decoded text of ``path``."""
     if fmt:
         parser = PARSERS[fmt]
     else:
@@ -113,17 +123,35 @@ def parse_paths(
     column_map: dict | None = None,
     encoding: str | None = None,
 ) -> ParseResult:
-    """Parse every file below ``paths``; unusable files become error lines, not exceptions."""
-    rows, fails, errors, files = [], [], [], {}
+    """Parse every file below ``paths``; unusable files become error lines, not exceptions.
+
+    An unknown ``encoding`` is one InputError (a usage error), raised before any file is read.
+    """
+    encoding = check_encoding(encoding)
+    rows, fails, errors, files, encodings, warnings = [], [], [], {}, {}, []
     for path in expand_paths([Path(p) for p in paths]):
         try:
-            r, f, name = parse_file(path, fmt, column_map, encoding)
+            decoded = read_text(path, encoding)
+            r, f, name = parse_text(decoded.text, path, fmt, column_map)
         except InputError as exc:
             errors.append(str(exc))
             continue
         rows.extend(r)
         fails.extend(f)
         files[str(path)] = name
+        encodings[str(path)] = (decoded.encoding, decoded.confidence)
+        if decoded.doubtful:
+            warnings.append(encoding_warning(path, decoded))
     records = to_frame(rows, RECORD_COLUMNS)
     records["source_line"] = records["source_line"].astype("int64")
-    return ParseResult(records, to_frame(fails, FAILURE_COLUMNS), errors, files)
+    failures = to_frame(fails, FAILURE_COLUMNS)
+    return ParseResult(records, failures, errors, files, encodings, warnings)
+
+
+def encoding_warning(path: Path, decoded: Decoded) -> str:
+    """The warning line for a file whose encoding is a low-confidence guess."""
+    return (
+        f"{path}: encoding guessed as {decoded.encoding} with low confidence "
+        f"({decoded.confidence:.2f}); if its text looks wrong, pass --encoding with the "
+        "file's real encoding."
+    )
