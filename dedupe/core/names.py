@@ -15,6 +15,8 @@ The order a source writes a name in is a property of the layout, so callers may 
 ('Candan, K. Selçuk', 'Craig, T. J.')
 >>> normalise_name("Ludwig van Beethoven")
 'van Beethoven, Ludwig'
+>>> normalise_name("World Health Organization,")  # EndNote's mark of an organisation
+'World Health Organization'
 """
 
 from __future__ import annotations
@@ -104,10 +106,11 @@ def _split_given_first(tokens: list[str]) -> tuple[str, str]:
 
 def split_name(name: str, order: str = "auto") -> tuple[str, str]:
     """(family, given) of one name; ("", "") for an empty one."""
-    name = _SPACES.sub(" ", strip_affiliation_index(name)[0]).strip(" ,;")
+    raw = _SPACES.sub(" ", strip_affiliation_index(name)[0]).strip()
+    name = raw.strip(" ,;")
     if not name:
         return "", ""
-    if order == "corporate":
+    if order == "corporate" or (raw.endswith(",") and "," not in name):
         return name, ""
     if "," in name:
         family, given = name.split(",", 1)

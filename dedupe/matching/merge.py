@@ -90,7 +90,114 @@ def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFram
         out = pd.concat([merged, out], ignore_index=True)
     # clusters in order of first appearance, as the records came
     out = out.iloc[np.argsort(pd.Index(uniques).get_indexer(out["cluster_id"]), kind="stable")]
-    return out.reset_index(drop=True)
+    return add_corpus_columns(out.reset_index(drop=True), records, cluster_ids)
+
+
+ROLE_ORDER = ["main", "related", "listed", "reference"]
+"""A cluster's role is the first its records have: a paper found as a page's main record
+and as another page's reference is a main record."""
+EXTRA_FIELDS = ["keywords", "affiliations", "url", "cited_by", "times_cited", "language"]
+CORPUS_COLUMNS = [
+    "cluster_id",
+    "n_records",
+    "role",
+    "title",
+    "authors",
+    "authors_norm",
+    *PUBLICATION_FIELDS,
+    "abstract",
+    *EXTRA_FIELDS,
+    "listed_by",
+    "merged_ids",
+    "sources",
+    "provenance",
+]
+
+
+def _column(records: pd.DataFrame, name: str) -> pd.Series:
+    """A record column, all None when the table does not have it."""
+    if name in records.columns:
+        return objects(records[name]).reset_index(drop=True)
+    return pd.Series([None] * len(records), dtype=object)
+
+
+def add_corpus_columns(
+    corpus: pd.DataFrame, records: pd.DataFrame, cluster_ids: pd.Series
+) -> pd.DataFrame:
+    """The corpus with each cluster's role, extras (the longest value among its records),
+    ``listed_by`` (the clusters of the records that list it) and read-back provenance."""
+    cid = pd.Series(cluster_ids.to_numpy(dtype=object))
+    where = corpus["cluster_id"]
+    rank = _column(records, "role").map({r: i for i, r in enumerate(ROLE_ORDER)})
+    best = rank.fillna(0).astype(int).groupby(cid, sort=False).min()
+    out = corpus.assign(role=best.reindex(where).map(dict(enumerate(ROLE_ORDER))).to_numpy())
+    for f in EXTRA_FIELDS:
+        values = _column(records, f)
+        length = values.astype(STRING_DTYPE).str.len().fillna(-1).astype(int)
+        pick = length.groupby(cid, sort=False).idxmax().reindex(where)
+        out[f] = values.to_numpy(dtype=object)[pick.to_numpy(dtype=np.int64)]
+    out["listed_by"] = _listed_by(records, cid).reindex(where).to_numpy()
+    out["provenance"] = _with_inputs(out, records, cid)
+    return out[CORPUS_COLUMNS].apply(objects)
+
+
+def _listed_by(records: pd.DataFrame, cid: pd.Series) -> pd.Series:
+    """Per cluster, the clusters of the records that list its records ("; "-joined)."""
+    to_cluster = pd.Series(cid.to_numpy(), index=_column(records, "record_id").to_numpy())
+    raw = _column(records, "listed_by")
+    lister = raw.map(to_cluster.to_dict()).where(lambda s: s.notna(), raw)
+    pairs = pd.DataFrame({"cluster": cid, "lister": lister})
+    pairs = pairs[pairs["lister"].notna() & (pairs["lister"] != pairs["cluster"])]
+    pairs = pairs.drop_duplicates().sort_values(["cluster", "lister"], kind="stable")
+    return join_groups(pairs["lister"].astype(str), pairs["cluster"], AUTHOR_SEP)
+
+
+def _with_inputs(out: pd.DataFrame, records: pd.DataFrame, cid: pd.Series) -> np.ndarray:
+    """Provenance with the provenance of records read back from our own outputs kept:
+    a single record's as it was, a cluster's under ``inputs`` by record id."""
+    prov = out["provenance"].to_numpy(dtype=object).copy()
+    given = _column(records, "provenance")
+    has = np.flatnonzero(given.notna().to_numpy())
+    if not len(has):
+        return prov
+    pos = {c: i for i, c in enumerate(out["cluster_id"])}
+    ids = _column(records, "record_id").to_numpy(dtype=object)
+    for i in has:  # only rows read back from our outputs carry provenance
+        k = pos[cid[i]]
+        if out["n_records"].iat[k] == 1:
+            prov[k] = given[i]
+            continue
+        merged = json.loads(prov[k] or "{}")
+        merged.setdefault("inputs", {})[ids[i]] = json.loads(given[i])
+        prov[k] = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+    return prov
+
+
+def add_fix_provenance(
+    corpus: pd.DataFrame, clusters: pd.DataFrame, changes: pd.DataFrame
+) -> pd.DataFrame:
+    """The corpus with each safe fix applied to its records listed in its provenance,
+    under ``fixed``: {record_id: {field: {"before", "after", "checks"}}}."""
+    if changes is None or changes.empty:
+        return corpus
+    cluster_of = dict(zip(clusters["record_id"], clusters["cluster_id"]))
+    fixed: dict[str, dict] = {}
+    for ch in changes.to_dict("records"):
+        entry = fixed.setdefault(cluster_of[ch["record_id"]], {})
+        entry.setdefault(ch["record_id"], {})[ch["field"]] = {
+            "before": ch["before"],
+            "after": ch["after"],
+            "checks": ch["checks"],
+        }
+    out = corpus.copy()
+    prov = out["provenance"].to_numpy(dtype=object)
+    for k, c in enumerate(out["cluster_id"]):
+        if c in fixed:
+            merged = json.loads(prov[k] or "{}")
+            merged["fixed"] = fixed[c]
+            prov[k] = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+    out["provenance"] = prov
+    return out
 
 
 def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:

@@ -336,6 +336,22 @@ class RisParser(Parser):
             out.records.append(record_from_mapping(start, e, column_map))
 
 
+def bibtex_names(field: str) -> list[str]:
+    """The names of a BibTeX author field; a name wholly in braces (an organisation) is
+    kept whole, marked by a trailing comma as "Family," with no given name.
+
+    >>> bibtex_names("{World Health Organization} and Doe, Jane")
+    ['World Health Organization,', 'Doe, Jane']
+    """
+    names = [n.strip() for n in re.split(r"\s+and\s+", field) if n.strip()]
+    return [
+        n[1:-1].strip() + ","
+        if n.startswith("{") and n.endswith("}") and "}" not in n[1:-1]
+        else re.sub(r"[{}]", "", n)
+        for n in names
+    ]
+
+
 class BibtexParser(Parser):
     name = "bibtex"
     description = "BibTeX export, read with bibtexparser v2 (LaTeX decoded)"
@@ -356,8 +372,10 @@ class BibtexParser(Parser):
                 f"unreadable BibTeX block: {type(getattr(block, 'error', block)).__name__}",
             )
         for entry in lib.entries:
-            data = {k: f.value for k, f in entry.fields_dict.items()}
+            data: dict = {k: f.value for k, f in entry.fields_dict.items()}
             data = {k: re.sub(r"[{}]", "", str(v)) for k, v in data.items()}
+            if "author" in entry.fields_dict:
+                data["author"] = bibtex_names(str(entry.fields_dict["author"].value))
             data.setdefault("key", entry.key)
             rec = record_from_mapping(entry.start_line + 1, data, column_map)
             rec.fields.setdefault("source_id", entry.key)

@@ -2,7 +2,8 @@
 
 Each field is a two-character tag, a space and the value; further values of the same field
 (one author per line, long titles) are continuation lines indented by three spaces. Full
-author names (AF) are preferred over the abbreviated list (AU); pages come from BP/EP, or
+author names (AF) are preferred over the abbreviated list (AU), group authors (CA) follow
+them; pages come from BP/EP, or
 the article number (AR) when the journal has no pages; an early-access record without PY
 takes its year from EA.
 """
@@ -48,7 +49,8 @@ class WosTaggedParser(Parser):
 def wos_record(t: Tagged) -> RawRecord:
     """A record from one WoS tagged record."""
     rec = RawRecord(line=t.line, role="main", name_order="family_first")
-    rec.authors = t.values("AF") or t.values("AU")
+    people = t.values("AF") or t.values("AU")
+    rec.authors = people + [f"{g}," for g in t.values("CA") if f"{g}," not in people]
     year = t.first("PY") or t.first("EA")
     m = _YEAR.search(year or "")
     doi = DOI_RE.search(t.first("DI") or "")

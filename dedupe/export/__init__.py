@@ -1,0 +1,55 @@
+"""Exports of the merged corpus in the formats reference managers and bibliometric tools read.
+
+``EXPORTERS`` maps each format name (the ``--format`` value) to its writer and file name;
+every writer takes the corpus rows and returns text, the same text for the same corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dedupe.export.bibtex import to_bibtex
+from dedupe.export.csl_json import to_csl_json
+from dedupe.export.fields import corpus_rows
+from dedupe.export.ris import to_ris
+from dedupe.export.wos import to_wos
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One export format: its writer and the file it writes."""
+
+    write: Callable[[list[dict]], str]
+    filename: str
+    description: str
+
+
+EXPORTERS: dict[str, Exporter] = {
+    "ris": Exporter(to_ris, "corpus.ris", "RIS (EndNote, Zotero, Mendeley)"),
+    "bibtex": Exporter(to_bibtex, "corpus.bib", "BibTeX (LaTeX, JabRef, Zotero)"),
+    "csl-json": Exporter(to_csl_json, "corpus.json", "CSL-JSON (Zotero, pandoc, citeproc)"),
+    "wos": Exporter(to_wos, "corpus.wos.txt", "Web of Science tagged (bibliometrix, VOSviewer)"),
+}
+
+
+def export_text(corpus: pd.DataFrame, fmt: str) -> str:
+    """The corpus as text in format ``fmt`` (a key of ``EXPORTERS``)."""
+    return EXPORTERS[fmt].write(corpus_rows(corpus))
+
+
+def write_exports(corpus: pd.DataFrame, formats: list[str], out_dir: Path) -> list[Path]:
+    """Write the corpus in each format into ``out_dir``; the paths written, in order."""
+    rows = corpus_rows(corpus)
+    paths = []
+    for fmt in dict.fromkeys(formats):
+        path = out_dir / EXPORTERS[fmt].filename
+        path.write_text(EXPORTERS[fmt].write(rows), encoding="utf-8", newline="\n")
+        paths.append(path)
+    return paths
+
+
+__all__ = ["EXPORTERS", "Exporter", "export_text", "write_exports"]
