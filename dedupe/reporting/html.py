@@ -22,6 +22,7 @@ from dedupe import __version__
 from dedupe.matching.compare import LEVELS
 from dedupe.matching.engine import MatchResult
 from dedupe.pipeline import PipelineResult
+from dedupe.reporting.prisma import prisma_counts, prisma_flow
 from dedupe.validation.checks import CHECKS, COMPILED, EXACT, ROW_CHECKS
 
 GENERATOR = "dedupe report"
@@ -229,6 +230,12 @@ def histogram(
     }
 
 
+def run_counts(result: PipelineResult) -> dict:
+    """The identification-flow counts of a run (as summary.json's ``prisma``)."""
+    p, m = result.parsed, result.matched
+    return prisma_counts(p.records, p.failures, p.errors, p.files, m.pairs, m.clusters, m.corpus)
+
+
 def render_report(result: PipelineResult) -> str:
     """The report as one HTML string."""
     env = Environment(
@@ -242,6 +249,7 @@ def render_report(result: PipelineResult) -> str:
     review, hidden_review = review_pairs(result)
     summary = result.summary
     return env.get_template("report.html.j2").render(
+        prisma=prisma_flow(summary.get("prisma") or run_counts(result)),
         version=__version__,
         generator=GENERATOR,
         script=script,
