@@ -14,6 +14,8 @@ import click
 from dedupe import __version__
 from dedupe.config import FAIL_ON, Config, load_config, parse_pairs
 from dedupe.core.errors import InputError
+from dedupe.core.records import ROLES
+from dedupe.export import EXPORTERS, read_corpus, write_exports
 from dedupe.gate.formats import FORMATS, RENDER
 from dedupe.parsing.formats import PARSERS
 from dedupe.pipeline import PipelineResult, run_pipeline
@@ -115,6 +117,36 @@ match_options = _bundle(
         "candidate pairs); for large corpora [setting: estimate].",
     ),
 )
+
+
+def _roles(ctx, param, value: str | None) -> tuple[str, ...] | None:
+    """--roles main,related as a tuple (None when not given: the setting stays)."""
+    if value is None:
+        return None
+    return tuple(r.strip() for r in value.split(",") if r.strip())
+
+
+roles_option = click.option(
+    "--roles",
+    callback=_roles,
+    default=None,
+    metavar="ROLE[,ROLE...]",
+    help=f"Roles that make the corpus, comma-separated: {', '.join(ROLES)} "
+    "[setting: roles; default all, each row tagged with its role].",
+)
+
+
+def export_formats(what: str, default: str):
+    """The repeatable option naming export formats."""
+    return click.option(
+        what,
+        "formats",
+        multiple=True,
+        type=click.Choice(list(EXPORTERS)),
+        help="Write the corpus in this format (repeatable): "
+        + "; ".join(f"{k}: {e.filename}, {e.description}" for k, e in EXPORTERS.items())
+        + f". {default}",
+    )
 
 
 def out_option(what: str):
@@ -315,13 +347,22 @@ def match_cmd(config_file, out_dir: Path, **options) -> None:
 @click.option("--force", is_flag=True, help="Replace a report.html this tool did not write.")
 @match_options
 @fail_on_option("never (the CI gate is 'dedupe check')")
-def run_cmd(config_file, out_dir: Path, force: bool, **options) -> None:
-    """The whole job: parse, validate, match and merge, with an HTML report.
+@click.option(
+    "--fix/--no-fix",
+    default=None,
+    help="Match and merge the records with the safe fixes applied, each listed in "
+    "changes.csv and the corpus' provenance [setting: fix; default --fix].",
+)
+@roles_option
+@export_formats("--export", "Default: none.")
+def run_cmd(config_file, out_dir: Path, force: bool, formats, **options) -> None:
+    """The whole job: parse, validate, fix, match and merge, with an HTML report.
 
     PATHS default to the 'paths' setting (seeds/). Writes records.csv, parse_failures.csv,
-    anomalies.csv, pairs.csv, clusters.csv, corpus.csv, review.csv, summary.json and a
-    self-contained report.html to --out (default reports/). An existing report.html is
-    replaced only when this tool wrote it, or with --force.
+    anomalies.csv, records.cleaned.csv, changes.csv, pairs.csv, clusters.csv, corpus.csv,
+    review.csv, summary.json and a self-contained report.html to --out (default reports/),
+    plus each --export format. An existing report.html is replaced only when this tool
+    wrote it, or with --force.
     """
     import json
 
@@ -348,11 +389,16 @@ def run_cmd(config_file, out_dir: Path, force: bool, **options) -> None:
         "anomalies.csv": result.anomalies,
         "pairs.csv": result.matched.pairs,
         "clusters.csv": result.matched.clusters,
-        "corpus.csv": result.matched.corpus,
+        "corpus.csv": result.corpus,
         "review.csv": review_entries(result.matched.pairs, result.parsed.records),
+        "records.cleaned.csv": result.cleaned,
+        "changes.csv": result.changes,
     }
     for name, frame in outputs.items():
-        write_csv(frame, out_dir / name)
+        if frame is not None:
+            write_csv(frame, out_dir / name)
+    assert result.corpus is not None
+    write_exports(result.corpus, list(formats), out_dir)
     (out_dir / "summary.json").write_text(
         json.dumps(result.summary, indent=2, ensure_ascii=False), encoding="utf-8"
     )
@@ -365,6 +411,43 @@ def run_cmd(config_file, out_dir: Path, force: bool, **options) -> None:
         err=True,
     )
     finish(result, config.fail_level("never"))
+
+
+@main.command("export")
+@click.argument(
+    "corpus",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("reports/corpus.csv"),
+)
+@export_formats("--format", "Default: all four.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for the exported files [default: the corpus' folder].",
+)
+@roles_option
+def export_cmd(corpus: Path, formats, out_dir: Path | None, roles) -> None:
+    """Write a merged corpus as RIS, BibTeX, CSL-JSON or Web of Science tagged files.
+
+    CORPUS is a corpus.csv written by 'dedupe run' or 'dedupe match' (default
+    reports/corpus.csv). Every entry keeps its record ids in a note (UT in the WoS file) so
+    a later run can trace it. The same corpus gives byte-identical files.
+    """
+    try:
+        frame = read_corpus(corpus)
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    if roles:
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise BadInput(f"--roles: {unknown[0]!r} is not one of {', '.join(ROLES)}.")
+        frame = frame[frame["role"].isin(roles)] if "role" in frame.columns else frame
+    target = out_dir or corpus.parent
+    target.mkdir(parents=True, exist_ok=True)
+    for path in write_exports(frame, list(formats or EXPORTERS), target):
+        click.echo(f"{len(frame)} records -> {path}", err=True)
 
 
 @main.command("check")

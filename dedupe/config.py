@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from dedupe.core.errors import InputError
+from dedupe.core.records import ROLES
 from dedupe.validation.checks import CHECKS, ROW_CHECKS, SEVERITIES
 
 if sys.version_info >= (3, 11):
@@ -54,6 +55,10 @@ class Config:
     """Re-estimate the matching model from the corpus (``--estimate``)."""
     decisions: Path | None = None
     """CSV of reviewed pairs applied before clustering."""
+    fix: bool = True
+    """``run``: match and merge the records with the safe fixes applied (changes.csv)."""
+    roles: tuple[str, ...] = ()
+    """Roles that make the corpus (main, related, reference, listed); empty: all."""
     baseline: Path = Path("dedupe-baseline.json")
     """Accepted findings of ``dedupe check``."""
     source: str = "defaults"
@@ -63,6 +68,7 @@ class Config:
         object.__setattr__(self, "column_map", MappingProxyType(dict(self.column_map)))
         object.__setattr__(self, "severities", MappingProxyType(dict(self.severities)))
         object.__setattr__(self, "paths", tuple(Path(p) for p in self.paths))
+        object.__setattr__(self, "roles", tuple(self.roles))
         self._check()
 
     def _check(self) -> None:
@@ -81,6 +87,11 @@ class Config:
                 f"fail_on {self.fail_on!r} is not one of {', '.join(FAIL_ON)} ({self.source})."
             )
         check_severities(self.severities, self.source)
+        unknown = [r for r in self.roles if r not in ROLES]
+        if unknown:
+            raise ConfigError(
+                f"role {unknown[0]!r} is not one of {', '.join(ROLES)} ({self.source})."
+            )
 
     def match_settings(self):
         """The matching engine's Settings (the one place they are built from a Config)."""
@@ -177,8 +188,11 @@ def _convert(key: str, value: Any, path: Path) -> tuple[str, Any]:
     try:
         if key in ("merge_threshold", "review_threshold"):
             return key, float(value)
-        if key == "estimate":
+        if key in ("estimate", "fix"):
             return key, _boolean(value)
+        if key == "roles":
+            items = value if isinstance(value, list) else re.split(r"[,\s]+", str(value))
+            return key, tuple(str(i).strip() for i in items if str(i).strip())
         if key == "paths":
             return key, tuple(
                 Path(p) for p in (value if isinstance(value, list) else value.split())

@@ -17,8 +17,10 @@ import pandas as pd
 from dedupe.config import Config
 from dedupe.matching.blocking import BlockStats
 from dedupe.matching.engine import MatchResult, load_decisions, match_records
+from dedupe.matching.merge import add_fix_provenance
 from dedupe.parsing.files import ParseResult, parse_paths
-from dedupe.validation.anomalies import validate_records
+from dedupe.reporting.prisma import prisma_counts
+from dedupe.validation.anomalies import apply_fixes, validate_records
 
 STAGES = ("parse", "validate", "match")
 
@@ -34,6 +36,12 @@ class PipelineResult:
     focus: np.ndarray | None = None
     """Boolean mask over ``parsed.records`` of the focus files' records (None: all)."""
     summary: dict = field(default_factory=dict)
+    cleaned: pd.DataFrame | None = None
+    """The records with the safe fixes applied (what was matched), when ``config.fix``."""
+    changes: pd.DataFrame | None = None
+    """Each fix applied: record, field, checks, before and after."""
+    corpus: pd.DataFrame | None = None
+    """The merged corpus restricted to ``config.roles`` (all roles when none are set)."""
 
 
 def focus_mask(parsed: ParseResult, files: Collection[Path]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,20 +84,37 @@ def run_pipeline(
     if "validate" in stages:
         say("validate")
         result.anomalies = validate_records(records, failures, dict(config.severities))
+    to_match = parsed.records
+    if config.fix and result.anomalies is not None and "match" in stages and build_corpus:
+        result.cleaned, result.changes = apply_fixes(parsed.records, result.anomalies)
+        to_match = result.cleaned
     if "match" in stages:
         say("match")
         decisions = load_decisions(config.decisions) if config.decisions else None
         result.matched = match_records(
-            parsed.records,
+            to_match,
             config.match_settings(),
             decisions,
             on_blocked=on_blocked,
             focus=result.focus,
             build_corpus=build_corpus,
         )
+    if result.matched is not None and build_corpus:
+        _finish_corpus(result)
     if set(STAGES) <= set(stages) and build_corpus:
         result.summary = summarise_run(result)
     return result
+
+
+def _finish_corpus(result: PipelineResult) -> None:
+    """Record the fixes in the corpus' provenance and keep the configured roles."""
+    matched = result.matched
+    assert matched is not None
+    if result.changes is not None:
+        matched.corpus = add_fix_provenance(matched.corpus, matched.clusters, result.changes)
+    roles = result.config.roles
+    corpus = matched.corpus
+    result.corpus = corpus[corpus["role"].isin(roles)].reset_index(drop=True) if roles else corpus
 
 
 def summarise_run(result: PipelineResult) -> dict:
@@ -131,6 +156,17 @@ def summarise_run(result: PipelineResult) -> dict:
         "unique_records": int(len(matched.corpus)),
         "merge_threshold": result.config.merge_threshold,
         "review_threshold": result.config.review_threshold,
+        "prisma": prisma_counts(
+            recs,
+            failures,
+            parsed.errors,
+            parsed.files,
+            matched.pairs,
+            matched.clusters,
+            matched.corpus,
+            list(result.config.roles) or None,
+        ),
+        "fixes_applied": int(len(result.changes)) if result.changes is not None else 0,
         "blocking": [
             {"rule": s.rule, "pairs": s.generated, "new": s.new, "skipped_blocks": s.skipped_blocks}
             for s in matched.block_stats

@@ -6,12 +6,14 @@ every writer takes the corpus rows and returns text, the same text for the same 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from dedupe.core.errors import InputError
 from dedupe.export.bibtex import to_bibtex
 from dedupe.export.csl_json import to_csl_json
 from dedupe.export.fields import corpus_rows
@@ -52,4 +54,31 @@ def write_exports(corpus: pd.DataFrame, formats: list[str], out_dir: Path) -> li
     return paths
 
 
-__all__ = ["EXPORTERS", "Exporter", "export_text", "write_exports"]
+__all__ = ["EXPORTERS", "Exporter", "export_text", "read_corpus", "write_exports"]
+
+
+CORPUS_COLUMNS = ("cluster_id", "title", "authors_norm", "merged_ids")
+
+
+def read_corpus(path: Path) -> pd.DataFrame:
+    """A corpus.csv written by ``dedupe run`` or ``match``; InputError naming what is wrong."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: no such file; run 'dedupe run' first or name its corpus.csv."
+        ) from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        at = re.search(r"\bline (\d+)", first)
+        raise InputError(
+            f"{path}:{at.group(1) if at else 1}: cannot read as CSV ({first}); "
+            "pass the corpus.csv that 'dedupe run' or 'dedupe match' wrote."
+        ) from None
+    missing = [c for c in CORPUS_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}:1: not a dedupe corpus (no {', '.join(missing)} column); pass the "
+            "corpus.csv that 'dedupe run' or 'dedupe match' wrote."
+        )
+    return frame

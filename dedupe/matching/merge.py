@@ -190,7 +190,7 @@ def add_fix_provenance(
             "checks": ch["checks"],
         }
     out = corpus.copy()
-    prov = out["provenance"].to_numpy(dtype=object)
+    prov = out["provenance"].to_numpy(dtype=object).copy()
     for k, c in enumerate(out["cluster_id"]):
         if c in fixed:
             merged = json.loads(prov[k] or "{}")

@@ -233,7 +233,11 @@ def histogram(
 def run_counts(result: PipelineResult) -> dict:
     """The identification-flow counts of a run (as summary.json's ``prisma``)."""
     p, m = result.parsed, result.matched
-    return prisma_counts(p.records, p.failures, p.errors, p.files, m.pairs, m.clusters, m.corpus)
+    assert m is not None
+    roles = list(result.config.roles) or None
+    return prisma_counts(
+        p.records, p.failures, p.errors, p.files, m.pairs, m.clusters, m.corpus, roles
+    )
 
 
 def render_report(result: PipelineResult) -> str:
