@@ -24,7 +24,9 @@ LEVELS: dict[str, list[str]] = {
     "journal": ["null", "exact", "fuzzy", "else"],
     "volume": ["null", "same", "else"],
     "issue": ["null", "same", "else"],
-    "pages": ["null", "same", "else"],
+    "pages": ["null", "same", "compatible", "else"],
+    # "compatible": not the same first page, but not contradicting either: one range holds
+    # the other's page (an end page given alone: 945 ~ 943-945) or the ranges overlap
     "doi": ["null", "same", "else"],
 }
 
@@ -160,9 +162,10 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         [(_equal(L["journal"], R["journal"]), "exact"), ((j >= 0.85) | acronym, "fuzzy")],
         ~has_j,
     )
-    for field, col in (("volume", "volume"), ("issue", "issue"), ("pages", "page"), ("doi", "doi")):
-        both = L.present(col) & R.present(col)
-        out[f"{field}_level"] = _levels(field, [(_equal(L[col], R[col]), "same")], ~both)
+    for field in ("volume", "issue", "doi"):
+        both = L.present(field) & R.present(field)
+        out[f"{field}_level"] = _levels(field, [(_equal(L[field], R[field]), "same")], ~both)
+    out["pages_level"] = _pages_levels(L, R)
     both_t = L.present("title") & R.present("title")
     pl, pr = L.present("title_parts"), R.present("title_parts")
     out["title_numbers_differ"] = pl & pr & ~_equal(L["title_parts"], R["title_parts"])
@@ -176,6 +179,17 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         np.maximum(L["title_count"].to_numpy(dtype=float), R["title_count"].to_numpy(dtype=float))
     )
     return out
+
+
+def _pages_levels(L: Side, R: Side) -> np.ndarray:
+    """Pages: the same first page, compatible ranges (overlapping, or one holding the other's
+    single page), or else."""
+    fl, ll = L["page"].to_numpy(dtype=float), L["page_last"].to_numpy(dtype=float)
+    fr, lr = R["page"].to_numpy(dtype=float), R["page_last"].to_numpy(dtype=float)
+    both = ~np.isnan(fl) & ~np.isnan(fr)
+    with np.errstate(invalid="ignore"):
+        overlap = (fl <= lr) & (fr <= ll)
+    return _levels("pages", [(fl == fr, "same"), (overlap, "compatible")], ~both)
 
 
 def acronym_of(short: pd.Series, long_initials: pd.Series) -> np.ndarray:

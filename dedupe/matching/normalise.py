@@ -16,12 +16,20 @@ from __future__ import annotations
 import html
 import re
 
+import ftfy
 import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
 from dedupe.core.arrays import arrow_strings, map_unique, objects
 from dedupe.core.patterns import COMPILED, RX, STRING_DTYPE, search_mask
+from dedupe.matching.fields import (
+    id_like,
+    leading_number,
+    page_numbers,
+    strip_title_noise,
+    without_placeholders,
+)
 from dedupe.matching.tokens import STOPWORDS, information, tokenize
 
 # Journal abbreviations (ISO 4 / WoS style) expanded before comparison; data, not logic.
@@ -83,6 +91,9 @@ JOURNAL_ABBREVIATIONS = {
     "ieee": "ieee",
 }
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# What is left of UTF-8 punctuation (U+2000-U+206F: quotes, dashes) read as Latin-1 once its
+# last two bytes were lost to "?" or kept as C1 controls: "Oâ??Neil" for "O’Neil".
+_LOST_PUNCTUATION = re.compile("\u00e2(?:\\?\\?|[\u0080-\u00bf]{2})")
 
 
 def fold_one(text: str | None) -> str | None:
@@ -108,8 +119,12 @@ def fold(series: pd.Series) -> pd.Series:
 
 
 def _transliterate(text: str) -> str:
+    """Unescape HTML, repair mojibake (ftfy), transliterate (anyascii)."""
     text = html.unescape(text)
-    return text if text.isascii() else anyascii(text)
+    if text.isascii():
+        return text
+    text = _LOST_PUNCTUATION.sub(" ", ftfy.fix_text(text, normalization="NFC"))
+    return anyascii(text)
 
 
 def strip_chrome(series: pd.Series) -> pd.Series:
@@ -231,32 +246,18 @@ def year_int(series: pd.Series) -> pd.Series:
     return num.where(num.between(1500, 2200)).astype("Int64")
 
 
-def first_page(series: pd.Series) -> pd.Series:
-    """The first page (letters kept: "E4051"), folded; None when absent."""
-    import pyarrow.compute as pc
-
-    found = pc.struct_field(
-        pc.extract_regex(pc.utf8_trim_whitespace(arrow_strings(series)), r"^(?P<p>[A-Za-z]*\d+)"),
-        [0],
-    )
-    text = pd.Series(pc.utf8_lower(found).to_pandas(), index=series.index, dtype=object)
-    text = text.str.lstrip("0")
-    return text.where(text.notna(), None)
-
-
-def number_key(series: pd.Series) -> pd.Series:
-    """Volume/issue without leading zeros ("05" -> "5"), lower-case; None when absent."""
-    text = series.astype(STRING_DTYPE).str.strip().str.lower().str.lstrip("0")
-    return text.astype(object).where(text.notna() & (text != ""), None)
-
-
 def title_information(titles: pd.Series) -> pd.Series:
     """Bits of information in each title: the sum of log2(N/df) over its distinct
-    significant words, df counted over the corpus (Splink's term-frequency idea, per word).
+    significant words, df counted over the corpus's distinct titles (so a paper's own copies
+    do not make its words common; Splink's term-frequency idea, per word).
 
     "Reports" or "Chair's Message" carry few bits; a specific title carries many.
     """
-    return pd.Series(information(tokenize(titles)), index=titles.index)
+    codes, uniques = pd.factorize(titles, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(0.0, index=titles.index)
+    bits = information(tokenize(pd.Series(uniques, dtype=object)))
+    return pd.Series(np.where(codes >= 0, bits[np.maximum(codes, 0)], 0.0), index=titles.index)
 
 
 PART_PATTERN = (
@@ -305,22 +306,48 @@ def initials(keys: pd.Series) -> pd.Series:
     return map_unique(keys, lambda u: "".join(w[0] for w in u.split()) if " " in u else None)
 
 
+MATCH_FIELDS = ["title", "abstract", "authors", "authors_norm", "year", "journal", "doi",
+                "volume", "issue", "pages"]  # fmt: skip
+
+
+def number_or_ignored(values: pd.Series) -> pd.Series:
+    """Volume or issue as a number; all missing when the column is ID-like (a record number
+    exported under that name, unique per record), since it says nothing about identity."""
+    values = without_placeholders(values)
+    if id_like(values):
+        return pd.Series(np.nan, index=values.index)
+    return leading_number(values)
+
+
 def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
-    """The matching view of a record table: one folded key column per compared field."""
+    """The matching view of a record table: one folded key column per compared field.
+
+    Placeholders count as missing, annotations and junk prefixes leave the title (the
+    annotations go to ``title_note``), mojibake is repaired while folding, and volume, issue
+    and pages become numbers.
+    """
+    records = records.reindex(columns=records.columns.union(MATCH_FIELDS, sort=False))
     out = pd.DataFrame(index=records.index)
     out["record_id"] = records["record_id"]
-    out["title"] = title_key(records["title"])
+    title, note = strip_title_noise(without_placeholders(records["title"]))
+    out["title"] = title_key(title)
+    out["title_note"] = note
     out["title_info"] = title_information(out["title"])
     out["title_count"] = out.groupby("title", dropna=True)["record_id"].transform("size")
-    out["abstract"] = fold(strip_chrome(records["abstract"]))
-    out = out.join(author_keys(records["authors_norm"]))
+    out["abstract"] = fold(strip_chrome(without_placeholders(records["abstract"])))
+    authors = records["authors_norm"].where(
+        without_placeholders(records["authors"]).notna() | records["authors"].isna()
+    )
+    out = out.join(author_keys(without_placeholders(authors)))
     out["year"] = year_int(records["year"])
-    out["journal"] = journal_key(records["journal"])
+    out["journal"] = journal_key(without_placeholders(records["journal"]))
     out["journal_initials"] = initials(out["journal"])
     out["title_parts"] = findall_key(out["title"], PART_PATTERN)
     out["title_types"] = findall_key(out["title"], DOCUMENT_TYPE_PATTERN)
     out["doi"] = doi_key(records["doi"])
-    out["volume"] = number_key(records["volume"])
-    out["issue"] = number_key(records["issue"])
-    out["page"] = first_page(records["pages"])
+    out["volume"] = number_or_ignored(records["volume"])
+    out["issue"] = number_or_ignored(records["issue"])
+    pages = page_numbers(without_placeholders(records["pages"]))
+    out["page"] = pages["first"].to_numpy()
+    out["page_last"] = pages["last"].to_numpy()
     return out
