@@ -54,8 +54,9 @@ def _notna(s: pd.Series) -> np.ndarray:
     return s.notna().to_numpy(dtype=bool)
 
 
-def _equal(l: pd.Series, r: pd.Series) -> np.ndarray:
-    return (l.to_numpy(dtype=object) == r.to_numpy(dtype=object)) & _notna(l) & _notna(r)
+def _equal(left: pd.Series, right: pd.Series) -> np.ndarray:
+    same = left.to_numpy(dtype=object) == right.to_numpy(dtype=object)
+    return same & _notna(left) & _notna(right)
 
 
 class Side:

@@ -102,9 +102,9 @@ def _own_reference(records: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     """True where one record is a page's main record and the other from its own lists."""
     f = records["source_file"].to_numpy()
     role = records["role"].to_numpy()
-    l, r = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
+    a, b = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
     child = np.isin(role, ["reference", "related"])
-    return (f[l] == f[r]) & (((role[l] == "main") & child[r]) | ((role[r] == "main") & child[l]))
+    return (f[a] == f[b]) & (((role[a] == "main") & child[b]) | ((role[b] == "main") & child[a]))
 
 
 RANDOM_PAIRS = 200_000

@@ -14,7 +14,8 @@ Each function names one kind of noise and removes it, vectorised over a column:
 - columns whose values are (nearly) unique per record, such as a record number exported as
   ``number``, which say nothing about identity and are ignored.
 
->>> strip_title_noise(pd.Series(["[Erratum appears in J X 1989;24:629] A study. [Chinese]"]))[0].tolist()
+>>> titles = pd.Series(["[Erratum appears in J X 1989;24:629] A study. [Chinese]"])
+>>> strip_title_noise(titles)[0].tolist()
 ['A study']
 >>> page_numbers(pd.Series(["106-11", "e12724", "c37-c42", "945", "01-Jun"])).values.tolist()
 [[106.0, 111.0], [12724.0, 12724.0], [37.0, 42.0], [945.0, 945.0], [nan, nan]]
