@@ -49,7 +49,7 @@ def dblp_acm(bench: Path) -> None:
         on_blocked=lambda stats: [
             print(
                 f"  block {s.rule:20} generated {s.generated:>8,} new {s.new:>8,}"
-                f" skipped blocks {s.skipped_blocks}"
+                f" capped blocks {s.capped_blocks}"
             )
             for s in stats
         ],

@@ -305,7 +305,11 @@ def review_entries(pairs, records):
 def print_block_stats(stats) -> None:
     """Candidate pair counts per blocking rule, before scoring (to stderr)."""
     for s in stats:
-        skipped = f", {s.skipped_blocks} oversized blocks skipped" if s.skipped_blocks else ""
+        skipped = (
+            f", {s.capped_blocks} oversized blocks compared as a sorted neighbourhood"
+            if s.capped_blocks
+            else ""
+        )
         click.echo(
             f"blocking {s.rule:18} {s.generated:>9,} pairs ({s.new:,} new){skipped}", err=True
         )

@@ -168,7 +168,7 @@ def summarise_run(result: PipelineResult) -> dict:
         ),
         "fixes_applied": int(len(result.changes)) if result.changes is not None else 0,
         "blocking": [
-            {"rule": s.rule, "pairs": s.generated, "new": s.new, "skipped_blocks": s.skipped_blocks}
+            {"rule": s.rule, "pairs": s.generated, "new": s.new, "capped_blocks": s.capped_blocks}
             for s in matched.block_stats
         ],
     }

@@ -1,9 +1,19 @@
 """Blocking: candidate pairs from several rules, each pair once, tagged with its rule.
 
 Rules run in order; a pair found by an earlier rule keeps that rule's name as its
-``match_key``. Blocks larger than ``max_block`` are skipped (and counted), since a key that
-common says nothing about identity and would explode the pair count. Keys are integer
-codes wherever possible (words are dictionary-encoded once, see ``tokens.py``).
+``match_key``. No block is ever dropped: a block larger than ``max_block`` (a paper with
+hundreds of copies, or a common key such as "Wang 2020") is compared as a sorted
+neighbourhood instead, each record against the ``window`` records next to it in an order
+that puts likely copies side by side (title, then first author, then year), so the pair
+count stays bounded while a true cluster of any size stays connected. Such blocks are
+counted as *capped* in the statistics.
+
+The keys are chosen to survive the usual damage: the exact folded title; every pair of a
+title's three rarest words (one typo in any one word leaves a pair intact); the first and
+the last significant title words (junk before or a truncation after the title); the first
+author with the rarest title word (no year needed); the first author with the year; the
+DOI; and an untitled record's abstract against titles. Keys are integer codes wherever
+possible (words are dictionary-encoded once, see ``tokens.py``).
 """
 
 from __future__ import annotations
@@ -17,59 +27,87 @@ from dedupe.core.arrays import arrow_strings
 from dedupe.matching.tokens import STOPWORDS, Tokens, rarest, tokenize, unique_ints
 
 MAX_BLOCK = 100
-PREFIX_MAX_BLOCK = 50  # a four-word prefix shared by more records is a common phrase
+WINDOW = 10  # neighbours each record meets inside a capped block
 ABSTRACT_WORD_MAX_DF = 100  # title words rarer than this are looked up in abstracts
 
 
 @dataclass(frozen=True)
 class BlockStats:
-    """What one rule produced: pairs generated, new pairs kept, blocks skipped as too big."""
+    """What one rule produced: pairs generated, new pairs kept, and blocks larger than the
+    block cap, compared as a sorted neighbourhood rather than in full."""
 
     rule: str
     generated: int
     new: int
-    skipped_blocks: int
+    capped_blocks: int
 
 
-def pairs_on_key(key, max_block: int) -> tuple[np.ndarray, int]:
-    """Codes ``i_l * n + i_r`` (i_l < i_r) of all pairs of records sharing a non-null key,
-    and the number of blocks skipped as larger than ``max_block``."""
+def pairs_on_key(
+    key, max_block: int, rank: np.ndarray | None = None, window: int = WINDOW
+) -> tuple[np.ndarray, int]:
+    """Codes ``i_l * n + i_r`` (i_l < i_r) of the pairs of records sharing a non-null key,
+    and the number of capped blocks: blocks over ``max_block`` records yield only the pairs
+    of records at most ``window`` apart when sorted by ``rank`` (default: position)."""
     key = pd.Series(key)
     n = len(key)
     codes, uniques = pd.factorize(key, use_na_sentinel=True)
-    df = pd.DataFrame({"k": codes, "i": np.arange(n, dtype=np.int64)})
-    df = df[df["k"] >= 0]
-    sizes = np.bincount(df["k"], minlength=len(uniques))
-    skipped = int((sizes > max_block).sum())
-    ok = (sizes > 1) & (sizes <= max_block)
-    df = df[ok[df["k"].to_numpy()]]
+    i = np.flatnonzero(codes >= 0).astype(np.int64)
+    k = codes[i].astype(np.int64)
+    sizes = np.bincount(k, minlength=len(uniques))
+    big = sizes[k] > max_block
+    small = (sizes[k] > 1) & ~big
+    df = pd.DataFrame({"k": k[small], "i": i[small]})
     m = df.merge(df, on="k", suffixes=("_l", "_r"))
     il, ir = m["i_l"].to_numpy(), m["i_r"].to_numpy()
     keep = il < ir
-    return il[keep] * max(n, 1) + ir[keep], skipped
+    full = il[keep] * max(n, 1) + ir[keep]
+    rank = np.arange(n) if rank is None else rank
+    windowed = _window_pairs(k[big], i[big], rank[i[big]], n, window)
+    return np.concatenate([full, windowed]), int((sizes > max_block).sum())
 
 
-def rare_token_key(tokens: Tokens, n: int = 2) -> np.ndarray:
-    """Per record, a code for the set of its ``n`` rarest title words (-1 if it has fewer):
-    robust to word order and to typos in common words."""
+def _window_pairs(
+    k: np.ndarray, i: np.ndarray, rank: np.ndarray, n: int, window: int
+) -> np.ndarray:
+    """Pairs of records of one block (``k``) at most ``window`` apart in ``rank`` order."""
+    order = np.lexsort((i, rank, k))
+    k, i = k[order], i[order]
+    out = [np.array([], dtype=np.int64)]
+    for d in range(1, min(window, max(len(k) - 1, 0)) + 1):
+        same = k[d:] == k[:-d]
+        a, b = i[:-d][same], i[d:][same]
+        out.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return np.concatenate(out)
+
+
+def rare_word_keys(tokens: Tokens, n: int = 3) -> list[np.ndarray]:
+    """Per record, one key per pair of its ``n`` rarest title words (-1 where it has too
+    few words): robust to word order, and to a typo in any one word, since the other pairs
+    survive it."""
     rec, code, _ = rarest(tokens, n)
-    full = np.bincount(rec, minlength=tokens.n_records) == n
-    keep = full[rec]
-    order = np.lexsort((code[keep], rec[keep]))  # each record's n codes, sorted
-    rows = code[keep][order].reshape(-1, n)
-    owners = rec[keep][order][::n]
+    rank = np.arange(len(rec)) - np.searchsorted(rec, rec)  # 0 = rarest word of its record
     size = np.int64(max(len(tokens.vocab), 1))
-    combined = np.zeros(len(rows), dtype=np.int64)
-    for k in range(n):
-        combined = combined * size + rows[:, k]
-    key = np.full(tokens.n_records, -1, dtype=np.int64)
-    key[owners] = combined
-    return key
+    keys = []
+    for x, y in ((0, 1), (0, 2), (1, 2))[: n * (n - 1) // 2]:
+        cx, cy = (
+            _word_at(rec, code, rank, x, tokens.n_records),
+            _word_at(rec, code, rank, y, tokens.n_records),
+        )
+        ok = (cx >= 0) & (cy >= 0)
+        keys.append(np.where(ok, np.minimum(cx, cy) * size + np.maximum(cx, cy), -1))
+    return keys
 
 
-def prefix_key(titles: pd.Series, words: int = 4) -> pd.Series:
-    """The first ``words`` significant title words (catches typos late in a title); None
-    for titles with fewer. Arrow kernels throughout."""
+def _word_at(rec: np.ndarray, code: np.ndarray, rank: np.ndarray, k: int, n: int) -> np.ndarray:
+    """Per record, the code of its ``k``-th rarest word (-1 where it has fewer)."""
+    out = np.full(n, -1, dtype=np.int64)
+    out[rec[rank == k]] = code[rank == k]
+    return out
+
+
+def end_words_key(titles: pd.Series, words: int = 4, at_end: bool = False) -> pd.Series:
+    """The first (or last) ``words`` significant title words: junk before a title or a
+    truncation after it leaves one of the two intact. None for shorter titles."""
     import pyarrow.compute as pc
 
     arr = arrow_strings(titles)
@@ -77,10 +115,19 @@ def prefix_key(titles: pd.Series, words: int = 4) -> pd.Series:
     arr = pc.utf8_trim_whitespace(
         pc.replace_substring_regex(pc.replace_substring_regex(arr, stop, " "), r"\s+", " ")
     )
-    lists = pc.split_pattern(arr, " ")
-    enough = pc.fill_null(pc.greater_equal(pc.list_value_length(lists), words), False)
-    key = pc.if_else(enough, pc.binary_join(pc.list_slice(lists, 0, words), " "), None)
-    return pd.Series(key.to_pandas(), index=titles.index)
+    body = r"(?P<w>(?:\S+ ){" + str(words - 1) + r"}\S+)"
+    found = pc.extract_regex(arr, body + "$" if at_end else "^" + body)
+    return pd.Series(pc.struct_field(found, [0]).to_pandas(), index=titles.index)
+
+
+def sort_rank(norm: pd.DataFrame) -> np.ndarray:
+    """Each record's rank in (title, first author, year) order: copies of a paper sit side by
+    side, which is what a capped block's window relies on."""
+    cols = [pd.factorize(norm[c], sort=True)[0] for c in ("year", "first_family", "title")]
+    order = np.lexsort(cols)
+    rank = np.empty(len(norm), dtype=np.int64)
+    rank[order] = np.arange(len(norm))
+    return rank
 
 
 def abstract_title_pairs(
@@ -112,27 +159,44 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     norm = norm.reset_index(drop=True)
     n = max(len(norm), 1)
     tokens = tokenize(norm["title"], min_len=3)
-    first_year = norm["first_family"] + " " + norm["year"].astype("string").astype(object)
+    rank = sort_rank(norm)
+
+    def on(key) -> tuple[np.ndarray, int]:
+        return pairs_on_key(key, max_block, rank)
+
+    def keyed(codes: np.ndarray) -> pd.Series:
+        return pd.Series(codes).where(codes >= 0)
+
+    year = norm["year"].astype("string").astype(object)
+    rare = rarest(tokens, 1)
+    rarest_word = np.full(len(norm), -1, dtype=np.int64)
+    rarest_word[rare[0]] = rare[1]
     rules = {
-        "doi": lambda: pairs_on_key(norm["doi"], max_block),
-        "title_exact": lambda: pairs_on_key(norm["title"], max_block),
-        "title_rare_tokens": lambda: pairs_on_key(
-            pd.Series(rare_token_key(tokens)).replace(-1, np.nan), max_block
+        "doi": lambda: on(norm["doi"]),
+        "title_exact": lambda: on(norm["title"]),
+        "title_rare_words": lambda: _union(on(keyed(k)) for k in rare_word_keys(tokens)),
+        "title_start": lambda: on(end_words_key(norm["title"])),
+        "title_end": lambda: on(end_words_key(norm["title"], at_end=True)),
+        "first_author_rare_word": lambda: on(
+            norm["first_family"] + " " + keyed(rarest_word).astype("Int64").astype(str)
         ),
-        "title_prefix": lambda: pairs_on_key(
-            prefix_key(norm["title"], 4), min(max_block, PREFIX_MAX_BLOCK)
-        ),
-        "first_author_year": lambda: pairs_on_key(first_year, max_block),
+        "first_author_year": lambda: on(norm["first_family"] + " " + year),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens), 0),
     }
     parts, stats = [], []
     seen = np.array([], dtype=np.int64)
     for name, make in rules.items():
-        codes, skipped = make()
+        codes, capped = make()
         codes = unique_ints(codes)
         new = codes[~np.isin(codes, seen, assume_unique=True, kind="sort")]
         seen = unique_ints(np.concatenate([seen, new]))
         parts.append(pd.DataFrame({"i_l": new // n, "i_r": new % n, "match_key": name}))
-        stats.append(BlockStats(name, len(codes), len(new), skipped))
+        stats.append(BlockStats(name, len(codes), len(new), capped))
     pairs = pd.concat(parts, ignore_index=True)
     return pairs.astype({"i_l": "int64", "i_r": "int64"}), stats
+
+
+def _union(results) -> tuple[np.ndarray, int]:
+    """The pairs and capped-block counts of several keys of one rule, together."""
+    results = list(results)
+    return np.concatenate([r[0] for r in results]), sum(r[1] for r in results)
