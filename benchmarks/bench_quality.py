@@ -60,9 +60,7 @@ def two_tables(folder: Path, left: str, right: str, mapping: str, scored_left: b
     is_left = recs["source_file"].str.endswith(left).to_numpy()
     key = np.where(is_left, "l:" + recs["source_id"], "r:" + recs["source_id"])
     truth = pd.read_csv(folder / mapping, encoding="latin-1", dtype=str)
-    entity = _entities_from_pairs(
-        key, list("l:" + truth.iloc[:, 0]), list("r:" + truth.iloc[:, 1])
-    )
+    entity = _entities_from_pairs(key, list("l:" + truth.iloc[:, 0]), list("r:" + truth.iloc[:, 1]))
     return Corpus(recs, key, entity, is_left if scored_left else None)
 
 
@@ -160,13 +158,17 @@ def main() -> None:
     ap.add_argument("sets", nargs="*", default=list(SETS))
     ap.add_argument("--bench", type=Path, default=BENCH)
     args = ap.parse_args()
-    print(f"{'set':15} {'records':>8} {'true':>7} {'P':>6} {'R':>6} {'F1':>6} "
-          f"{'cand.R':>6} {'review':>6} {'match s':>7} {'peak MiB':>8}")
+    print(
+        f"{'set':15} {'records':>8} {'true':>7} {'P':>6} {'R':>6} {'F1':>6} "
+        f"{'cand.R':>6} {'review':>6} {'match s':>7} {'peak MiB':>8}"
+    )
     for name in args.sets:
         s = score_set(name, args.bench)
-        print(f"{name:15} {s['records']:>8,} {s['true_pairs']:>7,} {s['precision']:6.4f} "
-              f"{s['recall']:6.4f} {s['f1']:6.4f} {s['candidate_recall']['all']:6.4f} "
-              f"{s['review']:>6,} {s['match_s']:7.1f} {s['peak_mib']:8,.0f}")
+        print(
+            f"{name:15} {s['records']:>8,} {s['true_pairs']:>7,} {s['precision']:6.4f} "
+            f"{s['recall']:6.4f} {s['f1']:6.4f} {s['candidate_recall']['all']:6.4f} "
+            f"{s['review']:>6,} {s['match_s']:7.1f} {s['peak_mib']:8,.0f}"
+        )
         rules = "  ".join(f"{k} {v:.3f}" for k, v in s["candidate_recall"].items() if k != "all")
         print(f"{'':15} candidate recall by rule: {rules}")
 

@@ -13,22 +13,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from dedupe.core.arrays import objects
-
-# comparison -> ordered level names; the first is always "null", the last "else"
-LEVELS: dict[str, list[str]] = {
-    "title": ["null", "exact", "fuzzy_95", "fuzzy_88", "contained", "fuzzy_75", "else"],
-    "title_abstract": ["null", "high", "medium", "else"],
-    "authors": ["null", "all", "first_and_most", "most", "some", "else"],
-    # "all": the same family names, in any order (sources reorder authors)
-    "year": ["null", "same", "one_apart", "else"],
-    "journal": ["null", "exact", "fuzzy", "else"],
-    "volume": ["null", "same", "else"],
-    "issue": ["null", "same", "else"],
-    "pages": ["null", "same", "compatible", "else"],
-    # "compatible": not the same first page, but not contradicting either: one range holds
-    # the other's page (an end page given alone: 945 ~ 943-945) or the ranges overlap
-    "doi": ["null", "same", "else"],
-}
+from dedupe.matching.comparisons import LEVELS
 
 
 def _cpdist(left: pd.Series, right: pd.Series, scorer, both: np.ndarray) -> np.ndarray:
@@ -137,11 +122,14 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     has_a = L.present("families") & R.present("families")
     fam = _cpdist(L["families"], R["families"], fuzz.token_set_ratio, has_a)
     first = _cpdist(L["first_family"], R["first_family"], JaroWinkler.normalized_similarity, has_a)
+    # "all" is the same names in any order; token_set_ratio alone would also give 1.0 to a
+    # list that is part of the other (one author against five)
+    whole = _cpdist(L["families"], R["families"], fuzz.token_sort_ratio, has_a)
     out["authors_score"] = fam
     out["authors_level"] = _levels(
         "authors",
         [
-            (fam >= 0.999, "all"),
+            (whole >= 0.999, "all"),
             ((first >= 0.9) & (fam >= 0.8), "first_and_most"),
             (fam >= 0.8, "most"),
             (fam >= 0.5, "some"),
@@ -175,10 +163,8 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         L["title_types"].fillna("").to_numpy(dtype=object)
         != R["title_types"].fillna("").to_numpy(dtype=object)
     )
-    out["title_info"] = np.minimum(L["title_info"].to_numpy(), R["title_info"].to_numpy())
-    out["title_count"] = np.nan_to_num(
-        np.maximum(L["title_count"].to_numpy(dtype=float), R["title_count"].to_numpy(dtype=float))
-    )
+    for col in ("title_carriers", "title_years"):
+        out[col] = np.maximum(L[col].to_numpy(dtype=float), R[col].to_numpy(dtype=float))
     return out
 
 

@@ -14,13 +14,13 @@ import pandas as pd
 from dedupe.core.errors import InputError
 from dedupe.matching.blocking import BlockStats, block
 from dedupe.matching.cluster import clusters
-from dedupe.matching.compare import LEVELS, compare
+from dedupe.matching.compare import compare
+from dedupe.matching.comparisons import LEVELS
+from dedupe.matching.estimate import Estimate, estimate_model
 from dedupe.matching.merge import merge_clusters
 from dedupe.matching.model import (
     Settings,
     decide,
-    estimate_m,
-    estimate_u,
     score,
     vetoes,
 )
@@ -42,6 +42,8 @@ class MatchResult:
     """Seconds per stage."""
     peaks: dict[str, float]
     """Peak memory (MiB) of the process at the end of each stage."""
+    estimate: Estimate | None = None
+    """The model's parameters for this corpus, and whether they were estimated."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:
@@ -107,26 +109,6 @@ def _own_reference(records: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     return (f[a] == f[b]) & (((role[a] == "main") & child[b]) | ((role[b] == "main") & child[a]))
 
 
-RANDOM_PAIRS = 200_000
-
-
-def estimate_parameters(
-    norm: pd.DataFrame, levels: pd.DataFrame, settings: Settings, seed: int = 0
-) -> Settings:
-    """Settings with u re-estimated from random record pairs and m by EM over the
-    candidate pairs, as Splink does for an unlabelled corpus."""
-    n = len(norm)
-    if n < 3:
-        return settings
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, n, RANDOM_PAIRS)
-    b = rng.integers(0, n, RANDOM_PAIRS)
-    keep = a != b
-    sample = pd.DataFrame({"i_l": np.minimum(a, b)[keep], "i_r": np.maximum(a, b)[keep]})
-    settings = estimate_u(compare(norm, sample), settings)
-    return estimate_m(levels, settings, n)
-
-
 class _Clock:
     """Seconds per stage, and the process's peak memory (MiB) at the end of each stage."""
 
@@ -182,11 +164,17 @@ def match_records(
         pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
     levels = compare(norm, pairs)
     clock.lap("compare")
-    if settings.estimate:
-        settings = estimate_parameters(norm, levels, settings)
-        clock.lap("estimate")
+    estimate = (
+        estimate_model(norm, levels, settings.mu)
+        if settings.estimate
+        else Estimate(
+            prior=settings.prior or 1.0 / max(len(records) - 1, 1), mu=settings.mu, estimated=False
+        )
+    )
+    settings = settings.with_(mu=estimate.mu, prior=estimate.prior)
+    clock.lap("estimate")
     scored = score(levels, settings, len(records))
-    hard, soft = vetoes(levels, _own_reference(records, pairs), len(records))
+    hard, soft = vetoes(levels, _own_reference(records, pairs))
     decision = decide(scored["probability"].to_numpy(), hard, soft, settings)
     ids = records["record_id"].to_numpy()
     out = pd.DataFrame(
@@ -227,7 +215,7 @@ def match_records(
     out = out.sort_values(
         ["probability", "record_id_l", "record_id_r"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)
-    return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks)
+    return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks, estimate)
 
 
 def _apply_decisions(out: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from dedupe.matching.fields import (
     strip_title_noise,
     without_placeholders,
 )
-from dedupe.matching.tokens import STOPWORDS, information, tokenize
+from dedupe.matching.tokens import STOPWORDS
 
 # Journal abbreviations (ISO 4 / WoS style) expanded before comparison; data, not logic.
 JOURNAL_ABBREVIATIONS = {
@@ -246,20 +246,6 @@ def year_int(series: pd.Series) -> pd.Series:
     return num.where(num.between(1500, 2200)).astype("Int64")
 
 
-def title_information(titles: pd.Series) -> pd.Series:
-    """Bits of information in each title: the sum of log2(N/df) over its distinct
-    significant words, df counted over the corpus's distinct titles (so a paper's own copies
-    do not make its words common; Splink's term-frequency idea, per word).
-
-    "Reports" or "Chair's Message" carry few bits; a specific title carries many.
-    """
-    codes, uniques = pd.factorize(titles, use_na_sentinel=True)
-    if len(uniques) == 0:
-        return pd.Series(0.0, index=titles.index)
-    bits = information(tokenize(pd.Series(uniques, dtype=object)))
-    return pd.Series(np.where(codes >= 0, bits[np.maximum(codes, 0)], 0.0), index=titles.index)
-
-
 PART_PATTERN = (
     r"\b(?:part|vol|volume|chapter|no|phase|study|paper)\s+"
     r"(\d+|[ivx]+|one|two|three|four)\b"
@@ -332,8 +318,6 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     title, note = strip_title_noise(without_placeholders(records["title"]))
     out["title"] = title_key(title)
     out["title_note"] = note
-    out["title_info"] = title_information(out["title"])
-    out["title_count"] = out.groupby("title", dropna=True)["record_id"].transform("size")
     out["abstract"] = fold(strip_chrome(without_placeholders(records["abstract"])))
     authors = records["authors_norm"].where(
         without_placeholders(records["authors"]).notna() | records["authors"].isna()
@@ -350,4 +334,11 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     pages = page_numbers(without_placeholders(records["pages"]))
     out["page"] = pages["first"].to_numpy()
     out["page_last"] = pages["last"].to_numpy()
+    by_title = out.groupby("title", dropna=True)
+    authors = by_title["first_family"].transform("nunique").to_numpy(dtype=float)
+    years = by_title["year"].transform("nunique").to_numpy(dtype=float)
+    # How many papers carry each title: a paper's own copies share their first author and
+    # year, so they count once; a recurring column ("Editor's Notes") spans many years.
+    out["title_carriers"] = np.nan_to_num(np.maximum(np.maximum(authors, years), 1.0))
+    out["title_years"] = np.nan_to_num(years)
     return out

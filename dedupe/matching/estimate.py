@@ -1,0 +1,182 @@
+"""Unsupervised estimation of the model for each corpus, as Splink does it.
+
+- **u** from a large sample of random record pairs, with likely matches (alike titles, the
+  same DOI) left out: where a paper has hundreds of copies, random pairs would otherwise hit
+  its copies and make agreement look common.
+- **m** by expectation-maximisation in two *sessions*, each over the candidate pairs that
+  agree on some fields and estimating only the others, so no field estimates itself: pairs
+  with the same title estimate the author, year, venue and number comparisons; pairs with
+  the same authors and year estimate the title comparisons. Estimates are smoothed towards
+  the shipped values with a pseudo-count, so a session with few pairs moves them little.
+- **the prior**: the share of candidate pairs that match (by EM, m and u fixed), times the
+  candidate count, over all record pairs.
+
+Corpora under ``MIN_RECORDS`` keep the shipped values and the prior 1/(N-1): too few pairs to
+learn from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dedupe.matching.comparisons import LEVELS
+
+MIN_RECORDS = 500
+RANDOM_PAIRS = 200_000
+PSEUDO_COUNT = 20.0  # weight of the shipped m values against a session's evidence
+TITLE_FIELDS = ("title", "title_abstract")
+SESSIONS = {
+    # session name -> (fields whose agreement selects the pairs, fields it estimates)
+    "same title": (("title",), ("authors", "year", "journal", "volume", "issue", "pages", "doi")),
+    "same authors and year": (("authors", "year"), ("title", "title_abstract")),
+}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What was estimated for one corpus, for the run summary."""
+
+    prior: float
+    mu: dict
+    estimated: bool
+    random_pairs: int = 0
+    session_pairs: dict = field(default_factory=dict)
+    candidate_match_share: float = 0.0
+
+    def summary(self) -> dict:
+        """JSON-ready figures."""
+        return {
+            "estimated": self.estimated,
+            "prior": self.prior,
+            "random_pairs": self.random_pairs,
+            "session_pairs": self.session_pairs,
+            "candidate_match_share": round(self.candidate_match_share, 6),
+            "m_u": {k: [[round(m, 6), round(u, 8)] for m, u in v] for k, v in self.mu.items()},
+        }
+
+
+def random_pairs(n: int, count: int, seed: int = 0) -> pd.DataFrame:
+    """``count`` random distinct record pairs (fewer for small corpora), ``i_l < i_r``."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, n, count), rng.integers(0, n, count)
+    keep = a != b
+    out = pd.DataFrame({"i_l": np.minimum(a, b)[keep], "i_r": np.maximum(a, b)[keep]})
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def likely_match(levels: pd.DataFrame, field: str) -> np.ndarray:
+    """Pairs that other fields than ``field`` say are probably the same paper: the same DOI,
+    alike titles (for the non-title fields), the same authors and year (for the title)."""
+    same_doi = levels["doi_level"].to_numpy() == LEVELS["doi"].index("same")
+    if field in TITLE_FIELDS:
+        authors = levels["authors_level"].to_numpy() == LEVELS["authors"].index("all")
+        return same_doi | (authors & (levels["year_level"].to_numpy() == 1))
+    title = levels["title_level"].to_numpy()
+    return same_doi | ((title > 0) & (title <= LEVELS["title"].index("fuzzy_88")))
+
+
+def estimate_u(levels: pd.DataFrame, mu: dict) -> dict:
+    """u per level from random pairs' levels (null pairs ignored), pairs that other fields
+    call likely matches left out; a level never seen counts as half a pair."""
+    out = {}
+    for name, names in LEVELS.items():
+        lv = levels[f"{name}_level"].to_numpy()[~likely_match(levels, name)]
+        counts = np.bincount(lv, minlength=len(names))[1:].astype(float)
+        total = counts.sum()
+        if total < 100:
+            out[name] = list(mu[name])
+            continue
+        us = np.maximum(counts, 0.5) / total
+        out[name] = [(m, float(u)) for (m, _), u in zip(mu[name], us / us.sum())]
+    return out
+
+
+def monotone(mu: dict) -> dict:
+    """Weights that never grow down a comparison's ladder of levels (a closer agreement is
+    never weaker evidence than a looser one): a level's u is raised where a level never or
+    rarely seen among random pairs would otherwise outweigh the level above it."""
+    out = {}
+    for name, levels in mu.items():
+        fixed, cap = [], np.inf
+        for m, u in levels[:-1]:
+            u = max(u, m / np.exp2(cap)) if np.isfinite(cap) else u
+            cap = min(cap, np.log2(m / u))
+            fixed.append((m, float(u)))
+        out[name] = fixed + [levels[-1]]
+    return out
+
+
+def level_weights(levels: pd.DataFrame, mu: dict, fields) -> np.ndarray:
+    """Sum of log2(m/u) over ``fields`` per pair (null levels add nothing)."""
+    total = np.zeros(len(levels))
+    for name in fields:
+        table = np.array([0.0] + [np.log2(m / u) for m, u in mu[name]])
+        total += table[levels[f"{name}_level"].to_numpy()]
+    return total
+
+
+def _posterior(weights: np.ndarray, share: float) -> np.ndarray:
+    logit = np.log2(share / (1 - share)) + weights
+    return 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
+
+
+def em_session(levels: pd.DataFrame, mu: dict, fields, iterations: int = 15) -> dict:
+    """m values of ``fields`` re-estimated by EM over ``levels`` (u fixed), smoothed
+    towards the given m values."""
+    mu = {k: list(v) for k, v in mu.items()}
+    share = 0.5
+    for _ in range(iterations):
+        p = _posterior(level_weights(levels, mu, fields), share)
+        share = float(np.clip(p.mean(), 1e-4, 1 - 1e-4))
+        for name in fields:
+            lv = levels[f"{name}_level"].to_numpy()
+            k = len(LEVELS[name])
+            seen = np.bincount(lv, weights=p, minlength=k)[1:]
+            m0 = np.array([m for m, _ in mu[name]])
+            ms = (seen + PSEUDO_COUNT * m0) / (seen.sum() + PSEUDO_COUNT)
+            ms = np.maximum(ms, 1e-4)
+            mu[name] = [(float(m), u) for m, (_, u) in zip(ms / ms.sum(), mu[name])]
+    return mu
+
+
+def session_mask(levels: pd.DataFrame, agree_on) -> np.ndarray:
+    """Pairs that agree on every field of ``agree_on`` (at its best non-null level)."""
+    mask = np.ones(len(levels), dtype=bool)
+    for name in agree_on:
+        mask &= levels[f"{name}_level"].to_numpy() == 1
+    return mask
+
+
+def candidate_share(weights: np.ndarray, iterations: int = 30) -> float:
+    """Share of candidate pairs that match, by EM with m and u fixed."""
+    share = 0.1
+    for _ in range(iterations):
+        share = float(np.clip(_posterior(weights, share).mean(), 1e-6, 1 - 1e-6))
+    return share
+
+
+def estimate_model(norm: pd.DataFrame, levels: pd.DataFrame, mu: dict, seed: int = 0) -> Estimate:
+    """u, m and the prior for this corpus from its normalised records and candidate pairs'
+    levels; the shipped values for corpora under ``MIN_RECORDS``."""
+    from dedupe.matching.compare import compare
+    from dedupe.matching.model import title_tf_adjustment
+
+    n = len(norm)
+    if n < MIN_RECORDS:
+        return Estimate(prior=1.0 / max(n - 1, 1), mu=mu, estimated=False)
+    sample = random_pairs(n, RANDOM_PAIRS, seed)
+    mu = estimate_u(compare(norm, sample), mu)
+    sessions = {}
+    for name, (agree_on, fields) in SESSIONS.items():
+        mask = session_mask(levels, agree_on)
+        sessions[name] = int(mask.sum())
+        if mask.sum() >= 50:
+            mu = em_session(levels[mask], mu, fields)
+    mu = monotone(mu)
+    weights = level_weights(levels, mu, LEVELS) + title_tf_adjustment(levels, mu, n)
+    share = candidate_share(weights)
+    prior = min(max(share * len(levels) / (n * (n - 1) / 2), 1e-12), 0.5)
+    return Estimate(prior, mu, True, len(sample), sessions, share)
