@@ -107,7 +107,7 @@ def test_clusters_match_brute_force_components(graph):
     n, edges = graph
     l = np.array([a for a, _ in edges], dtype=int)
     r = np.array([b for _, b in edges], dtype=int)
-    got = clusters(n, l, r, min_density=None)
+    got = clusters(n, l, r, strong=None)
     assert got.tolist() == oracle_components(n, edges)
 
 
@@ -127,7 +127,7 @@ def test_guarded_clusters_refine_components(graph, strengths):
 def test_weak_link_does_not_chain_two_groups():
     # two triangles joined by one edge: the guard keeps them apart
     edges = [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)]
-    strength = np.array([0.99] * 6 + [0.991])
+    strength = np.array([0.999] * 6 + [0.991])
     got = clusters(6, np.array([a for a, _ in edges]), np.array([b for _, b in edges]), strength)
     assert len(set(got[:3])) == 1 and len(set(got[3:])) == 1 and got[0] != got[3]
 

@@ -163,8 +163,9 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         L["title_types"].fillna("").to_numpy(dtype=object)
         != R["title_types"].fillna("").to_numpy(dtype=object)
     )
-    for col in ("title_carriers", "title_years"):
-        out[col] = np.maximum(L[col].to_numpy(dtype=float), R[col].to_numpy(dtype=float))
+    out["title_carriers"] = np.maximum(
+        L["title_carriers"].to_numpy(dtype=float), R["title_carriers"].to_numpy(dtype=float)
+    )
     return out
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dedupe.core.errors import InputError
 from dedupe.matching.blocking import BlockStats, block
-from dedupe.matching.cluster import clusters
+from dedupe.matching.cluster import clusters, guarded
 from dedupe.matching.compare import compare
 from dedupe.matching.comparisons import LEVELS
 from dedupe.matching.estimate import Estimate, estimate_model
@@ -199,14 +199,14 @@ def match_records(
     if decisions is not None and not decisions.empty:
         out = _apply_decisions(out, decisions)
     clock.lap("decide")
-    accepted = (out["decision"] == "merge").to_numpy()
+    accepted = np.flatnonzero((out["decision"] == "merge").to_numpy())
     strength = out["probability"].to_numpy() + (out["reviewed"] == "same").to_numpy()
-    labels = clusters(
-        len(records),
-        pairs["i_l"].to_numpy()[accepted],
-        pairs["i_r"].to_numpy()[accepted],
-        strength[accepted],
-    )
+    il, ir = pairs["i_l"].to_numpy()[accepted], pairs["i_r"].to_numpy()[accepted]
+    kept = guarded(len(records), il, ir, strength[accepted])
+    refused = accepted[~kept]
+    out.loc[refused, "decision"] = "review"
+    out.loc[refused, "veto"] = "a weak single link between two groups"
+    labels = clusters(len(records), il[kept], ir[kept])
     cluster_ids = pd.Series(ids[labels], name="cluster_id")
     cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
     clock.lap("cluster")

@@ -4,7 +4,7 @@ Each level of each comparison has ``m`` (how often true matches show it) and ``u
 non-matches do); its match weight is log2(m/u). A pair's log2 odds are the prior's plus the
 sum of its weights, ``null`` levels adding nothing. The parameters are estimated for each
 corpus (``estimate.py``); the shipped values (``comparisons.py``) are the fallback for small
-corpora. An exact title that several papers carry (different first authors or years:
+corpora. An exact title that several papers carry (seen in different years:
 "Editorial", "Book Review Column") has its u raised to its frequency, Splink's
 term-frequency adjustment, so a common title counts for less than a rare one.
 
@@ -129,8 +129,7 @@ def veto_conditions(levels: pd.DataFrame, own_reference: np.ndarray) -> dict[str
     numbers_differ = level("volume", "else") | level("issue", "else") | level("pages", "else")
     carriers = levels["title_carriers"].to_numpy(dtype=float)
     common = (carriers >= 2) & level("title", "exact")
-    years = levels["title_years"].to_numpy(dtype=float)
-    recurring = (years >= RECURRING_YEARS) & (lv["title"] > 0) & ~level("title", "else")
+    recurring = (carriers >= RECURRING_YEARS) & (lv["title"] > 0) & ~level("title", "else")
     return {
         "different_doi": level("doi", "else"),
         "own_reference": own_reference,

@@ -334,11 +334,9 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     pages = page_numbers(without_placeholders(records["pages"]))
     out["page"] = pages["first"].to_numpy()
     out["page_last"] = pages["last"].to_numpy()
-    by_title = out.groupby("title", dropna=True)
-    authors = by_title["first_family"].transform("nunique").to_numpy(dtype=float)
-    years = by_title["year"].transform("nunique").to_numpy(dtype=float)
-    # How many papers carry each title: a paper's own copies share their first author and
-    # year, so they count once; a recurring column ("Editor's Notes") spans many years.
-    out["title_carriers"] = np.nan_to_num(np.maximum(np.maximum(authors, years), 1.0))
-    out["title_years"] = np.nan_to_num(years)
+    # How many papers carry each title, counted by its distinct years: a paper's copies
+    # share a year (or miss it), even where scraped author strings vary from copy to copy;
+    # a recurring column ("Editor's Notes") spans many years.
+    years = out.groupby("title", dropna=True)["year"].transform("nunique").to_numpy(dtype=float)
+    out["title_carriers"] = np.maximum(np.nan_to_num(years), 1.0)
     return out
