@@ -105,9 +105,9 @@ graphs = st.integers(1, 12).flatmap(
 @given(graphs)
 def test_clusters_match_brute_force_components(graph):
     n, edges = graph
-    l = np.array([a for a, _ in edges], dtype=int)
+    left = np.array([a for a, _ in edges], dtype=int)
     r = np.array([b for _, b in edges], dtype=int)
-    got = clusters(n, l, r, strong=None)
+    got = clusters(n, left, r, strong=None)
     assert got.tolist() == oracle_components(n, edges)
 
 
@@ -115,9 +115,9 @@ def test_clusters_match_brute_force_components(graph):
 @given(graphs, st.lists(st.floats(0, 1), min_size=20, max_size=20))
 def test_guarded_clusters_refine_components(graph, strengths):
     n, edges = graph
-    l = np.array([a for a, _ in edges], dtype=int)
+    left = np.array([a for a, _ in edges], dtype=int)
     r = np.array([b for _, b in edges], dtype=int)
-    guarded = clusters(n, l, r, np.array(strengths[: len(edges)]))
+    guarded = clusters(n, left, r, np.array(strengths[: len(edges)]))
     plain = oracle_components(n, edges)
     for i, j in itertools.combinations(range(n), 2):
         if guarded[i] == guarded[j]:
