@@ -165,7 +165,7 @@ def apply_fixes(
     for (rid, field), grp in todo.groupby(["record_id", "field"], sort=False):
         i = pos[rid]
         before = value = cleaned.at[i, field]
-        applied = []
+        applied: list[str] = []
         for check in sorted(set(grp["check"]), key=order.index):
             new = _suggest(check, value)
             if new is not None and new != value:

@@ -56,9 +56,9 @@ def mojibake_repair(text: str) -> str | None:
         if fixed != text:
             return fixed
     if COMPILED["cjk"].search(text):
-        fixed = gbk_repair(text)
-        if fixed is not None:
-            return fixed
+        repaired = gbk_repair(text)
+        if repaired is not None:
+            return repaired
         if COMPILED["gbk_garbled"].search(text):
             return ""
     return None
@@ -104,7 +104,8 @@ def page_bounds(s: pd.Series) -> pd.DataFrame:
     first, last = parts[0], parts[1].copy()
     short = (last.str.len() < first.str.len()).fillna(False).astype(bool)
     if short.any():
-        last[short] = [a[: len(a) - len(b)] + b for a, b in zip(first[short], last[short])]
+        fixed = [a[: len(a) - len(b)] + b for a, b in zip(first[short], last[short])]
+        last = last.mask(short, pd.Series(fixed, index=last.index[short], dtype=last.dtype))
     return pd.DataFrame(
         {
             "first": pd.to_numeric(first, errors="coerce"),

@@ -131,7 +131,7 @@ class WosCnParser(Parser):
         text = {k: [s for _, s in v] for k, v in sections.items()}
         f = main.fields
         f["title"] = clean_value(" ".join(text.get("title", [])))
-        for no, s in sections.get("authors", []):
+        for _no, s in sections.get("authors", []):
             main.authors.append(s)
         f["affiliations"] = clean_value(" | ".join(text.get("affiliations", [])))
         f["keywords"] = clean_value(" ".join(text.get("keywords", [])))
