@@ -161,7 +161,8 @@ def _read_ini(path: Path) -> dict[str, Any] | None:
         parser.read(path, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0]
-        raise ConfigError(f"{path}:1: cannot read config ({first}); fix the file.") from None
+        line = getattr(exc, "lineno", 1)
+        raise ConfigError(f"cannot read config ({first}); fix the file.", path, line) from None
     for section in INI_SECTIONS:
         if parser.has_section(section):
             return dict(parser.items(section))
@@ -172,7 +173,7 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}:1: cannot read config ({exc}); fix the file.") from None
+        raise ConfigError(f"cannot read config ({exc}); fix the file.", path, 1) from None
     section = data.get("tool", {}).get("dedupe")
     return dict(section) if isinstance(section, dict) else None
 
@@ -184,7 +185,8 @@ def read_settings(path: Path) -> dict[str, Any] | None:
 
 def _convert(key: str, value: Any, path: Path) -> tuple[str, Any]:
     """One file setting as a Config field name and value; ConfigError with file:line."""
-    where = f"{path}:{_line_of(path, key)}"
+    line = _line_of(path, key)
+    where = f"{path}:{line}"
     try:
         if key in ("merge_threshold", "review_threshold"):
             return key, float(value)
@@ -205,7 +207,7 @@ def _convert(key: str, value: Any, path: Path) -> tuple[str, Any]:
             return "column_map", parse_pairs(value, "=", "map", where)
         return ("fmt" if key == "format" else key), str(value).strip()
     except (ValueError, AttributeError, TypeError):
-        raise ConfigError(f"{where}: {key} = {value!r} is not a valid value.") from None
+        raise ConfigError(f"{key} = {value!r} is not a valid value.", path, line) from None
 
 
 def _boolean(value: Any) -> bool:
@@ -227,8 +229,9 @@ def file_settings(path: Path) -> dict[str, Any]:
         name = key.replace("-", "_")
         if name not in SETTING_NAMES:
             raise ConfigError(
-                f"{path}:{_line_of(path, key)}: unknown setting {name!r}; known: "
-                f"{', '.join(sorted(SETTING_NAMES))}."
+                f"unknown setting {name!r}; known: {', '.join(sorted(SETTING_NAMES))}.",
+                path,
+                _line_of(path, key),
             )
         field_name, converted = _convert(name, value, path)
         out[field_name] = converted
@@ -240,9 +243,9 @@ def find_config(cwd: Path) -> Path | None:
     found = [p for p in (cwd / "pyproject.toml", cwd / "setup.cfg") if p.is_file()]
     with_section = [p for p in found if read_settings(p) is not None]
     if len(with_section) > 1:
+        first, second = with_section
         raise ConfigError(
-            f"{with_section[0]}:1: dedupe settings in both {with_section[0].name} and "
-            f"{with_section[1].name}; keep them in one."
+            f"dedupe settings in both {first.name} and {second.name}; keep them in one.", first, 1
         )
     return with_section[0] if with_section else None
 
@@ -250,7 +253,7 @@ def find_config(cwd: Path) -> Path | None:
 def load_config(config_file: Path | None = None, cwd: Path = Path("."), **overrides: Any) -> Config:
     """The configuration: defaults, then the settings file, then ``overrides`` not None."""
     if config_file is not None and not config_file.is_file():
-        raise ConfigError(f"{config_file}: no such config file; check the --config path.")
+        raise ConfigError("no such config file; check the --config path.", config_file)
     path = config_file or find_config(cwd)
     values = file_settings(path) if path else {}
     values.update({k: v for k, v in overrides.items() if v is not None})

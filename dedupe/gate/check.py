@@ -193,14 +193,14 @@ def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
     accepted = load_baseline(config.baseline)
     findings = [
         Finding(
-            _hash("unreadable", e),
+            _hash("unreadable", str(e)),
             "unreadable",
             "unreadable_file",
             "error",
-            e.split(":", 1)[0],
-            _error_line(e),
+            e.path,
+            e.line or 1,
             "",
-            e,
+            str(e),
         )
         for e in parsed.errors
     ]
@@ -224,8 +224,3 @@ def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
         else sorted(str(p) for p in expand_paths(list(config.paths)))
     )
     return CheckResult(findings, failing, bool(parsed.errors), files)
-
-
-def _error_line(error: str) -> int:
-    parts = error.split(":")
-    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 1

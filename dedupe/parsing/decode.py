@@ -88,9 +88,9 @@ def read_text(path: Path, encoding: str | None = None) -> Decoded:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror or exc}).") from None
+        raise InputError(f"cannot read file ({exc.strerror or exc}).", path) from None
     if not data.strip():
-        raise InputError(f"{path}:1: file is empty; remove it or add records.")
+        raise InputError("file is empty; remove it or add records.", path, 1)
     decoded = _decode(path, data, encoding)
     _check_text(path, decoded)
     text = normalise_newlines(decoded.text)
@@ -110,8 +110,10 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> Decoded:
     found = detect(data)
     if found is None:
         raise InputError(
-            f"{path}:1: not a text file, or in an encoding none of "
-            f"{', '.join(CANDIDATES)} reads; pass the file's real --encoding."
+            f"not a text file, or in an encoding none of "
+            f"{', '.join(CANDIDATES)} reads; pass the file's real --encoding.",
+            path,
+            1,
         )
     return found
 
@@ -122,8 +124,10 @@ def _strict(path: Path, data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
-            f"{path}:{line}: cannot decode as {encoding} (byte 0x{data[exc.start]:02x}); "
-            "pass the file's real --encoding."
+            f"cannot decode as {encoding} (byte 0x{data[exc.start]:02x}); "
+            "pass the file's real --encoding.",
+            path,
+            line,
         ) from None
 
 
@@ -172,8 +176,10 @@ def _check_text(path: Path, decoded: Decoded) -> None:
         nul = "\x00" in sample
         hint = " (UTF-16 without a byte-order mark? pass --encoding utf-16-le)" if nul else ""
         raise InputError(
-            f"{path}:{line}: not a text file (binary content after decoding as "
-            f"{decoded.encoding}){hint}; pass seed text, RIS, BibTeX, CSV/TSV or JSON Lines files."
+            f"not a text file (binary content after decoding as "
+            f"{decoded.encoding}){hint}; pass seed text, RIS, BibTeX, CSV/TSV or JSON Lines files.",
+            path,
+            line,
         )
 
 

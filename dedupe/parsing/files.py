@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dedupe.core.errors import InputError
+from dedupe.core.errors import FileError, InputError
 from dedupe.core.names import normalise_authors, strip_affiliation_index
 from dedupe.core.records import (
     AUTHOR_SEP,
@@ -27,7 +27,7 @@ class ParseResult:
 
     records: pd.DataFrame
     failures: pd.DataFrame
-    errors: list[str] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     """source_file -> format name, for every file parsed."""
     encodings: dict[str, tuple[str, float]] = field(default_factory=dict)
@@ -52,7 +52,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
         elif path.exists():
             files.append(path)
         else:
-            raise InputError(f"{path}: no such file or folder.")
+            raise InputError("no such file or folder.", path)
     return files
 
 
@@ -111,7 +111,7 @@ def parse_text(
         parser = sniff(text, path.suffix)
         if parser is None:
             raise InputError(
-                f"{path}:1: unknown layout; pass --format with one of {', '.join(PARSERS)}."
+                f"unknown layout; pass --format with one of {', '.join(PARSERS)}.", path, 1
             )
     out = parser.parse(text, column_map)
     return (*_rows(out, str(path), parser.name), parser.name)
@@ -128,13 +128,18 @@ def parse_paths(
     An unknown ``encoding`` is one InputError (a usage error), raised before any file is read.
     """
     encoding = check_encoding(encoding)
-    rows, fails, errors, files, encodings, warnings = [], [], [], {}, {}, []
+    rows: list[dict] = []
+    fails: list[dict] = []
+    errors: list[FileError] = []
+    files: dict[str, str] = {}
+    encodings: dict[str, tuple[str, float]] = {}
+    warnings: list[str] = []
     for path in expand_paths([Path(p) for p in paths]):
         try:
             decoded = read_text(path, encoding)
             r, f, name = parse_text(decoded.text, path, fmt, column_map)
         except InputError as exc:
-            errors.append(str(exc))
+            errors.append(exc.error or FileError(str(path), None, exc.message))
             continue
         rows.extend(r)
         fails.extend(f)

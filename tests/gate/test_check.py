@@ -210,3 +210,10 @@ def test_json_output(findings_repo):
     assert all(
         {"fingerprint", "new", "failing", "file", "line"} <= set(f) for f in data["findings"]
     )
+
+
+def test_unreadable_file_with_a_colon_in_its_name_keeps_its_path(repo):
+    (repo / "seeds" / "odd:name.bin").write_bytes(b"\x00 binary")
+    data = json.loads(check("--output-format", "json").output)
+    (unreadable,) = [f for f in data["findings"] if f["check"] == "unreadable_file"]
+    assert unreadable["file"] == "seeds/odd:name.bin" and unreadable["line"] == 1
