@@ -7,6 +7,7 @@ review, and the unique records out (by role, and those left out by ``--roles``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePath
 
 import numpy as np
@@ -37,7 +38,7 @@ def auto_duplicates(pairs: pd.DataFrame, clusters: pd.DataFrame) -> int:
 def prisma_counts(
     records: pd.DataFrame,
     failures: pd.DataFrame,
-    errors: list[str],
+    errors: Sequence[object],
     files: dict[str, str],
     pairs: pd.DataFrame,
     clusters: pd.DataFrame,
