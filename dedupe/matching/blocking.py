@@ -167,7 +167,6 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     def keyed(codes: np.ndarray) -> pd.Series:
         return pd.Series(codes).where(codes >= 0)
 
-    year = norm["year"].astype("string").astype(object)
     rare = rarest(tokens, 1)
     rarest_word = np.full(len(norm), -1, dtype=np.int64)
     rarest_word[rare[0]] = rare[1]
@@ -177,10 +176,8 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
         "title_rare_words": lambda: _union(on(keyed(k)) for k in rare_word_keys(tokens)),
         "title_start": lambda: on(end_words_key(norm["title"])),
         "title_end": lambda: on(end_words_key(norm["title"], at_end=True)),
-        "first_author_rare_word": lambda: on(
-            norm["first_family"] + " " + keyed(rarest_word).astype("Int64").astype(str)
-        ),
-        "first_author_year": lambda: on(norm["first_family"] + " " + year),
+        "first_author_rare_word": lambda: on(joint_key(norm["first_family"], keyed(rarest_word))),
+        "first_author_year": lambda: on(joint_key(norm["first_family"], norm["year"])),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens), 0),
     }
     parts, stats = [], []
@@ -194,6 +191,14 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
         stats.append(BlockStats(name, len(codes), len(new), capped))
     pairs = pd.concat(parts, ignore_index=True)
     return pairs.astype({"i_l": "int64", "i_r": "int64"}), stats
+
+
+def joint_key(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Integer codes of the value pairs (a, b); missing where either is missing."""
+    ca = pd.factorize(a.astype(object), use_na_sentinel=True)[0].astype(np.int64)
+    cb = pd.factorize(b.astype(object), use_na_sentinel=True)[0].astype(np.int64)
+    code = ca * (cb.max(initial=0) + 1) + cb
+    return pd.Series(code).where((ca >= 0) & (cb >= 0))
 
 
 def _union(results) -> tuple[np.ndarray, int]:

@@ -72,8 +72,10 @@ def likely_match(levels: pd.DataFrame, field: str) -> np.ndarray:
     alike titles (for the non-title fields), the same authors and year (for the title)."""
     same_doi = levels["doi_level"].to_numpy() == LEVELS["doi"].index("same")
     if field in TITLE_FIELDS:
-        authors = levels["authors_level"].to_numpy() == LEVELS["authors"].index("all")
-        return same_doi | (authors & (levels["year_level"].to_numpy() == 1))
+        authors = levels["authors_level"].to_numpy()
+        alike = (authors > 0) & (authors <= LEVELS["authors"].index("most"))
+        year_ok = levels["year_level"].to_numpy() != LEVELS["year"].index("else")
+        return same_doi | (alike & year_ok)
     title = levels["title_level"].to_numpy()
     return same_doi | ((title > 0) & (title <= LEVELS["title"].index("fuzzy_88")))
 

@@ -51,7 +51,8 @@ _LANGUAGES = (
     r"latvian|icelandic|catalan|english abstract"
 )
 ANNOTATION_PATTERNS = [
-    r"\[(?:" + _NOTE_WORDS + r")\b[^\[\]]{0,300}\]",  # [Erratum appears in ...], [abstract]
+    # [Erratum appears in ... [added]], [abstract]: one level of nested brackets allowed
+    r"\[(?:" + _NOTE_WORDS + r")\b(?:[^\[\]]|\[[^\[\]]*\])*\]",
     r"\[(?:" + _LANGUAGES + r")\]",  # [Chinese]
     r"\(vol \d+[^()]{0,40}\bpg\b[^()]{0,40}\)",  # WoS correction note (vol 12, pg 34, 2019)
     r"<(?:original|orig|abstract)>.{0,300}$",  # Embase's original-language tail

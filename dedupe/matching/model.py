@@ -128,7 +128,7 @@ def veto_conditions(levels: pd.DataFrame, own_reference: np.ndarray) -> dict[str
     specific |= level("pages", "same") | level("pages", "compatible")
     numbers_differ = level("volume", "else") | level("issue", "else") | level("pages", "else")
     carriers = levels["title_carriers"].to_numpy(dtype=float)
-    common = (carriers >= 2) & level("title", "exact")
+    common = (carriers >= RECURRING_YEARS) & level("title", "exact")
     recurring = (carriers >= RECURRING_YEARS) & (lv["title"] > 0) & ~level("title", "else")
     return {
         "different_doi": level("doi", "else"),
