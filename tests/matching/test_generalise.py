@@ -62,7 +62,7 @@ def copies(n: int, title: str, family: str, given: str, year: str, seed: int) ->
         (title, f"{plain}, {given[0]}.", year),
     ]
     rows = []
-    for k in range(n):
+    for _ in range(n):
         t, a, y = forms[int(rng.integers(0, len(forms)))]
         rows.append(
             {
