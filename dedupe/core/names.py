@@ -52,17 +52,25 @@ PARTICLES = {
 TRUNCATION_MARKS = ("...", "…", "et al.", "et al")
 
 _INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
-_AFFIL_INDEX = re.compile(r"\s*\[([\d\s,]+)\]\s*$")
+_AFFIL_CHARS = frozenset("0123456789, \t")
 _SPACES = re.compile(r"\s+")
 
 
 def strip_affiliation_index(name: str) -> tuple[str, str]:
-    """Split "Rao, Sandy [1 ,2 ]" into ("Rao, Sandy", "1,2")."""
-    m = _AFFIL_INDEX.search(name)
-    if not m:
+    """Split "Rao, Sandy [1 ,2 ]" into ("Rao, Sandy", "1,2").
+
+    String methods, not a regex: linear on any input (names come from untrusted pages).
+
+    >>> strip_affiliation_index("Rao, Sandy [1 ,2 ]"), strip_affiliation_index("Doe [x]")
+    (('Rao, Sandy', '1,2'), ('Doe [x]', ''))
+    """
+    text = name.rstrip()
+    start = text.rfind("[")
+    inner = text[start + 1 : -1] if start >= 0 and text.endswith("]") else ""
+    if not inner.strip() or not _AFFIL_CHARS.issuperset(inner):
         return name.strip(), ""
-    idx = ",".join(p.strip() for p in m.group(1).split(",") if p.strip())
-    return name[: m.start()].strip(), idx
+    idx = ",".join(p.strip() for p in inner.split(",") if p.strip())
+    return text[:start].strip(), idx
 
 
 def is_truncation(token: str) -> bool:

@@ -82,6 +82,16 @@ EXACT = {
     "lowercase_part": re.compile(r"(?:^|[\s,;])(?!(?:" + _PARTICLES + r")\b)[a-zà-ÿ][\w'’-]+"),
 }
 COMPILED = {k: re.compile(v) for k, v in RX.items()}
+# Python re backtracks: where a vectorised pattern could start inside a run it cannot finish
+# (digits before 年, separators not at the end), the Python version starts only at a run's
+# first character, so fixes and highlights stay linear on hostile values.
+COMPILED["ui_label"] = re.compile(
+    RX["ui_label"].replace(r"\d+\s*[年卷期]", r"(?<!\d)\d+\s*[年卷期]")
+)
+COMPILED["stray_separator"] = re.compile(
+    "[\u00a0◽|]" + r"|^[\s;,.:/-]+|(?<![\s;,:/])[\s;,:/]+$|(?<!\s)\s{2,}"
+)
+COMPILED["not_a_name"] = re.compile(r"(?:^|;)[^;\d]*\d[^;]*")
 COMPILED["glued_label"] = re.compile(r"^(?:" + _alternation(GLUED_LABELS) + r")(?=[A-Z][a-z])")
 COMPILED["page_chrome"] = re.compile(RX["page_chrome"].replace(r"\s+\S", r"\s+(?=\S)"))
 
@@ -103,6 +113,14 @@ def search_mask(text: pd.Series, pattern: str) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return text.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def count_matches(text: pd.Series, pattern: str) -> np.ndarray:
+    """Non-overlapping matches of ``pattern`` in each value (0 for nulls), RE2 when it can."""
+    if _pc is not None and text.dtype == STRING_DTYPE:
+        found = _pc.count_substring_regex(_pa.array(text.array), pattern)
+        return _pc.fill_null(found, 0).to_numpy(zero_copy_only=False).astype("int64")
+    return text.str.count(pattern).fillna(0).to_numpy(dtype="int64")
 
 
 def contains(text: pd.Series, key: str) -> pd.Series:

@@ -26,6 +26,7 @@ from dedupe.core.patterns import (  # noqa: F401
     STRING_DTYPE,
     as_strings,
     contains,
+    count_matches,
     search_mask,
 )
 
@@ -100,7 +101,8 @@ def detect_year(s: pd.Series) -> pd.Series:
 
 def page_bounds(s: pd.Series) -> pd.DataFrame:
     """First and last page as numbers, the last expanded when abbreviated ("337-56" -> 356)."""
-    parts = as_strings(s).str.extract(r"^\D*?(\d+)\s*[-–]\s*\D*?(\d+)$")
+    # \D and \d never overlap, so this cannot backtrack (linear on hostile values)
+    parts = as_strings(s).str.extract(r"^\D*(\d+)\s*[-–]\D*(\d+)$")
     first, last = parts[0], parts[1].copy()
     short = (last.str.len() < first.str.len()).fillna(False).astype(bool)
     if short.any():
@@ -122,10 +124,11 @@ def detect_pages(s: pd.Series) -> pd.Series:
 
 
 def detect_all_caps(s: pd.Series) -> pd.Series:
+    """At least 12 letters (A-Z, À-ÿ) and none of them lower-case; RE2 counts, linear."""
     text = as_strings(s)
-    letters = text.str.replace(r"[^A-Za-zÀ-ÿ]", "", regex=True)
-    bad = (letters.str.len() >= 12).fillna(False) & (letters == letters.str.upper()).fillna(False)
-    return _valid(bad)
+    letters = count_matches(text, "[A-Za-z\u00c0-\u00ff]")
+    lower = search_mask(text, "[a-z\u00df-\u00f6\u00f8-\u00ff]")
+    return _valid(pd.Series((letters >= 12) & ~lower, index=s.index))
 
 
 # --- suggestions: the safe fix of one value, or None ------------------------------------

@@ -28,14 +28,29 @@ _LABEL = re.compile(
     + r")\s*(?::\s*(.*))?$",
     re.I,
 )
-_REFS = re.compile(r"^\s*References?\s*(\d+)?\s*(?:articles?)?\.?\s*$", re.I)
-_REF_ITEM = re.compile(r"^\s*(\d+)\.\s+(.+)$")
-_COUNT = re.compile(r"^\s*(\d+)\s*(?:articles?|citations?)?\.?\s*$", re.I)
-_URL = re.compile(r"\s*(https?://\S+)\s*$")
+# Patterns see untrusted lines: each is matched against a stripped value and written so that
+# no two quantifiers can take the same characters (no backtracking blow-up).
+_REFS = re.compile(r"^References?(?:\s*(\d+))?(?:\s*articles?)?\.?$", re.I)
+_REF_ITEM = re.compile(r"^(\d+)\.\s+(.+)$")
+_COUNT = re.compile(r"^(\d+)(?:\s*(?:articles?|citations?))?\.?$", re.I)
 _YEAR_SEG = re.compile(r"^(.*?)\b((?:1[5-9]|20)\d{2})[a-z]?(?:/\d{2,4})?\b\s*(?:;(.*))?$")
-_ARTICLE_TAIL = re.compile(r"^\s*([^(:]*)\s*(?:\(([^)]*)\))?\s*(?::\s*(\S+?))?\.?\s*$")
+_ARTICLE_TAIL = re.compile(r"^([^(:]*)(?:\(([^)]*)\))?[^:]*(?::(.*))?$")
+_AUTHOR_LINE = re.compile(r"^Authors?\s*:", re.I)
 _VANCOUVER_NAME = re.compile(r"^[\w'’ -]+ [A-Z]{1,4}$|^et al$")
 _CHROME = {c.lower() for c in ENGLISH_CHROME}
+
+
+def split_trailing_url(text: str) -> tuple[str, str | None]:
+    """(text before, URL) when the text ends with an http(s) URL, else (text, None).
+
+    >>> split_trailing_url("A title. 2020. https://doi.org/10.1/x ")
+    ('A title. 2020.', 'https://doi.org/10.1/x')
+    """
+    stripped = text.rstrip()
+    parts = stripped.rsplit(None, 1)
+    if parts and parts[-1].startswith(("http://", "https://")):
+        return stripped[: len(stripped) - len(parts[-1])].rstrip(), parts[-1]
+    return text, None
 
 
 def parse_vancouver(text: str) -> tuple[dict, list[str], str]:
@@ -47,9 +62,9 @@ def parse_vancouver(text: str) -> tuple[dict, list[str], str]:
     ('A narrative review', 'Adm Policy Ment Health', '2022', '49', '4', '596-612', ['Mirbahaeddin E', 'Chreim S'])
     """
     fields: dict = {}
-    m = _URL.search(text)
-    if m:
-        fields["url"], text = m.group(1), text[: m.start()]
+    text, url = split_trailing_url(text)
+    if url:
+        fields["url"] = url
     doi = DOI_RE.search(text)
     if doi:
         fields["doi"] = doi.group(1).rstrip(".")
@@ -64,7 +79,8 @@ def parse_vancouver(text: str) -> tuple[dict, list[str], str]:
         fields["year"] = year
         if tail is not None and not before.strip(" ;,") and middle:
             fields["journal"] = middle.pop()
-            vol, iss, pages = _ARTICLE_TAIL.match(tail).groups()
+            vol, iss, pages = _ARTICLE_TAIL.match(tail.strip()).groups()
+            pages = pages.strip().removesuffix(".") if pages else None
             fields.update(volume=clean_value(vol), issue=clean_value(iss), pages=page_range(pages))
             fields["title"] = clean_value(". ".join(middle))
         else:
@@ -87,12 +103,11 @@ class AbstractPageParser(Parser):
 
     def sniff(self, text: str) -> float:
         head = text[:50000]
-        score = 0.3 * bool(re.search(r"^\s*Authors?\s*:", head, re.M | re.I))
-        score += 0.3 * bool(re.search(r"^\s*Abstract\s*$", head, re.M | re.I))
-        score += 0.3 * bool(
-            re.search(r"^\s*References?\s*\d*\s*(articles?)?\.?\s*$", head, re.M | re.I)
-        )
-        score += 0.2 * bool(re.search(r"^\s*(Funder|Publisher|Cited by)\s*$", head, re.M))
+        lines = [ln.strip() for ln in head.split("\n")]
+        score = 0.3 * any(_AUTHOR_LINE.match(ln) for ln in lines)
+        score += 0.3 * any(ln.lower() == "abstract" for ln in lines)
+        score += 0.3 * any(_REFS.match(ln) for ln in lines)
+        score += 0.2 * any(ln in ("Funder", "Publisher", "Cited by") for ln in lines)
         return min(1.0, score)
 
     def parse(self, text: str, column_map=None) -> ParseOutput:
@@ -137,7 +152,7 @@ class AbstractPageParser(Parser):
             main.fields[key] = clean_value(text.get(key))
         doi = DOI_RE.search(text.get("doi", ""))
         main.fields["doi"] = doi.group(1) if doi else clean_value(text.get("doi"))
-        m = _COUNT.match(text.get("cited_by", ""))
+        m = _COUNT.match(text.get("cited_by", "").strip())
         main.fields["cited_by"] = m.group(1) if m else clean_value(text.get("cited_by"))
         for _, line in values.get("authors", []):
             sep = ";" if ";" in line else ","

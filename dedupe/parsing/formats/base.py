@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 
 from dedupe.core.records import Problem, RawRecord
 
-_PAGE_RANGE = re.compile(
-    r"^\s*([A-Za-z]*\d+[A-Za-z]*)\s*(?:-|–|—|/|:)\s*([A-Za-z]*\d+[A-Za-z]*)\s*$"
-)
+_PAGE_RANGE = re.compile(r"^([A-Za-z]*\d+[A-Za-z]*)\s*(?:-|–|—|/|:)\s*([A-Za-z]*\d+[A-Za-z]*)$")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 
@@ -72,7 +70,7 @@ def page_range(raw: str | None) -> str | None:
     """
     if raw is None or not raw.strip():
         return None
-    m = _PAGE_RANGE.match(raw)
+    m = _PAGE_RANGE.match(raw.strip())
     return f"{m.group(1)}-{m.group(2)}" if m else raw.strip()
 
 

@@ -100,7 +100,7 @@ OUR_COLUMNS = ("record_id", "merged_ids", "sources", "source_file", "source_line
 """Columns of our own outputs: a CSV whose header has ``role`` and ``record_id`` or
 ``merged_ids`` is read as our dialect (see ``dedupe_csv``)."""
 _YEAR = re.compile(r"(1[5-9]\d{2}|20\d{2})")
-_SCOPUS_ID = re.compile(r"\s*\(\d+\)$")
+_SCOPUS_ID = re.compile(r"(?<!\s)\s*\(\d+\)$")  # starts only where a space run starts: linear
 _KEEP_ROLES = ("main", "related", "reference", "listed")
 
 
@@ -132,6 +132,20 @@ def our_fields(row: dict[str, str]) -> dict[str, str | None]:
         prov.setdefault("ids", ids)
     provenance = json.dumps(prov, ensure_ascii=False, sort_keys=True) if prov else None
     return {"source_id": ids, "provenance": provenance}
+
+
+LATEX_BUDGET = 10_000
+"""Longest BibTeX value decoded from LaTeX (pylatexenc costs ~30 µs a character); longer
+values are kept as written so a hostile file cannot stall the parser."""
+
+
+class _BoundedLatexDecoding(LatexDecodingMiddleware):
+    """LaTeX decoding of values up to ``LATEX_BUDGET`` characters."""
+
+    def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
+        if len(python_string) > LATEX_BUDGET:
+            return python_string, ""
+        return super()._transform_python_value_string(python_string)
 
 
 def canonical_name(column: str, column_map: dict[str, str] | None) -> str | None:
@@ -294,7 +308,6 @@ class RisParser(Parser):
     name = "ris"
     description = "RIS export (TY ... ER), read with rispy"
     extensions = (".ris",)
-    _TAG = re.compile(r"^([A-Z][A-Z0-9])  -( (.*))?$")
 
     def sniff(self, text: str) -> float:
         return 1.0 if re.search(r"^TY  - ", text[:5000], re.M) else 0.0
@@ -343,7 +356,7 @@ def bibtex_names(field: str) -> list[str]:
     >>> bibtex_names("{World Health Organization} and Doe, Jane")
     ['World Health Organization,', 'Doe, Jane']
     """
-    names = [n.strip() for n in re.split(r"\s+and\s+", field) if n.strip()]
+    names = [n.strip() for n in re.split(r"(?<!\s)\s+and\s+", field) if n.strip()]
     return [
         n[1:-1].strip() + ","
         if n.startswith("{") and n.endswith("}") and "}" not in n[1:-1]
@@ -358,12 +371,12 @@ class BibtexParser(Parser):
     extensions = (".bib", ".bibtex")
 
     def sniff(self, text: str) -> float:
-        return 1.0 if re.search(r"^\s*@\w+\s*\{", text[:5000], re.M) else 0.0
+        return 1.0 if re.search(r"^[ \t]*@\w+[ \t]*\{", text[:5000], re.M) else 0.0
 
     def parse(self, text: str, column_map=None) -> ParseOutput:
         out = ParseOutput()
         logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-        lib = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
+        lib = bibtexparser.parse_string(text, append_middleware=[_BoundedLatexDecoding()])
         for block in lib.failed_blocks:
             raw = getattr(block, "raw", "") or ""
             out.fail(

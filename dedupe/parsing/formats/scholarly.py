@@ -21,13 +21,22 @@ from dedupe.parsing.formats.base import (
     page_range,
 )
 
-_YEAR = re.compile(r"^\s*((?:1[5-9]|20)\d{2})\s*◽?\s*$")
-_VOL = re.compile(r"^\s*Vol\.?\s*([^\s(◽]+)?\s*(?:\(([^)]*)\))?\s*◽?\s*$", re.I)
-_PAGES = re.compile(r"^\s*pp?\.\s*(.+?)\s*◽?\s*$")
-_AUTHORS = re.compile(r"^\s*Authors?(?:\(s\))?\s*:\s*(.*?)\s*$", re.I)
-_DOI = re.compile(r"^\s*(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\S+)\s*$", re.I)
+# Patterns see untrusted lines: each is matched against a stripped line and written so that
+# no two quantifiers can take the same characters (no backtracking blow-up).
+_YEAR = re.compile(r"^((?:1[5-9]|20)\d{2})(?:\s*◽)?$")
+_VOL = re.compile(r"^Vol\.?(?:\s*([^\s(◽]+))?(?:\s*\(([^)]*)\))?(?:\s*◽)?$", re.I)
+_PAGES = re.compile(r"^pp?\.\s*(.+)$")
+_AUTHORS = re.compile(r"^Authors?(?:\(s\))?\s*:(.*)$", re.I)
+_DOI = re.compile(r"^(?:doi(?:\s*:)?\s*|https?://(?:dx\.)?doi\.org/)(10\.\S+)$", re.I)
+_SNIFF_YEAR = re.compile(r"^\d{4}\s*◽")
 _CHROME = {c.lower() for c in ENGLISH_CHROME}
 TITLE_MAX = 300
+
+
+def _without_mark(value: str) -> str:
+    """The value without a trailing "◽" separator and surrounding spaces."""
+    value = value.strip()
+    return value[:-1].rstrip() if value.endswith("◽") and len(value) > 1 else value
 
 
 def _is_title_like(text: str) -> bool:
@@ -45,8 +54,9 @@ class ScholarlyParser(Parser):
 
     def sniff(self, text: str) -> float:
         head = text[:20000]
-        score = 0.4 * bool(re.search(r"^\s*Author\(s\):", head, re.M))
-        score += 0.3 * bool(re.search(r"^\s*\d{4}\s*◽", head, re.M))
+        lines = [ln.strip() for ln in head.split("\n")]
+        score = 0.4 * any(ln.startswith("Author(s):") for ln in lines)
+        score += 0.3 * any(_SNIFF_YEAR.match(ln) for ln in lines)
         score += 0.2 * ("◽" in head) + 0.2 * bool(re.search(r"scholarly journals", head, re.I))
         return min(1.0, score)
 
@@ -81,7 +91,7 @@ class ScholarlyParser(Parser):
             elif state in ("meta", "authors") and self._meta(current, s):
                 continue
             elif current is not None and _AUTHORS.match(s):
-                inline = _AUTHORS.match(s).group(1)
+                inline = _AUTHORS.match(s).group(1).strip()
                 current.authors.extend(p.strip() for p in inline.split("◽") if p.strip())
                 state = "authors"
             elif s.lower() in _CHROME:
@@ -101,7 +111,10 @@ class ScholarlyParser(Parser):
             m = rx.match(s)
             if m:
                 for k, v in zip(keys, m.groups()):
-                    rec.fields[k] = page_range(v) if k == "pages" else clean_value(v)
+                    if k == "pages":
+                        rec.fields[k] = page_range(_without_mark(v))
+                    else:
+                        rec.fields[k] = clean_value(v)
                 return True
         return False
 

@@ -21,14 +21,14 @@ from dedupe.parsing.formats.base import (
 )
 
 _INLINE = re.compile(r"^\s*(" + "|".join(WOS_CN_INLINE) + r")\s*[:：]\s*(.*)$")
-_ENTRY = re.compile(r"^\s*[•·●▪*-]?\s*\[(\d+)\]\s*(.*)$")
+# Patterns see untrusted lines: each is written so that no two quantifiers can share the
+# same characters (no backtracking blow-up); values are stripped in Python first.
+_ENTRY = re.compile(r"^(?:[•·●▪*-]\s*)?\[(\d+)\]\s*(.*)$")
 _COUNTER = re.compile(r"^\s*共\s*\d+\s*条\s*$")
-_SOURCE_CN = re.compile(r"(?:(\d{4})\s*年)?\s*/?\s*(?:(\S+?)\s*卷)?\s*/?\s*(?:(\S+?)\s*期)?\s*$")
+_UNIT_SPLIT = re.compile(r"[\s/年卷期]+")
 _YEAR_IN_SOURCE = re.compile(r",\s*((?:1[5-9]|20)\d{2})\s*(?:,|$)")
-_VOL_ISS_PAGES = re.compile(r"^\s*([^\s(:,]+)?\s*(?:\(([^)]*)\))?[\s:]*(.*?)\s*$")
-_NAME_LIKE = re.compile(
-    r"^[^\d,;:|]+,\s*[^\d,;:|]+$|^(?:[^\W\d_][\w.'’-]*\s+){1,4}[^\W\d_][\w.'’-]*$"
-)
+_VOL_ISS_PAGES = re.compile(r"^([^\s(:,]+)?\s*(?:\(([^)]*)\))?[\s:]*(.*)$")
+_NAME_LIKE = re.compile(r"^[^\d,;:|]+,[^\d,;:|]+$|^(?:[^\W\d_][\w.'’-]*\s+){1,4}[^\W\d_][\w.'’-]*$")
 
 
 def split_related_source(line: str) -> dict:
@@ -46,8 +46,9 @@ def split_related_source(line: str) -> dict:
     else:
         journal, _, rest = text.partition(",")
         year = None
-    parts = _VOL_ISS_PAGES.match(rest.strip(" ,"))
+    parts = _VOL_ISS_PAGES.match(rest.strip().strip(" ,").strip())
     volume, issue, pages = parts.groups() if parts else (None, None, None)
+    pages = pages.strip() if pages else pages
     return {
         "journal": clean_value(journal.strip(" ,")),
         "year": year,
@@ -55,6 +56,24 @@ def split_related_source(line: str) -> dict:
         "issue": clean_value(issue),
         "pages": page_range(pages),
     }
+
+
+def source_units(rest: str) -> tuple[str | None, str | None, str | None]:
+    """(year, volume, issue) of a main source's tail, each the token before 年 / 卷 / 期.
+
+    >>> source_units(" 2021年 / 75卷 / 3期")
+    ('2021', '75', '3')
+    >>> source_units("2019年/卷/期")
+    ('2019', None, None)
+    """
+    found = []
+    for unit in "年卷期":
+        head, sep, _ = rest.rpartition(unit)
+        tokens = [t for t in _UNIT_SPLIT.split(head) if t] if sep else []
+        empty = head.rstrip().endswith(("/", *"年卷期"))  # "2019年/卷/期": no volume
+        found.append(tokens[-1] if tokens and not empty else None)
+    year = found[0] if found[0] and len(found[0]) == 4 and found[0].isdigit() else None
+    return year, found[1], found[2]
 
 
 def is_source_line(line: str) -> bool:
@@ -88,7 +107,7 @@ class WosCnParser(Parser):
         for no, raw in lines:
             s = raw.strip()
             if section == "related":
-                m = _ENTRY.match(raw)
+                m = _ENTRY.match(s)
                 if m:
                     self._flush_entry(entry, out)
                     entry = [(no, m.group(2).strip())]
@@ -145,7 +164,7 @@ class WosCnParser(Parser):
         source = " ".join(text.get("source", []))
         if source:
             journal, _, rest = source.partition("|")
-            y, v, i = _SOURCE_CN.search(rest).groups()
+            y, v, i = source_units(rest)
             f.update(journal=clean_value(journal), year=y, volume=v, issue=i)
 
     @staticmethod
