@@ -16,6 +16,7 @@ from dedupe.core.records import (
     make_record_id,
     to_frame,
 )
+from dedupe.parsing.cache import ParseCache, cache_dir
 from dedupe.parsing.decode import Decoded, check_encoding, read_text
 from dedupe.parsing.formats import PARSERS, sniff
 from dedupe.parsing.formats.base import ParseOutput
@@ -122,35 +123,74 @@ def parse_paths(
     fmt: str | None = None,
     column_map: dict | None = None,
     encoding: str | None = None,
+    cache: str | Path | None = None,
 ) -> ParseResult:
     """Parse every file below ``paths``; unusable files become error lines, not exceptions.
 
     An unknown ``encoding`` is one InputError (a usage error), raised before any file is read.
+    Files unchanged since a previous run come from the parse cache (``cache``: a folder or
+    ``"off"``; None: ``$DEDUPE_CACHE``, else ``.dedupe-cache``; see :mod:`.cache`).
     """
     encoding = check_encoding(encoding)
-    rows: list[dict] = []
-    fails: list[dict] = []
+    folder = cache_dir(cache)
+    store = ParseCache(folder) if folder is not None else None
+    recs: list[pd.DataFrame] = []
+    fails: list[pd.DataFrame] = []
     errors: list[FileError] = []
     files: dict[str, str] = {}
     encodings: dict[str, tuple[str, float]] = {}
     warnings: list[str] = []
     for path in expand_paths([Path(p) for p in paths]):
         try:
-            decoded = read_text(path, encoding)
-            r, f, name = parse_text(decoded.text, path, fmt, column_map)
+            r, f, name, decoded = _parse_cached(path, fmt, column_map, encoding, store)
         except InputError as exc:
             errors.append(exc.error or FileError(str(path), None, exc.message))
             continue
-        rows.extend(r)
-        fails.extend(f)
+        recs.append(r)
+        fails.append(f)
         files[str(path)] = name
         encodings[str(path)] = (decoded.encoding, decoded.confidence)
         if decoded.doubtful:
             warnings.append(encoding_warning(path, decoded))
-    records = to_frame(rows, RECORD_COLUMNS)
+    records = _concat(recs, RECORD_COLUMNS)
     records["source_line"] = records["source_line"].astype("int64")
-    failures = to_frame(fails, FAILURE_COLUMNS)
+    failures = _concat(fails, FAILURE_COLUMNS)
     return ParseResult(records, failures, errors, files, encodings, warnings)
+
+
+def _parse_cached(
+    path: Path,
+    fmt: str | None,
+    column_map: dict | None,
+    encoding: str | None,
+    store: ParseCache | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, str, Decoded]:
+    """One file's records, failures, format and decoding, from the cache when it has them."""
+    key = ""
+    if store is not None:
+        try:
+            options = {"format": fmt, "map": dict(column_map or {}), "encoding": encoding}
+            key = store.key(path, path.read_bytes(), options)
+        except OSError:
+            store = None  # unreadable: read_text says why
+        else:
+            hit = store.get(path, key)
+            if hit is not None:
+                records, failures, info = hit
+                return records, failures, info["format"], Decoded("", **info["decoded"])
+    decoded = read_text(path, encoding)
+    r, f, name = parse_text(decoded.text, path, fmt, column_map)
+    records, failures = to_frame(r, RECORD_COLUMNS), to_frame(f, FAILURE_COLUMNS)
+    if store is not None:
+        how = {"encoding": decoded.encoding, "confidence": decoded.confidence, "how": decoded.how}
+        store.put(path, key, records, failures, {"format": name, "decoded": how})
+    return records, failures, name, decoded
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    if not frames:
+        return to_frame([], columns)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def encoding_warning(path: Path, decoded: Decoded) -> str:

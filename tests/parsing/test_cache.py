@@ -1,0 +1,80 @@
+"""The parse cache: same tables as parsing, used only while file, options and code match."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from dedupe.parsing import cache as cache_mod
+from dedupe.parsing import files
+from dedupe.parsing.files import parse_paths
+from tests.conftest import SEEDS
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    (folder / "papers.csv").write_text(
+        "title,authors,year,journal\n"
+        '"Peer support in fire brigades","Ek, Per",2021,"Fire Journal"\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _no_parsing(*args, **kwargs):
+    raise AssertionError("parsed although the cache holds this file")
+
+
+def test_warm_cache_gives_the_parsed_tables_without_parsing(corpus, tmp_path, monkeypatch):
+    fresh = parse_paths([corpus], cache="off")
+    cold = parse_paths([corpus], cache=tmp_path / "c")
+    monkeypatch.setattr(files, "parse_file", _no_parsing)
+    warm = parse_paths([corpus], cache=tmp_path / "c")
+    for got in (cold, warm):
+        pd.testing.assert_frame_equal(got.records, fresh.records)
+        pd.testing.assert_frame_equal(got.failures, fresh.failures)
+        assert got.files == fresh.files and got.errors == fresh.errors
+    assert (tmp_path / "c" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_changed_file_is_parsed_again_and_replaces_its_entry(corpus, tmp_path):
+    parse_paths([corpus], cache=tmp_path / "c")
+    entries = len(list((tmp_path / "c" / "parse").iterdir()))
+    target = corpus / "papers.csv"
+    target.write_text(
+        target.read_text(encoding="utf-8") + '"A new paper on caches",Ek Per,2024,J Caches\n',
+        encoding="utf-8",
+    )
+    again = parse_paths([corpus], cache=tmp_path / "c")
+    assert "A new paper on caches" in set(again.records["title"])
+    assert len(list((tmp_path / "c" / "parse").iterdir())) == entries
+
+
+def test_options_and_code_are_part_of_the_key(corpus, tmp_path, monkeypatch):
+    parse_paths([corpus / "papers.csv"], cache=tmp_path / "c")
+    monkeypatch.setattr(files, "parse_file", _no_parsing)
+    with pytest.raises(AssertionError, match="parsed although"):
+        parse_paths([corpus / "papers.csv"], column_map={"title": "abstract"}, cache=tmp_path / "c")
+    monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "an edited parser")
+    with pytest.raises(AssertionError, match="parsed although"):
+        parse_paths([corpus / "papers.csv"], cache=tmp_path / "c")
+
+
+def test_off_and_environment(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEDUPE_CACHE", "off")
+    assert cache_mod.cache_dir() is None
+    monkeypatch.setenv("DEDUPE_CACHE", str(tmp_path / "env"))
+    parse_paths([corpus / "papers.csv"])
+    assert list((tmp_path / "env" / "parse").glob("*.arrow"))
+    monkeypatch.delenv("DEDUPE_CACHE")
+    assert cache_mod.cache_dir() == cache_mod.DEFAULT_DIR
+
+
+def test_a_broken_entry_is_ignored(corpus, tmp_path):
+    first = parse_paths([corpus / "papers.csv"], cache=tmp_path / "c")
+    for entry in (tmp_path / "c" / "parse").iterdir():
+        entry.write_bytes(b"not arrow")
+    again = parse_paths([corpus / "papers.csv"], cache=tmp_path / "c")
+    pd.testing.assert_frame_equal(again.records, first.records)
