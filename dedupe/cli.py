@@ -110,11 +110,10 @@ match_options = _bundle(
         f"[setting: review_threshold; {Config.review_threshold}].",
     ),
     click.option(
-        "--estimate",
-        is_flag=True,
+        "--estimate/--no-estimate",
         default=None,
-        help="Re-estimate the model from this corpus (u from random pairs, m by EM over "
-        "candidate pairs); for large corpora [setting: estimate].",
+        help="Estimate the model from this corpus (u from random pairs, m by EM), or use the "
+        "shipped values [setting: estimate; default: estimate].",
     ),
 )
 

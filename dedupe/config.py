@@ -51,8 +51,9 @@ class Config:
     """Exit 1 on anomalies at or above this severity; None: the command's own default."""
     merge_threshold: float = 0.99
     review_threshold: float = 0.5
-    estimate: bool = False
-    """Re-estimate the matching model from the corpus (``--estimate``)."""
+    estimate: bool | None = None
+    """Estimate the matching model from the corpus (``--estimate/--no-estimate``); None: the
+    matching engine's default (``dedupe.matching.model.Settings``)."""
     decisions: Path | None = None
     """CSV of reviewed pairs applied before clustering."""
     fix: bool = True
@@ -97,10 +98,9 @@ class Config:
         """The matching engine's Settings (the one place they are built from a Config)."""
         from dedupe.matching.model import Settings
 
+        chosen = {"estimate": self.estimate} if self.estimate is not None else {}
         return Settings(
-            merge_threshold=self.merge_threshold,
-            review_threshold=self.review_threshold,
-            estimate=self.estimate,
+            merge_threshold=self.merge_threshold, review_threshold=self.review_threshold, **chosen
         )
 
     def fail_level(self, default: str) -> str:

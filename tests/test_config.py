@@ -121,3 +121,11 @@ def test_input_options_reach_check(tmp_path, monkeypatch):
     checks = lambda data: {f["check"] for f in data["findings"]}  # noqa: E731
     assert "missing_title" in checks(plain)
     assert "missing_title" not in checks(mapped) and "all_caps_title" in checks(mapped)
+
+
+def test_estimate_follows_the_engine_unless_set(tmp_path):
+    from dedupe.matching.model import Settings
+
+    assert load_config(cwd=tmp_path).match_settings().estimate == Settings().estimate
+    assert load_config(cwd=tmp_path, estimate=False).match_settings().estimate is False
+    assert load_config(cwd=tmp_path, estimate=True).match_settings().estimate is True
