@@ -258,7 +258,8 @@ def validate_cmd(config_file, out_dir: Path, fix: bool, **options) -> None:
     """Validate records against the schemas in schemas/ and list every broken field.
 
     Writes anomalies.csv (record_id, source_file, source_line, field, check, severity,
-    value, message, suggestion) and prints counts by check and severity; check severities
+    value, message, suggestion, span_start, span_end: the flagged part of the value) and
+    prints counts by check and severity; check severities
     come from the 'severities' setting ("check:level, ...").
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
     2 bad input or usage.

@@ -23,7 +23,7 @@ from dedupe.matching.compare import LEVELS
 from dedupe.matching.engine import MatchResult
 from dedupe.pipeline import PipelineResult
 from dedupe.reporting.prisma import prisma_counts, prisma_flow
-from dedupe.validation.checks import CHECKS, COMPILED, EXACT, ROW_CHECKS
+from dedupe.validation.checks import CHECKS, ROW_CHECKS
 
 GENERATOR = "dedupe report"
 TEMPLATES = resources.files("dedupe.reporting") / "templates"
@@ -31,30 +31,16 @@ MAX_ANOMALIES_PER_CHECK = 200
 MAX_CLUSTERS = 300
 MAX_REVIEW = 300
 SHOWN_FIELDS = ["title", "authors", "year", "journal", "volume", "issue", "pages", "doi"]
-HIGHLIGHT = {
-    "mojibake": [COMPILED["latin_pair"], COMPILED["gbk_garbled"], COMPILED["cjk"]],
-    "ui_label": [COMPILED["ui_label"]],
-    "page_chrome": [COMPILED["page_chrome"]],
-    "glued_label": [COMPILED["glued_label"]],
-    "spaced_label": [COMPILED["spaced_label"]],
-    "truncated_authors": [COMPILED["truncated"]],
-    "doubled_initials": [EXACT["doubled_initials"]],
-    "lowercase_name_part": [EXACT["lowercase_part"]],
-    "not_a_name": [COMPILED["not_a_name"]],
-    "stray_separator": [COMPILED["stray_separator"]],
-}
 
 
-def highlight(check: str, value) -> tuple[str, str, str]:
-    """(before, offending part, after) of a value; the whole value when no part is known."""
+def highlight(value, start, end) -> tuple[str, str, str]:
+    """(before, flagged part, after) of a value from its anomaly's span; all of it without one."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "", "", ""
     text = str(value)
-    for rx in HIGHLIGHT.get(check, []):
-        m = rx.search(text)
-        if m and m.end() > m.start():
-            return text[: m.start()], text[m.start() : m.end()], text[m.end() :]
-    return "", text, ""
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return "", text, ""
+    return text[: int(start)], text[int(start) : int(end)], text[int(end) :]
 
 
 def _matched(result: PipelineResult) -> MatchResult:
@@ -83,7 +69,7 @@ def anomaly_groups(anomalies: pd.DataFrame) -> list[dict]:
                 "loc": _loc(r),
                 "field": r["field"] or "",
                 "severity": r["severity"],
-                "parts": highlight(check, r["value"]),
+                "parts": highlight(r["value"], r["span_start"], r["span_end"]),
                 "suggestion": r["suggestion"],
             }
             for r in grp.head(MAX_ANOMALIES_PER_CHECK).to_dict("records")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from dedupe.core.errors import InputError
+from dedupe.core.patterns import COMPILED, EXACT
 from dedupe.validation import checks as _checks  # noqa: F401  registers the check methods before from_yaml
 from dedupe.validation.checks import CHECKS, ROLE_SEVERITY, ROW_CHECKS, SEVERITIES
 
@@ -22,7 +24,11 @@ ANOMALY_COLUMNS = [
     "value",
     "message",
     "suggestion",
+    "span_start",
+    "span_end",
 ]
+"""``span_start``/``span_end``: the flagged part of ``value`` (character offsets, end
+exclusive); empty when the whole value is the finding."""
 ROLE_FIELDS = {"missing_title": "title", "missing_year": "year", "missing_journal": "journal"}
 
 
@@ -95,6 +101,33 @@ def _failure_anomalies(failures: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# The part of a value each check flags, found once here so later stages (the report's
+# highlighting, the merge's value quality) read it from the anomaly table.
+SPAN_PATTERNS: dict[str, list[re.Pattern]] = {
+    "mojibake": [COMPILED["latin_pair"], COMPILED["gbk_garbled"], COMPILED["cjk"]],
+    "ui_label": [COMPILED["ui_label"]],
+    "page_chrome": [COMPILED["page_chrome"]],
+    "glued_label": [COMPILED["glued_label"]],
+    "spaced_label": [COMPILED["spaced_label"]],
+    "truncated_authors": [COMPILED["truncated"]],
+    "doubled_initials": [EXACT["doubled_initials"]],
+    "lowercase_name_part": [EXACT["lowercase_part"]],
+    "not_a_name": [COMPILED["not_a_name"]],
+    "stray_separator": [COMPILED["stray_separator"]],
+}
+
+
+def find_span(check: str, value) -> tuple[int | None, int | None]:
+    """(start, end) of the part of ``value`` that ``check`` flags; (None, None): all of it."""
+    if not isinstance(value, str):
+        return None, None
+    for rx in SPAN_PATTERNS.get(check, []):
+        m = rx.search(value)
+        if m and m.end() > m.start():
+            return m.start(), m.end()
+    return None, None
+
+
 def _suggest(check: str, value) -> str | None:
     spec = CHECKS.get(check)
     if spec is None or spec.suggest is None or not isinstance(value, str):
@@ -133,6 +166,9 @@ def validate_records(
         }
     )
     out = pd.concat([out, _failure_anomalies(failures)], ignore_index=True)
+    spans = [find_span(c, v) for c, v in zip(out["check"], out["value"])]
+    out["span_start"] = pd.array([a for a, _ in spans], dtype="Int64")
+    out["span_end"] = pd.array([b for _, b in spans], dtype="Int64")
     if severities:
         over = out["check"].map(severities)
         out["severity"] = over.where(over.notna(), out["severity"])
