@@ -127,29 +127,52 @@ def add_corpus_columns(
     """The corpus with each cluster's role, extras (the longest value among its records),
     ``listed_by`` (the clusters of the records that list it) and read-back provenance."""
     cid = pd.Series(cluster_ids.to_numpy(dtype=object))
-    where = corpus["cluster_id"]
+    code, uniques = pd.factorize(cid)
+    row = pd.Index(uniques).get_indexer(corpus["cluster_id"])  # corpus row -> cluster code
     rank = _column(records, "role").map({r: i for i, r in enumerate(ROLE_ORDER)})
-    best = rank.fillna(0).astype(int).groupby(cid, sort=False).min()
-    out = corpus.assign(role=best.reindex(where).map(dict(enumerate(ROLE_ORDER))).to_numpy())
+    best = rank.fillna(0).to_numpy(dtype=np.int64)
+    low = np.full(len(uniques), len(ROLE_ORDER) - 1, dtype=np.int64)
+    np.minimum.at(low, code, best)
+    out = corpus.assign(role=np.array(ROLE_ORDER, dtype=object)[low[row]])
     for f in EXTRA_FIELDS:
-        values = _column(records, f)
-        length = values.astype(STRING_DTYPE).str.len().fillna(-1).astype(int)
-        pick = length.groupby(cid, sort=False).idxmax().reindex(where)
-        out[f] = values.to_numpy(dtype=object)[pick.to_numpy(dtype=np.int64)]
-    out["listed_by"] = _listed_by(records, cid).reindex(where).to_numpy()
+        out[f] = _longest(_column(records, f), code, len(uniques))[row]
+    out["listed_by"] = _listed_by(records, code, uniques)[row]
     out["provenance"] = _with_inputs(out, records, cid)
-    return out[CORPUS_COLUMNS].apply(objects)
+    new = ["role", *EXTRA_FIELDS, "listed_by", "provenance"]
+    return out.assign(**{c: objects(out[c]) for c in new})[CORPUS_COLUMNS]
 
 
-def _listed_by(records: pd.DataFrame, cid: pd.Series) -> pd.Series:
-    """Per cluster, the clusters of the records that list its records ("; "-joined)."""
-    to_cluster = pd.Series(cid.to_numpy(), index=_column(records, "record_id").to_numpy())
+def _longest(values: pd.Series, code: np.ndarray, n: int) -> np.ndarray:
+    """Per cluster code, the longest value among its records (None when all are missing)."""
+    out = np.full(n, None, dtype=object)
+    present = np.flatnonzero(values.notna().to_numpy())
+    if not len(present):
+        return out
+    length = values.iloc[present].astype(STRING_DTYPE).str.len().to_numpy(dtype=np.int64)
+    order = np.lexsort((-length, code[present]))  # longest first within each cluster
+    codes, first = np.unique(code[present][order], return_index=True)
+    out[codes] = values.to_numpy(dtype=object)[present[order[first]]]
+    return out
+
+
+def _listed_by(records: pd.DataFrame, code: np.ndarray, uniques) -> np.ndarray:
+    """Per cluster code, the clusters of the records that list its records ("; "-joined);
+    an id not among the records (read back from an earlier run) is kept as it is."""
+    out = np.full(len(uniques), None, dtype=object)
     raw = _column(records, "listed_by")
-    lister = raw.map(to_cluster.to_dict()).where(lambda s: s.notna(), raw)
-    pairs = pd.DataFrame({"cluster": cid, "lister": lister})
-    pairs = pairs[pairs["lister"].notna() & (pairs["lister"] != pairs["cluster"])]
+    has = np.flatnonzero(raw.notna().to_numpy())
+    if not len(has):
+        return out
+    ids = raw.to_numpy(dtype=object)[has]
+    pos = pd.Index(_column(records, "record_id")).get_indexer(ids)
+    names = np.asarray(uniques, dtype=object)
+    lister = np.where(pos >= 0, names[code[np.maximum(pos, 0)]], ids)
+    pairs = pd.DataFrame({"cluster": code[has], "lister": lister})
+    pairs = pairs[pairs["lister"] != names[pairs["cluster"].to_numpy()]]
     pairs = pairs.drop_duplicates().sort_values(["cluster", "lister"], kind="stable")
-    return join_groups(pairs["lister"].astype(str), pairs["cluster"], AUTHOR_SEP)
+    joined = join_groups(pairs["lister"].astype(str), pairs["cluster"], AUTHOR_SEP)
+    out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
+    return out
 
 
 def _with_inputs(out: pd.DataFrame, records: pd.DataFrame, cid: pd.Series) -> np.ndarray:

@@ -150,15 +150,15 @@ def review_pairs(result: PipelineResult) -> tuple[list[dict], int]:
     review = pairs[pairs["decision"] == "review"]
     out = []
     for p in review.head(MAX_REVIEW).to_dict("records"):
-        l, r = recs.loc[p["record_id_l"]], recs.loc[p["record_id_r"]]
+        left, right = recs.loc[p["record_id_l"]], recs.loc[p["record_id_r"]]
         out.append(
             {
                 "l": p["record_id_l"],
                 "r": p["record_id_r"],
-                "loc_l": _loc(l),
-                "loc_r": _loc(r),
-                "title_l": l["title"] or "(no title)",
-                "title_r": r["title"] or "(no title)",
+                "loc_l": _loc(left),
+                "loc_r": _loc(right),
+                "title_l": left["title"] or "(no title)",
+                "title_r": right["title"] or "(no title)",
                 "probability": p["probability"],
                 "veto": p["veto"],
                 "levels": _levels(p),

@@ -15,6 +15,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from dedupe.core.records import ROLES
+
 MAX_SOURCES = 8
 LINE = 16
 WIDTH = 340
@@ -50,6 +52,7 @@ def prisma_counts(
     removed = len(records) - len(corpus)
     auto = auto_duplicates(pairs, clusters) if len(pairs) else 0
     role = corpus["role"] if "role" in corpus.columns else pd.Series(["main"] * len(corpus))
+    role = pd.Series(pd.Categorical(role, categories=ROLES), index=role.index)
     kept = role.isin(roles) if roles else pd.Series(True, index=role.index)
     return {
         "sources": [
@@ -66,7 +69,9 @@ def prisma_counts(
         "unique_records": int(len(corpus)),
         "excluded_by_role": int((~kept).sum()),
         "records_out": int(kept.sum()),
-        "records_out_by_role": {str(k): int(v) for k, v in role[kept].value_counts().items()},
+        "records_out_by_role": {
+            r: int(n) for r, n in role[kept].value_counts(sort=False).items() if n
+        },
     }
 
 
@@ -118,14 +123,15 @@ def _rows(c: dict) -> list[tuple[dict, dict | None]]:
 
 def prisma_flow(counts: dict, gap: int = 32) -> dict:
     """Boxes and arrows of the flow diagram, laid out top to bottom (drawn as inline SVG)."""
-    boxes, arrows, y = [], [], 0
-    for i, (main, side) in enumerate(_rows(counts)):
+    boxes, arrows, y, above = [], [], 0, None
+    for main, side in _rows(counts):
         boxes.append({**main, "x": 0, "y": y})
         mid = y + main["h"] // 2
         if side:
             boxes.append({**side, "x": WIDTH + 40, "y": y})
             arrows.append({"x1": WIDTH, "y1": mid, "x2": WIDTH + 38, "y2": mid})
-        if i:
-            arrows.append({"x1": WIDTH // 2, "y1": y - gap, "x2": WIDTH // 2, "y2": y - 2})
+        if above is not None:  # from the bottom of the step above
+            arrows.append({"x1": WIDTH // 2, "y1": above, "x2": WIDTH // 2, "y2": y - 2})
+        above = y + main["h"]
         y += max(main["h"], side["h"] if side else 0) + gap
     return {"boxes": boxes, "arrows": arrows, "width": 2 * WIDTH + 42, "height": y - gap + 2}

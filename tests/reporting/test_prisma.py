@@ -75,3 +75,21 @@ def test_report_draws_the_flow_with_the_same_numbers(seed_run):
     assert f"Duplicates removed (n = {c['duplicates_removed']})" in svg
     assert f"Unique records out (n = {c['records_out']})" in svg
     assert "000_96de7f5dc43e5274.txt (abstract-page): n = 6" in svg
+
+
+def test_a_reviewed_same_pair_counts_as_removed_after_review(seed_run, tmp_path):
+    from dedupe.config import Config
+
+    review = seed_run.matched.pairs[seed_run.matched.pairs["decision"] == "review"]
+    assert len(review) >= 1
+    first = review.iloc[0]
+    path = tmp_path / "decisions.csv"
+    path.write_text(
+        f"record_id_l,record_id_r,decision\n{first.record_id_l},{first.record_id_r},same\n",
+        encoding="utf-8",
+    )
+    c = run_pipeline([SEEDS], Config(decisions=path)).summary["prisma"]
+    before = run_counts(seed_run)
+    assert c["duplicates_removed_by_review"] == 1
+    assert c["duplicates_removed_automatically"] == before["duplicates_removed_automatically"]
+    assert c["records_out"] == before["records_out"] - 1
