@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import regex
 
 from dedupe.core.labels import (
     BREADCRUMBS,
@@ -43,7 +44,17 @@ def _garbled(word: str) -> str:
 
 
 GARBLED_LABELS = sorted({g for g in map(_garbled, CHINESE_UI_WORDS) if len(g) >= 2})
-_CJK = "\u3400-\u9fff"
+# Script classes from Unicode properties (RE2 and the ``regex`` module both read \p{...}):
+# Han includes CJK extensions B+ and compatibility ideographs; kana and Hangul are their own.
+SCRIPT_CLASSES = {
+    "han": r"\p{Han}",
+    "kana": r"\p{Hiragana}\p{Katakana}",
+    "hangul": r"\p{Hangul}",
+    "cjk": r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}",
+}
+CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
+"""CJK symbols and punctuation, full-width forms (the Common script, so named by range)."""
+_CJK = SCRIPT_CLASSES["cjk"]
 # A UTF-8 lead byte read as Latin-1/cp1252 (Â..ô) followed by a continuation byte so read:
 # every Latin mojibake holds such a pair, so it preselects the values ftfy has to judge.
 _CONT = (
@@ -81,7 +92,7 @@ EXACT = {
     "doubled_initials": re.compile(r"\b(?P<i>[A-Z])\.\s+(?P=i)\.(?=\s*(?:;|$))"),
     "lowercase_part": re.compile(r"(?:^|[\s,;])(?!(?:" + _PARTICLES + r")\b)[a-zà-ÿ][\w'’-]+"),
 }
-COMPILED = {k: re.compile(v) for k, v in RX.items()}
+COMPILED = {k: (regex if r"\p{" in v else re).compile(v) for k, v in RX.items()}
 # Python re backtracks: where a vectorised pattern could start inside a run it cannot finish
 # (digits before 年, separators not at the end), the Python version starts only at a run's
 # first character, so fixes and highlights stay linear on hostile values.
@@ -110,6 +121,9 @@ def search_mask(text: pd.Series, pattern: str) -> np.ndarray:
     if _pc is not None and text.dtype == STRING_DTYPE:
         found = _pc.match_substring_regex(_pa.array(text.array), pattern)
         return _pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
+    if r"\p{" in pattern or r"\x{" in pattern:  # Unicode properties: the regex module
+        found = regex.compile(pattern)
+        return text.map(lambda t: isinstance(t, str) and bool(found.search(t))).to_numpy(bool)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return text.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)

@@ -128,6 +128,14 @@ def find_span(check: str, value) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _message(check: str, value) -> str:
+    spec = CHECKS.get(check)
+    if spec is None:
+        return ROW_CHECKS.get(check, check)
+    said = spec.explain(value) if spec.explain and isinstance(value, str) else None
+    return said or spec.message
+
+
 def _suggest(check: str, value) -> str | None:
     spec = CHECKS.get(check)
     if spec is None or spec.suggest is None or not isinstance(value, str):
@@ -159,9 +167,7 @@ def validate_records(
             "check": found["check"].to_numpy(),
             "severity": found["severity"].to_numpy(),
             "value": found["value"].to_numpy(),
-            "message": [
-                CHECKS[c].message if c in CHECKS else ROW_CHECKS.get(c, c) for c in found["check"]
-            ],
+            "message": [_message(c, v) for c, v in zip(found["check"], found["value"])],
             "suggestion": [_suggest(c, v) for c, v in zip(found["check"], found["value"])],
         }
     )

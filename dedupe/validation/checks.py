@@ -14,8 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import ftfy
-import ftfy.badness
+import numpy as np
 import pandas as pd
 from pandera import extensions
 
@@ -29,6 +28,7 @@ from dedupe.core.patterns import (  # noqa: F401
     count_matches,
     search_mask,
 )
+from dedupe.validation.mojibake import HINT, diagnose
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -40,39 +40,26 @@ def _valid(mask_bad: pd.Series) -> pd.Series:
 # --- detectors: True where the value is fine --------------------------------------------
 
 
-def gbk_repair(text: str) -> str | None:
-    """UTF-8 text that was decoded as GBK, repaired; None when that is not what happened."""
-    try:
-        fixed = text.encode("gb18030").decode("utf-8")
-    except (UnicodeDecodeError, UnicodeEncodeError):
-        return None
-    cjk = COMPILED["cjk"]
-    return fixed if fixed != text and len(cjk.findall(fixed)) < len(cjk.findall(text)) else None
-
-
 def mojibake_repair(text: str) -> str | None:
-    """The repaired text if ``text`` is mojibake (Latin or GBK), else None."""
-    if COMPILED["latin_pair"].search(text) and ftfy.badness.is_bad(text):
-        fixed = ftfy.fix_encoding(text)
-        if fixed != text:
-            return fixed
-    if COMPILED["cjk"].search(text):
-        repaired = gbk_repair(text)
-        if repaired is not None:
-            return repaired
-        if COMPILED["gbk_garbled"].search(text):
-            return ""
-    return None
+    """The repaired text if ``text`` is mojibake, "" when it cannot be repaired, else None."""
+    found = diagnose(text)
+    return None if found is None else found.fixed or ""
+
+
+def explain_mojibake(text: str) -> str | None:
+    """The finding's message: the codec pair believed to have happened and the repair."""
+    found = diagnose(text)
+    return found.message if found else None
 
 
 def detect_mojibake(s: pd.Series) -> pd.Series:
+    """Vectorised hint (RE2 over Arrow strings), then the detectors on the few candidates."""
     text = as_strings(s)
-    cand = contains(text, "latin_pair") | contains(text, "cjk")
-    bad = pd.Series(False, index=s.index)
-    idx = cand.to_numpy().nonzero()[0]
+    bad = np.zeros(len(s), dtype=bool)
+    idx = search_mask(text, HINT).nonzero()[0]
     if len(idx):
-        bad.iloc[idx] = [mojibake_repair(t) is not None for t in text.iloc[idx]]
-    return ~bad
+        bad[idx] = [diagnose(t) is not None for t in text.iloc[idx]]
+    return pd.Series(~bad, index=s.index)
 
 
 def _regex_detector(key: str):
@@ -174,6 +161,8 @@ class CheckSpec:
     severity: str
     message: str
     suggest: Callable[[str], str | None] | None = None
+    explain: Callable[[str], str | None] | None = None
+    """A message naming what is wrong with this value (default: ``message``)."""
 
 
 CHECKS: dict[str, CheckSpec] = {
@@ -185,6 +174,7 @@ CHECKS: dict[str, CheckSpec] = {
             "error",
             "text decoded with the wrong charset (mojibake)",
             fix_mojibake,
+            explain_mojibake,
         ),
         CheckSpec(
             "ui_label",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import regex
+
+from dedupe.core.patterns import CJK_PUNCTUATION, SCRIPT_CLASSES
 from dedupe.core.records import Problem, RawRecord
 
 _PAGE_RANGE = re.compile(r"^([A-Za-z]*\d+[A-Za-z]*)\s*(?:-|–|—|/|:)\s*([A-Za-z]*\d+[A-Za-z]*)$")
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_CJK = regex.compile(f"[{SCRIPT_CLASSES['cjk']}{CJK_PUNCTUATION}]")
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 
 
@@ -75,7 +78,11 @@ def page_range(raw: str | None) -> str | None:
 
 
 def has_cjk(text: str) -> bool:
-    """True when the text holds Chinese/Japanese characters or full-width punctuation."""
+    """True when the text holds CJK characters (Han, kana, Hangul) or full-width punctuation.
+
+    >>> has_cjk("𠀀"), has_cjk("한국어"), has_cjk("カタカナ"), has_cjk("Øgård")
+    (True, True, True, False)
+    """
     return bool(_CJK.search(text))
 
 
