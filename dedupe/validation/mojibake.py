@@ -19,6 +19,7 @@ Three detectors, tried in order on the few values the vectorised hint pattern se
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -88,6 +89,9 @@ FTFY_TRUSTED = {"sloppy-windows-1252", "latin-1", "sloppy-windows-1254"}
 _GUESS_ORDER = "’”“–—…‘•"
 _CJK = regex.compile(f"[{SCRIPT_CLASSES['cjk']}]")
 _GBK_RUN = re.compile(r"[^\x00-\x7f]+")
+_WORD = re.compile(r"\S+")
+_MAX_LOST = 6
+"""More U+FFFD than this in one value: no lost bytes are guessed (a U+FFFD run is no repair)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,7 @@ def _decode_runs(text: str, codec: str) -> str | None:
     """
     out: list[str] = []
     last, strong, weak = 0, 0, 0
+    capitals: tuple[list[int], list[int]] | None = None
     for m in _sequence_re(codec).finditer(text):
         try:
             ch = m.group().encode(codec).decode("utf-8")
@@ -217,7 +222,8 @@ def _decode_runs(text: str, codec: str) -> str | None:
         last = m.end()
         if not _fits(text, m.start(), m.end(), ch):
             return None
-        if _in_capitals(text, m.start(), m.end()):
+        capitals = capitals or _capital_words(text)
+        if _in_capitals(capitals, m.start()):
             continue
         if len(m.group()) >= 3 or _inside_word(text, m.start(), m.end()):
             strong += 1
@@ -251,46 +257,64 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     return prev.isalpha() and after.islower() and any(c.isupper() for c in seq)
 
 
-def _in_capitals(text: str, start: int, end: int) -> bool:
-    """True when the word around ``text[start:end]`` has no lower-case letter."""
-    left = text.rfind(" ", 0, start) + 1
-    right = text.find(" ", end)
-    word = text[left : right if right >= 0 else len(text)]
-    return not any(c.islower() for c in word)
+def _capital_words(text: str) -> tuple[list[int], list[int]]:
+    """(starts, ends) of the words of ``text`` that have no lower-case letter."""
+    spans = [m.span() for m in _WORD.finditer(text) if not any(map(str.islower, m.group()))]
+    return [a for a, _ in spans], [b for _, b in spans]
+
+
+def _in_capitals(capitals: tuple[list[int], list[int]], pos: int) -> bool:
+    """True when position ``pos`` lies in one of the ``capitals`` words."""
+    starts, ends = capitals
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and pos < ends[i]
 
 
 def _by_gbk(text: str) -> Diagnosis | None:
     if not _CJK.search(text):
         return None
+    guess = text.count("\ufffd") <= _MAX_LOST
     out: list[str] = []
-    last, changed = 0, False
+    last, opened = 0, 0
     for m in _GBK_RUN.finditer(text):
-        run = m.group()
-        fixed = _gbk_run(run, "".join(out) + text[last : m.start()])
-        if fixed is None:
+        if not guess and "\ufffd" in m.group():
             continue
-        out += [text[last : m.start()], fixed]
-        last, changed = m.end(), True
-    if not changed:
+        kept = text[last : m.start()]
+        opened += _balance(kept)
+        fixed = _gbk_run(m.group(), opened)
+        if fixed is None:
+            opened -= _balance(kept)
+            continue
+        out += [kept, fixed]
+        last, opened = m.end(), opened + _balance(fixed)
+    if not out:
         return None
     fixed_text = "".join(out) + text[last:]
-    lossy = "\ufffd" in text and fixed_text.count("\ufffd") < text.count("\ufffd")
-    codecs = "UTF-8 read as GBK" + (", lost bytes guessed" if lossy else "")
-    return Diagnosis(codecs, fixed_text)
+    lossy = fixed_text.count("\ufffd") < text.count("\ufffd")
+    return Diagnosis("UTF-8 read as GBK" + (", lost bytes guessed" if lossy else ""), fixed_text)
 
 
-def _gbk_run(run: str, before: str) -> str | None:
+def _balance(text: str) -> int:
+    """Opening minus closing curly double quotes."""
+    return text.count("“") - text.count("”")
+
+
+def _gbk_run(run: str, opened: int) -> str | None:
     """One run of non-ASCII characters decoded back from GB18030 to UTF-8, or None if real.
 
-    Each U+FFFD stands for one byte the GBK reader dropped; the likeliest bytes are guessed.
+    Each U+FFFD stands for one byte the GBK reader dropped; the likeliest bytes are guessed
+    (at most two in a run).
     """
-    if run.count("\ufffd") > 3:  # more lost bytes than can be guessed
+    if run.count("\ufffd") > 2:
         return None
     parts = [p.encode("gb18030") for p in run.split("\ufffd")]
-    found = _fill(parts, 0, b"", before)
-    if found is None:
+    first = _decode_prefix(parts[0], final=len(parts) == 1)
+    if first is None:
         return None
-    out = found[1]
+    rest = _fill(parts, 1, first[1], opened + _balance(first[0])) if len(parts) > 1 else (0, "")
+    if rest is None:
+        return None
+    out = first[0] + rest[1]
     if not all(plausible(c) or c.isascii() for c in out):
         return None
     if len(_CJK.findall(out)) >= len(run.replace("\ufffd", "")):
@@ -308,23 +332,18 @@ def _decode_prefix(data: bytes, final: bool) -> tuple[str, bytes] | None:
         return data[: exc.start].decode("utf-8"), data[exc.start :]
 
 
-def _fill(parts: list[bytes], i: int, pending: bytes, before: str) -> tuple[int, str] | None:
-    """(cost, text) of the cheapest UTF-8 reading of ``parts`` joined by one lost byte each."""
-    if i == 0:
-        first = _decode_prefix(parts[0], final=len(parts) == 1)
-        if first is None or len(parts) == 1:
-            return None if first is None else (0, first[0])
-        rest = _fill(parts, 1, first[1], before + first[0])
-        return None if rest is None else (rest[0], first[0] + rest[1])
+def _fill(parts: list[bytes], i: int, pending: bytes, opened: int) -> tuple[int, str] | None:
+    """(cost, text) of the cheapest UTF-8 reading of ``parts[i:]``, each after one lost byte
+    (``pending``: the incomplete sequence before it)."""
     best: tuple[int, str] | None = None
     for byte in range(0x80, 0xC0) if pending else range(0xC2, 0xF5):
         got = _decode_prefix(pending + bytes([byte]) + parts[i], final=i == len(parts) - 1)
         if got is None:
             continue
         text, tail = got
-        cost = _rank(text[0], before) if text else 0
+        cost = _rank(text[0], opened) if text else 0
         if i < len(parts) - 1:
-            rest = _fill(parts, i + 1, tail, before + text)
+            rest = _fill(parts, i + 1, tail, opened + _balance(text))
             if rest is None:
                 continue
             cost, text = cost + rest[0], text + rest[1]
@@ -333,10 +352,9 @@ def _fill(parts: list[bytes], i: int, pending: bytes, before: str) -> tuple[int,
     return best
 
 
-def _rank(ch: str, before: str) -> int:
+def _rank(ch: str, opened: int) -> int:
     """How likely ``ch`` is as a guessed character: closing quotes first, then letters."""
-    opened = before.count("“") > before.count("”")
-    order = ("”’" if opened else "’”") + _GUESS_ORDER
+    order = ("”’" if opened > 0 else "’”") + _GUESS_ORDER
     if ch in order:
         return order.index(ch)
     return 20 if plausible(ch) and ch.isalpha() else 99

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pandas as pd
 import pytest
@@ -129,3 +130,19 @@ def test_hint_selects_every_positive():
 def test_plausible_characters():
     assert plausible("é") and plausible("Ж") and plausible("中") and plausible("’")
     assert not plausible("\ue000") and not plausible("\u0085")
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["ĂłĂŠ", "Р—Рґ", "├╢ ", "√© ", "Ã©", "鈥�", "鈥淧 ", "脴g", "\ufffd", "Ä£ÄM ", "ÅØ "],
+    ids=lambda u: u.encode("unicode_escape").decode()[:12],
+)
+def test_detectors_are_linear_on_long_values(unit):
+    """100,000 characters of mojibake-like units: detection and repair in well under a second
+    each on an idle machine (the bound allows for a loaded 2-core one)."""
+    value = unit * (100_000 // len(unit))
+    start = time.perf_counter()
+    _flagged([value])
+    CHECKS["mojibake"].suggest(value)
+    diagnose.cache_clear()
+    assert time.perf_counter() - start < 10.0
