@@ -23,6 +23,7 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ftfy
@@ -124,14 +125,15 @@ def _sequence_re(codec: str) -> re.Pattern:
     return re.compile(f"[{four}]{cont}{{3}}|[{three}]{cont}{{2}}|[{two}]{cont}")
 
 
-def _hint_pattern() -> str:
-    """RE2 pattern selecting the values the detectors look at: a lead and a continuation
-    character of any code page, ftfy's lossy and no-break-space forms, C1 controls, CJK."""
+def _single_byte_hint(esc: Callable[[str], str]) -> str:
+    """A lead and a continuation character of any code page, ftfy's lossy and no-break-space
+    forms, or a C1 control: where detectors 1 and 2 can find anything. ``esc`` writes a
+    class body (RE2 and Python spell escapes differently)."""
     leads = "".join(sorted({c for cp in CODEPAGES for c in _raw(cp, 0xC2, 0xF5)}))
     conts = "".join(sorted({c for cp in CODEPAGES for c in _raw(cp, 0x80, 0xC0)}))
-    esc = _re2_class
-    lossy = r"[\x{c2}\x{c3}] |[" + esc(leads) + r"]\x{fffd}"  # ftfy's a0 and lossy repairs
-    return f"[{esc(leads)}][{esc(conts)}]|{lossy}|[\\x{{80}}-\\x{{9f}}]|[{SCRIPT_CLASSES['cjk']}]"
+    c1 = "".join(map(chr, range(0x80, 0xA0)))
+    lossy = f"[{esc(chr(0xC2) + chr(0xC3))}] |[{esc(leads)}]{esc(chr(0xFFFD))}"  # ftfy's a0, lossy
+    return f"[{esc(leads)}][{esc(conts)}]|{lossy}|[{esc(c1)}]"
 
 
 def _raw(codec: str, lo: int, hi: int) -> str:
@@ -156,7 +158,8 @@ def plausible(ch: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def diagnose(text: str) -> Diagnosis | None:
     """The mojibake in ``text``, or None when it reads as intended."""
-    found = _by_ftfy(text) or _by_runs(text) or _by_gbk(text)
+    single = _SINGLE_BYTE.search(text) is not None
+    found = (single and (_by_ftfy(text) or _by_runs(text))) or _by_gbk(text)
     if found is None and COMPILED["gbk_garbled"].search(text):
         return Diagnosis("UTF-8 read as GBK, bytes lost", None)
     return found
@@ -360,5 +363,6 @@ def _rank(ch: str, opened: int) -> int:
     return 20 if plausible(ch) and ch.isalpha() else 99
 
 
-HINT = _hint_pattern()
+_SINGLE_BYTE = re.compile(_single_byte_hint(lambda chars: "".join(map(re.escape, chars))))
+HINT = f"{_single_byte_hint(_re2_class)}|[{SCRIPT_CLASSES['cjk']}]"
 """The preselection, run vectorised over Arrow strings before any per-value detector."""
