@@ -13,6 +13,7 @@ from dedupe.core.errors import InputError
 from dedupe.core.patterns import COMPILED, EXACT
 from dedupe.validation import checks as _checks  # noqa: F401  registers the check methods before from_yaml
 from dedupe.validation.checks import CHECKS, ROLE_SEVERITY, ROW_CHECKS, SEVERITIES
+from dedupe.validation.mojibake import SINGLE_BYTE
 
 ANOMALY_COLUMNS = [
     "record_id",
@@ -104,7 +105,7 @@ def _failure_anomalies(failures: pd.DataFrame) -> pd.DataFrame:
 # The part of a value each check flags, found once here so later stages (the report's
 # highlighting, the merge's value quality) read it from the anomaly table.
 SPAN_PATTERNS: dict[str, list[re.Pattern]] = {
-    "mojibake": [COMPILED["latin_pair"], COMPILED["gbk_garbled"], COMPILED["cjk"]],
+    "mojibake": [COMPILED["latin_pair"], COMPILED["gbk_garbled"], COMPILED["cjk"], SINGLE_BYTE],
     "ui_label": [COMPILED["ui_label"]],
     "page_chrome": [COMPILED["page_chrome"]],
     "glued_label": [COMPILED["glued_label"]],

@@ -158,7 +158,7 @@ def plausible(ch: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def diagnose(text: str) -> Diagnosis | None:
     """The mojibake in ``text``, or None when it reads as intended."""
-    single = _SINGLE_BYTE.search(text) is not None
+    single = SINGLE_BYTE.search(text) is not None
     found = (single and (_by_ftfy(text) or _by_runs(text))) or _by_gbk(text)
     if found is None and COMPILED["gbk_garbled"].search(text):
         return Diagnosis("UTF-8 read as GBK, bytes lost", None)
@@ -363,6 +363,6 @@ def _rank(ch: str, opened: int) -> int:
     return 20 if plausible(ch) and ch.isalpha() else 99
 
 
-_SINGLE_BYTE = re.compile(_single_byte_hint(lambda chars: "".join(map(re.escape, chars))))
+SINGLE_BYTE = re.compile(_single_byte_hint(lambda chars: "".join(map(re.escape, chars))))
 HINT = f"{_single_byte_hint(_re2_class)}|[{SCRIPT_CLASSES['cjk']}]"
 """The preselection, run vectorised over Arrow strings before any per-value detector."""
