@@ -49,10 +49,22 @@ def pairs_on_key(
     and the number of capped blocks: blocks over ``max_block`` records yield only the pairs
     of records at most ``window`` apart when sorted by ``rank`` (default: position)."""
     key = pd.Series(key)
-    n = len(key)
-    codes, uniques = pd.factorize(key, use_na_sentinel=True)
-    i = np.flatnonzero(codes >= 0).astype(np.int64)
-    k = codes[i].astype(np.int64)
+    return pairs_on_keys(np.arange(len(key)), key, len(key), max_block, rank, window)
+
+
+def pairs_on_keys(
+    rec: np.ndarray,
+    key,
+    n: int,
+    max_block: int,
+    rank: np.ndarray | None = None,
+    window: int = WINDOW,
+) -> tuple[np.ndarray, int]:
+    """As ``pairs_on_key``, for records with several keys each: ``rec[j]`` holds ``key[j]``."""
+    codes, uniques = pd.factorize(pd.Series(key), use_na_sentinel=True)
+    ok = codes >= 0
+    i = np.asarray(rec, dtype=np.int64)[ok]
+    k = codes[ok].astype(np.int64)
     sizes = np.bincount(k, minlength=len(uniques))
     big = sizes[k] > max_block
     small = (sizes[k] > 1) & ~big
@@ -173,7 +185,13 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     rules = {
         "doi": lambda: on(norm["doi"]),
         "title_exact": lambda: on(norm["title"]),
-        "title_rare_words": lambda: _union(on(keyed(k)) for k in rare_word_keys(tokens)),
+        "title_rare_words": lambda: pairs_on_keys(
+            np.tile(np.arange(len(norm)), 3),
+            keyed(np.concatenate(rare_word_keys(tokens))),
+            len(norm),
+            max_block,
+            rank,
+        ),
         "title_start": lambda: on(end_words_key(norm["title"])),
         "title_end": lambda: on(end_words_key(norm["title"], at_end=True)),
         "first_author_rare_word": lambda: on(joint_key(norm["first_family"], keyed(rarest_word))),
@@ -199,9 +217,3 @@ def joint_key(a: pd.Series, b: pd.Series) -> pd.Series:
     cb = pd.factorize(b.astype(object), use_na_sentinel=True)[0].astype(np.int64)
     code = ca * (cb.max(initial=0) + 1) + cb
     return pd.Series(code).where((ca >= 0) & (cb >= 0))
-
-
-def _union(results) -> tuple[np.ndarray, int]:
-    """The pairs and capped-block counts of several keys of one rule, together."""
-    results = list(results)
-    return np.concatenate([r[0] for r in results]), sum(r[1] for r in results)
