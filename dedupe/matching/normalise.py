@@ -93,6 +93,10 @@ JOURNAL_ABBREVIATIONS = {
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # What is left of UTF-8 punctuation (U+2000-U+206F: quotes, dashes) read as Latin-1 once its
 # last two bytes were lost to "?" or kept as C1 controls: "Oâ??Neil" for "O’Neil".
+# What mojibake ftfy can repair looks like: a UTF-8 lead byte read as Latin-1/cp1252 followed
+# by a continuation byte so read ("Ã¶"), C1 controls, cp1251 or Mac Roman readings ("вЂ",
+# "√"), a replacement character. Correct accented names ("Øgård") hold none of these.
+_MAYBE_MOJIBAKE = re.compile(RX["latin_pair"] + "|[\u0080-\u009f\ufffd\u221a]|\u0432\u0402")
 _LOST_PUNCTUATION = re.compile("\u00e2(?:\\?\\?|[\u0080-\u00bf]{2})")
 
 
@@ -105,13 +109,14 @@ def fold_one(text: str | None) -> str | None:
 
 def fold(series: pd.Series) -> pd.Series:
     """``fold_one`` over a column, vectorised: Python runs only on the values that hold an
-    HTML entity or a non-ASCII character (anyascii), the rest is Arrow string kernels."""
+    HTML entity or a non-ASCII character (anyascii, ftfy), once per distinct value; the rest
+    is Arrow string kernels."""
     text = series.astype(STRING_DTYPE)
     special = search_mask(text, "[^\\x00-\\x7f]|&")
     if special.any():
         idx = special.nonzero()[0]
         pre = text.astype(object)
-        pre.iloc[idx] = [_transliterate(t) for t in text.iloc[idx]]
+        pre.iloc[idx] = map_unique(pre.iloc[idx], _transliterate).to_numpy()
         text = pre.astype(STRING_DTYPE)
     out = text.str.lower().str.replace("[^0-9a-z]+", " ", regex=True).str.strip()
     out = out.astype(object)
@@ -123,8 +128,9 @@ def _transliterate(text: str) -> str:
     text = html.unescape(text)
     if text.isascii():
         return text
-    text = _LOST_PUNCTUATION.sub(" ", ftfy.fix_text(text, normalization="NFC"))
-    return anyascii(text)
+    if _MAYBE_MOJIBAKE.search(text):  # ftfy only where mojibake can be: it is slow
+        text = ftfy.fix_encoding(text)
+    return anyascii(_LOST_PUNCTUATION.sub(" ", text))
 
 
 def strip_chrome(series: pd.Series) -> pd.Series:
