@@ -31,7 +31,7 @@ TITLE_FIELDS = ("title", "title_abstract")
 SESSIONS = {
     # session name -> (fields whose agreement selects the pairs, fields it estimates)
     "same title": (("title",), ("authors", "year", "journal", "volume", "issue", "pages", "doi")),
-    "same authors and year": (("authors", "year"), ("title", "title_abstract")),
+    "same authors": (("authors",), ("title", "title_abstract")),
 }
 
 
