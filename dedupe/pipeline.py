@@ -171,6 +171,7 @@ def summarise_run(result: PipelineResult) -> dict:
             {"rule": s.rule, "pairs": s.generated, "new": s.new, "capped_blocks": s.capped_blocks}
             for s in matched.block_stats
         ],
+        "model": matched.estimate.summary() if matched.estimate is not None else None,
     }
 
 

@@ -1,0 +1,152 @@
+"""Unit tests of the matching stages: field preparation, blocking, estimation, vetoes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dedupe.matching.blocking import pairs_on_key
+from dedupe.matching.comparisons import LEVELS
+from dedupe.matching.estimate import em_session, monotone
+from dedupe.matching.fields import (
+    id_like,
+    leading_number,
+    page_numbers,
+    placeholder_mask,
+    strip_title_noise,
+)
+from dedupe.matching.model import veto_conditions
+
+
+@pytest.mark.parametrize(
+    "raw, first, last",
+    [
+        ("106-11", 106, 111),
+        ("e12724", 12724, 12724),
+        ("c37-c42", 37, 42),
+        ("945", 945, 945),
+        ("1998-2003", 1998, 2003),
+        ("S27", 27, 27),
+        ("viii108", 108, 108),
+    ],
+    ids=["short-end", "article-number", "letters", "single", "long", "supplement", "roman-prefix"],
+)
+def test_page_numbers(raw, first, last):
+    got = page_numbers(pd.Series([raw])).iloc[0]
+    assert (got["first"], got["last"]) == (first, last)
+
+
+def test_spreadsheet_date_in_pages_is_missing():
+    assert page_numbers(pd.Series(["01-Jun"])).isna().all(axis=None)
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [("vol. 6", 6), ("6(1)", 6), ("30a", 30), ("XIV", 14), ("No. 3", 3)],
+    ids=["vol", "issue-in-brackets", "letter", "roman", "no"],
+)
+def test_leading_number(raw, value):
+    assert leading_number(pd.Series([raw])).iloc[0] == value
+
+
+def test_placeholders():
+    got = placeholder_mask(pd.Series(["N/A", "[No authors listed]", "Anonymous", "Smith", None]))
+    assert got.tolist() == [True, True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    "raw, title, note",
+    [
+        ("A trial.[Erratum appears in N Engl J Med 2005;352:2146]", "A trial", "[Erratum"),
+        (
+            "[Neoadjuvant chemotherapy in stage IIIA]",
+            "Neoadjuvant chemotherapy in stage IIIA",
+            None,
+        ),
+        ("1994 . The impact of caching", "The impact of caching", None),
+        ("[C] Mining association rules", "Mining association rules", None),
+        ("Correction of a trial (vol 12, pg 34, 2019)", "Correction of a trial", "(vol 12"),
+    ],
+    ids=["erratum", "translated", "year-junk", "tag-junk", "wos-correction"],
+)
+def test_title_noise(raw, title, note):
+    clean, notes = strip_title_noise(pd.Series([raw]))
+    assert clean.iloc[0] == title
+    assert (
+        (notes.iloc[0] is None or pd.isna(notes.iloc[0]))
+        if note is None
+        else notes.iloc[0].startswith(note)
+    )
+
+
+def test_id_like_column():
+    assert id_like(pd.Series([str(i) for i in range(100)]))
+    assert not id_like(pd.Series([str(i % 12) for i in range(100)]))
+    assert not id_like(pd.Series(["1", "2", "3"]))  # too few values to tell
+
+
+def test_oversized_block_is_windowed_not_dropped():
+    key = pd.Series(["a"] * 1000 + ["b"] * 3)
+    codes, capped = pairs_on_key(key, max_block=100, window=5)
+    n = len(key)
+    left, right = codes // n, codes % n
+    assert capped == 1
+    assert len(codes) <= 1000 * 5 + 3
+    # the windowed pairs chain every member of the big block together
+    from dedupe.matching.cluster import components
+
+    labels = components(n, left, right)
+    assert len(set(labels[:1000])) == 1 and len(set(labels[1000:])) == 1
+
+
+TRUE_MU = {  # m and u per non-null level, as a corpus might have them
+    "authors": ([0.7, 0.15, 0.08, 0.05, 0.02], [0.001, 0.004, 0.01, 0.085, 0.9]),
+    "year": ([0.85, 0.1, 0.05], [0.05, 0.1, 0.85]),
+    "journal": ([0.6, 0.2, 0.2], [0.02, 0.03, 0.95]),
+}
+
+
+def test_em_recovers_m_from_unlabelled_pairs():
+    rng = np.random.default_rng(0)
+    n = 60_000
+    is_match = rng.random(n) < 0.3
+    levels = pd.DataFrame(
+        {
+            f"{name}_level": np.where(
+                is_match, rng.choice(len(m), n, p=m), rng.choice(len(u), n, p=u)
+            ).astype("int8")
+            + 1
+            for name, (m, u) in TRUE_MU.items()
+        }
+    )
+    start = {name: [(1 / len(u), x) for x in u] for name, (_, u) in TRUE_MU.items()}
+    got = em_session(levels, start, list(TRUE_MU), iterations=60)
+    for name, (m, _) in TRUE_MU.items():
+        assert np.allclose([x for x, _ in got[name]], m, atol=0.03), name
+
+
+def test_weights_never_grow_down_the_ladder():
+    mu = {"title": [(0.8, 1e-4), (0.1, 1e-6), (0.05, 1e-6), (0.05, 0.9999)]}
+    w = [np.log2(m / u) for m, u in monotone(mu)["title"]]
+    assert w[0] >= w[1] >= w[2]
+
+
+def test_recurring_title_with_other_numbers_is_vetoed():
+    idx = {name: {lv: i for i, lv in enumerate(names)} for name, names in LEVELS.items()}
+    row = {f"{name}_level": [0] for name in LEVELS}
+    row.update(
+        {
+            "title_level": [idx["title"]["exact"]],
+            "issue_level": [idx["issue"]["else"]],
+            "volume_level": [idx["volume"]["same"]],
+            "title_carriers": [5.0],
+            "title_numbers_differ": [False],
+            "title_part_one_side": [False],
+            "title_types_differ": [False],
+        }
+    )
+    holds = veto_conditions(pd.DataFrame(row), np.array([False]))
+    assert holds["common_title_numbers_differ"][0]
+    row["title_carriers"] = [1.0]
+    assert not veto_conditions(pd.DataFrame(row), np.array([False]))["common_title_numbers_differ"][
+        0
+    ]
