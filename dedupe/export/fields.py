@@ -7,9 +7,10 @@ import re
 import pandas as pd
 
 from dedupe.core.names import split_name
+from dedupe.parsing.formats.exports import TRACE_PREFIX
 
 _RANGE = re.compile(r"^([A-Za-z]*\d+[A-Za-z]*)-([A-Za-z]*\d+[A-Za-z]*)$")
-NOTE_PREFIX = "dedupe ids: "
+NOTE_PREFIX = TRACE_PREFIX  # read back by the RIS and BibTeX parsers
 
 
 def corpus_rows(corpus: pd.DataFrame) -> list[dict]:

@@ -127,3 +127,14 @@ def test_entries_carry_ids_keywords_abstract_and_language(corpus):
     assert item["abstract"] == rows[wos]["abstract"] and "dedupe ids: " in item["note"]
     tagged = export_text(corpus, "wos")
     assert tagged.startswith("FN ") and tagged.endswith("EF\n")
+
+
+@pytest.mark.parametrize("fmt", ["ris", "bibtex"])
+def test_a_later_run_traces_an_exported_entry_to_its_records(corpus, fmt, tmp_path):
+    (path,) = write_exports(corpus, [fmt], tmp_path)
+    records, _, _ = parse_file(path)
+    rows = corpus_rows(corpus)
+    assert [r["source_id"] for r in records] == [r["merged_ids"] for r in rows]
+    assert [r["role"] for r in records] == [r["role"] for r in rows]
+    assert [r["listed_by"] for r in records] == [r["listed_by"] for r in rows]
+    assert json.loads(records[0]["provenance"]) == {"ids": rows[0]["merged_ids"]}

@@ -93,6 +93,7 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "role": ("role",),
     "listed_by": ("listed_by",),
     "provenance": ("provenance",),
+    "note": ("note", "notes"),
 }
 ALIASES = {name: f for f, names in FIELD_COLUMNS.items() for name in names}
 RANK = {name: i for names in FIELD_COLUMNS.values() for i, name in enumerate(names)}
@@ -204,9 +205,38 @@ def record_from_items(line: int, items) -> RawRecord:
         f["doi"] = m.group(1) if m else f["doi"]
     if f.get("keywords") and "|" in f["keywords"]:
         f["keywords"] = "; ".join(k.strip() for k in f["keywords"].split("|") if k.strip())
+    for key, value in read_trace(f.pop("note", None) or "").items():
+        # the traced ids over an entry's own id or key (ours: the cluster id)
+        f[key] = value if key in ("source_id", "provenance") else f.get(key) or value
     role = f.pop("role", None)
     rec.role = role if role in _KEEP_ROLES else "main"
     return rec
+
+
+TRACE_PREFIX = "dedupe ids: "
+"""How our exports (RIS ``N1``, BibTeX ``note``) start the note that traces an entry."""
+
+
+def read_trace(note: str) -> dict[str, str]:
+    """Ids, role and lister from the note our exports write; {} for any other note.
+
+    >>> read_trace("dedupe ids: a#1; b#2 (listed by: c#3) (role: related)")["listed_by"]
+    'c#3'
+    """
+    start = note.find(TRACE_PREFIX)
+    if start < 0:
+        return {}
+    body, _, role = note[start + len(TRACE_PREFIX) :].partition(" (role: ")
+    ids, _, lister = body.partition(" (listed by: ")
+    found = {
+        "source_id": ids.strip(" ;"),
+        "listed_by": lister.split(")", 1)[0].strip(),
+        "role": role.split(")", 1)[0].strip(),
+    }
+    out = {k: v for k, v in found.items() if v}
+    if out.get("source_id"):
+        out["provenance"] = json.dumps({"ids": out["source_id"]}, ensure_ascii=False)
+    return out
 
 
 def _text(value) -> str | None:
