@@ -519,7 +519,7 @@ def check_cmd(
     except InputError as exc:
         raise BadInput(str(exc)) from None
     if update_baseline:
-        write_baseline(config.baseline, result.findings)
+        write_baseline(config.baseline, result.findings, result.corpus_files)
         n = len(result.findings)
         click.echo(f"baseline {config.baseline}: {n} findings accepted.", err=True)
         sys.exit(EXIT_BAD_INPUT if result.unreadable else EXIT_CLEAN)

@@ -124,7 +124,8 @@ def summarise_run(result: PipelineResult) -> dict:
     recs, failures = parsed.records, parsed.failures
     decisions = matched.pairs["decision"].value_counts()
     kinds = failures["kind"].value_counts()
-    per_file = recs.groupby("source_file").size().to_dict() if len(recs) else {}
+    counted = recs.groupby("source_file").size().to_dict() if len(recs) else {}
+    per_file = {f: counted.get(f, 0) for f in sorted({*parsed.files, *counted})}
     return {
         "files": [
             {
@@ -141,6 +142,9 @@ def summarise_run(result: PipelineResult) -> dict:
         "records_read": int(len(recs)),
         "parse_failures": int(kinds.get("failure", 0)),
         "lines_dropped_as_chrome": int(kinds.get("dropped", 0)),
+        "lines_unattached": int(kinds.get("unattached", 0)),
+        "files_without_records": [f for f, n in per_file.items() if not n],
+        "skipped_paths": [str(e) for e in parsed.skipped],
         "anomalies": int(len(anomalies)),
         "anomalies_by_severity": {
             k: int(v) for k, v in anomalies["severity"].value_counts().items()

@@ -14,15 +14,24 @@ import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dedupe.config import Config
 from dedupe.core.errors import InputError
-from dedupe.parsing.files import expand_paths
 from dedupe.pipeline import run_pipeline
 from dedupe.validation.anomalies import severity_at_least
 
 BASELINE_VERSION = 1
+FILE_LEVEL_CHECKS = (
+    "dropped_line",
+    "unattached_text",
+    "parse_failure",
+    "no_records",
+    "check_error",
+)
+"""Anomalies keyed by file name and text (they belong to no record's content)."""
+DECISION_RANK = {"merge": 0, "review": 1}
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,8 @@ class CheckResult:
     failing: list[Finding] = field(default_factory=list)
     unreadable: bool = False
     checked_files: list[str] = field(default_factory=list)
+    corpus_files: list[str] = field(default_factory=list)
+    """Every file read (the corpus the changed files were checked against)."""
 
 
 def _hash(*parts: str) -> str:
@@ -81,9 +92,18 @@ def load_baseline(path: Path) -> set[str]:
         ) from None
 
 
-def write_baseline(path: Path, findings: list[Finding]) -> None:
+def baseline_files(path: Path) -> set[str] | None:
+    """Names of the files the baseline was written from (None: not recorded)."""
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return set(files) if isinstance(files, list) else None
+
+
+def write_baseline(path: Path, findings: list[Finding], files: list[str] | None = None) -> None:
     """Write every current finding as accepted: sorted, one entry a few lines, no line numbers
-    (they would change on every edit)."""
+    (they would change on every edit); ``files`` (names) tells later checks which are new."""
     entries = {
         f.fingerprint: {
             "fingerprint": f.fingerprint,
@@ -97,6 +117,8 @@ def write_baseline(path: Path, findings: list[Finding]) -> None:
         if f.kind != "unreadable"
     }
     data = {"version": BASELINE_VERSION, "findings": [entries[k] for k in sorted(entries)]}
+    if files is not None:
+        data["files"] = sorted({Path(f).name for f in files})
     path.write_text(
         json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -129,7 +151,7 @@ def _anomaly_findings(anomalies: pd.DataFrame) -> list[Finding]:
     out = []
     for a in anomalies.to_dict("records"):
         value = "" if a["value"] is None else str(a["value"])
-        if a["check"] in ("dropped_line", "parse_failure"):
+        if a["check"] in FILE_LEVEL_CHECKS:
             fp = _hash(a["check"], Path(a["source_file"]).name, value)
         else:
             fp = _hash(a["check"], a["field"] or "", content_digest(a["record_id"] or ""))
@@ -150,16 +172,57 @@ def _anomaly_findings(anomalies: pd.DataFrame) -> list[Finding]:
     return out
 
 
-def _duplicate_findings(pairs: pd.DataFrame, records: pd.DataFrame) -> list[Finding]:
-    where = records.set_index("record_id")[["source_file", "source_line", "title"]]
+def duplicate_partners(
+    pairs: pd.DataFrame, records: pd.DataFrame, focus: np.ndarray | None = None
+) -> pd.DataFrame:
+    """For each *new* record that duplicates another, its one best earlier partner.
+
+    A record is newer than its partner when it is in a focus file and the partner is not,
+    else when it comes later (file, line). So a duplicate is always reported at the new or
+    changed file, naming the existing record, and a cluster of n copies gives n - 1 rows,
+    not n(n-1)/2. Columns: rec, other (record positions), decision, probability.
+    """
+    hits = pairs[pairs["decision"].isin(list(DECISION_RANK))]
+    ids = pd.Index(records["record_id"])
+    left, right = ids.get_indexer(hits["record_id_l"]), ids.get_indexer(hits["record_id_r"])
+    both = pd.DataFrame(
+        {
+            "rec": np.concatenate([left, right]),
+            "other": np.concatenate([right, left]),
+            "rank": np.tile(hits["decision"].map(DECISION_RANK).to_numpy(), 2),
+            "decision": np.tile(hits["decision"].to_numpy(), 2),
+            "probability": np.tile(hits["probability"].to_numpy(dtype=float), 2),
+        }
+    )
+    order = _age(records, focus)
+    both = both[order[both["other"].to_numpy()] < order[both["rec"].to_numpy()]]
+    both = both.assign(other_age=order[both["other"].to_numpy()])
+    best = both.sort_values(["rec", "rank", "probability", "other_age"], ascending=[1, 1, 0, 1])
+    return best.drop_duplicates("rec")[["rec", "other", "decision", "probability"]]
+
+
+def _age(records: pd.DataFrame, focus: np.ndarray | None) -> np.ndarray:
+    """Each record's rank from oldest to newest: outside the focus first, then file, line."""
+    new = np.zeros(len(records), dtype=bool) if focus is None else np.asarray(focus, dtype=bool)
+    keys = pd.DataFrame(
+        {"new": new, "file": records["source_file"].to_numpy(), "line": records["source_line"]}
+    ).reset_index(drop=True)
+    ranked = keys.sort_values(["new", "file", "line"], kind="stable").index.to_numpy()
+    age = np.empty(len(records), dtype="int64")
+    age[ranked] = np.arange(len(records))
+    return age
+
+
+def _duplicate_findings(
+    pairs: pd.DataFrame, records: pd.DataFrame, focus: np.ndarray | None = None
+) -> list[Finding]:
+    recs = records.reset_index(drop=True)
     out = []
-    for p in pairs[pairs["decision"].isin(["merge", "review"])].to_dict("records"):
-        a, b = where.loc[p["record_id_l"]], where.loc[p["record_id_r"]]
+    for p in duplicate_partners(pairs, recs, focus).to_dict("records"):
+        a, b = recs.iloc[p["rec"]], recs.iloc[p["other"]]
         merge = p["decision"] == "merge"
         kind = "duplicate" if merge else "possible_duplicate"
-        fp = _hash(
-            kind, *sorted([content_digest(p["record_id_l"]), content_digest(p["record_id_r"])])
-        )
+        fp = _hash(kind, Path(a["source_file"]).name, a["record_id"].rsplit("#", 1)[-1])
         title = a["title"] or b["title"] or "(no title)"
         out.append(
             Finding(
@@ -170,12 +233,12 @@ def _duplicate_findings(pairs: pd.DataFrame, records: pd.DataFrame) -> list[Find
                 a["source_file"],
                 int(a["source_line"]),
                 "record",
-                f"{p['record_id_l']} {'duplicates' if merge else 'may duplicate'} "
-                f"{p['record_id_r']} at {b['source_file']}:{b['source_line']} "
+                f"{a['record_id']} {'duplicates' if merge else 'may duplicate'} "
+                f"{b['record_id']} at {b['source_file']}:{b['source_line']} "
                 f"(probability {p['probability']:.3f}): {title}",
                 str(title),
-                p["record_id_l"],
-                p["record_id_r"],
+                a["record_id"],
+                b["record_id"],
                 b["source_file"],
                 int(b["source_line"]),
                 float(p["probability"]),
@@ -184,10 +247,27 @@ def _duplicate_findings(pairs: pd.DataFrame, records: pd.DataFrame) -> list[Find
     return out
 
 
+def _new_records(result) -> np.ndarray | None:
+    """Records of files that are new: the focus files, else those the baseline has not seen."""
+    if result.focus is not None:
+        return result.focus
+    known = baseline_files(result.config.baseline)
+    if known is None:
+        return None
+    names = result.parsed.records["source_file"].map(lambda f: Path(f).name)
+    return ~names.isin(known).to_numpy(dtype=bool)
+
+
 def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
     """Check the configured paths against the baseline; with ``changed``, only those files
     (fully, against the whole corpus)."""
-    result = run_pipeline(config.paths, config, focus=changed, build_corpus=False)
+    paths = list(config.paths)
+    if changed is not None:
+        missing = [c for c in changed if not Path(c).is_file()]
+        if missing:
+            raise InputError("no such file; --changed takes files that exist.", missing[0])
+        paths += list(changed)  # checked wherever they are, even outside the paths
+    result = run_pipeline(paths, config, focus=changed, build_corpus=False)
     parsed, records = result.parsed, result.parsed.records
     assert result.anomalies is not None and result.matched is not None
     accepted = load_baseline(config.baseline)
@@ -205,7 +285,7 @@ def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
         for e in parsed.errors
     ]
     findings += _anomaly_findings(result.anomalies)
-    findings += _duplicate_findings(result.matched.pairs, records)
+    findings += _duplicate_findings(result.matched.pairs, records, _new_records(result))
     findings = [Finding(**{**asdict(f), "new": f.fingerprint not in accepted}) for f in findings]
     findings.sort(key=lambda f: (f.file, f.line, f.check, f.field))
     fail_on = config.fail_level("error")
@@ -221,6 +301,6 @@ def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
     files = (
         sorted({str(c) for c in changed})
         if changed is not None
-        else sorted(str(p) for p in expand_paths(list(config.paths)))
+        else sorted({*parsed.files, *(e.path for e in parsed.errors)})
     )
-    return CheckResult(findings, failing, bool(parsed.errors), files)
+    return CheckResult(findings, failing, bool(parsed.errors), files, sorted(parsed.files))

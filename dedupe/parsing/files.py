@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from dedupe.core.records import (
     AUTHOR_SEP,
     FAILURE_COLUMNS,
     RECORD_COLUMNS,
+    Problem,
     make_record_id,
     to_frame,
 )
@@ -35,26 +39,90 @@ class ParseResult:
     """source_file -> (encoding, confidence) it was read with (1.0 unless guessed)."""
     warnings: list[str] = field(default_factory=list)
     """One line per file whose encoding was a doubtful guess."""
+    skipped: list[FileError] = field(default_factory=list)
+    """Paths below the folders named that were not read, each with its reason."""
 
 
-def expand_paths(paths: list[Path]) -> list[Path]:
+OUTPUT_MARKER = ".dedupe-output"
+"""A file dedupe leaves in every folder it writes outputs to; such folders are never read."""
+
+
+def expand_paths(paths: list[Path], exclude: list[Path] | None = None) -> list[Path]:
     """Files named, and every non-hidden file below the folders named, sorted."""
+    return walk_paths(paths, exclude)[0]
+
+
+def walk_paths(
+    paths: list[Path], exclude: list[Path] | None = None
+) -> tuple[list[Path], list[FileError], list[FileError]]:
+    """(files, skipped, unreadable): files named and every file below the folders named.
+
+    Nothing is passed over silently: hidden entries, output folders (those holding
+    ``OUTPUT_MARKER`` or named in ``exclude``), symbolic-link loops, folders reached twice
+    and broken links are *skipped* with their reason; folders that cannot be listed are
+    *unreadable*. A named path that does not exist is an InputError.
+    """
     files: list[Path] = []
-    for path in paths:
+    skipped: list[FileError] = []
+    unreadable: list[FileError] = []
+    seen: set[tuple[int, int]] = set()
+    outputs = {p.resolve() for p in exclude or []}
+    for path in map(Path, paths):
         if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
+            _walk_folder(path, outputs, seen, files, skipped, unreadable)
         elif path.exists():
             files.append(path)
         else:
             raise InputError("no such file or folder.", path)
-    return files
+    unique: dict[Path, Path] = {}
+    for f in files:  # a file named twice, or named and below a folder named, is read once
+        unique.setdefault(f.resolve(), f)
+    return sorted(unique.values()), skipped, unreadable
+
+
+def _walk_folder(root, outputs, seen, files, skipped, unreadable) -> None:
+    """Collect the files below ``root`` (following links, each folder once)."""
+
+    def cannot_list(exc: OSError) -> None:
+        reason = exc.strerror or type(exc).__name__
+        unreadable.append(FileError(str(exc.filename), None, f"cannot list folder ({reason})."))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=cannot_list, followlinks=True):
+        here = Path(dirpath)
+        why = _skip_folder(here, outputs, seen)
+        if why:
+            skipped.append(FileError(dirpath, None, f"skipped: {why}"))
+            dirnames[:] = []
+            continue
+        for name in sorted(n for n in [*dirnames, *filenames] if n.startswith(".")):
+            if name != OUTPUT_MARKER:
+                skipped.append(FileError(str(here / name), None, "skipped: hidden"))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(f for f in filenames if not f.startswith(".")):
+            path = here / name
+            try:
+                regular = stat.S_ISREG(path.stat().st_mode)
+                why = "not a regular file"
+            except OSError as exc:
+                regular, why = False, f"cannot follow ({exc.strerror or exc})"
+            if regular:
+                files.append(path)
+            else:
+                skipped.append(FileError(str(path), None, f"skipped: {why}"))
+
+
+def _skip_folder(folder: Path, outputs: set[Path], seen: set[tuple[int, int]]) -> str | None:
+    """Why a folder is not read (None: read it)."""
+    try:
+        st = folder.stat()
+    except OSError as exc:
+        return f"cannot follow ({exc.strerror or exc})"
+    if (st.st_dev, st.st_ino) in seen:
+        return "folder already read (a symbolic link loop or a second link to it)"
+    seen.add((st.st_dev, st.st_ino))
+    if folder.resolve() in outputs or (folder / OUTPUT_MARKER).exists():
+        return "output folder of dedupe (never read as input)"
+    return None
 
 
 def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dict]]:
@@ -115,7 +183,23 @@ def parse_text(
                 f"unknown layout; pass --format with one of {', '.join(PARSERS)}.", path, 1
             )
     out = parser.parse(text, column_map)
+    if not out.records:
+        out.problems.insert(0, _no_records(out, text, parser.name))
     return (*_rows(out, str(path), parser.name), parser.name)
+
+
+def _no_records(out: ParseOutput, text: str, fmt: str) -> Problem:
+    """The finding for a file that yields no record: it must not vanish silently."""
+    kinds = Counter(p.kind for p in out.problems)
+    lines = {"failure": "unreadable", "unattached": "unattached", "dropped": "dropped as chrome"}
+    told = ", ".join(f"{kinds[k]} {v}" for k, v in lines.items() if kinds[k]) or "nothing"
+    return Problem(
+        1,
+        "no_records",
+        f"no records found reading it as {fmt} (lines: {told}); check the file's layout "
+        "or pass --format",
+        text.split("\n", 1)[0][:200],
+    )
 
 
 def parse_paths(
@@ -124,23 +208,27 @@ def parse_paths(
     column_map: dict | None = None,
     encoding: str | None = None,
     cache: str | Path | None = None,
+    exclude: list[Path] | None = None,
 ) -> ParseResult:
     """Parse every file below ``paths``; unusable files become error lines, not exceptions.
 
     An unknown ``encoding`` is one InputError (a usage error), raised before any file is read.
     Files unchanged since a previous run come from the parse cache (``cache``: a folder or
     ``"off"``; None: ``$DEDUPE_CACHE``, else ``.dedupe-cache``; see :mod:`.cache`).
+    Folders in ``exclude`` (the output folder) are not read; every path passed over is listed
+    with its reason in ``skipped``. A file that yields no records gets a ``no_records``
+    failure row.
     """
     encoding = check_encoding(encoding)
     folder = cache_dir(cache)
     store = ParseCache(folder) if folder is not None else None
     recs: list[pd.DataFrame] = []
     fails: list[pd.DataFrame] = []
-    errors: list[FileError] = []
     files: dict[str, str] = {}
     encodings: dict[str, tuple[str, float]] = {}
     warnings: list[str] = []
-    for path in expand_paths([Path(p) for p in paths]):
+    found, skipped, errors = walk_paths([Path(p) for p in paths], exclude)
+    for path in found:
         try:
             r, f, name, decoded = _parse_cached(path, fmt, column_map, encoding, store)
         except InputError as exc:
@@ -155,7 +243,7 @@ def parse_paths(
     records = _concat(recs, RECORD_COLUMNS)
     records["source_line"] = records["source_line"].astype("int64")
     failures = _concat(fails, FAILURE_COLUMNS)
-    return ParseResult(records, failures, errors, files, encodings, warnings)
+    return ParseResult(records, failures, errors, files, encodings, warnings, skipped)
 
 
 def _parse_cached(

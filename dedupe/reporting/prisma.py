@@ -48,7 +48,8 @@ def prisma_counts(
     roles: list[str] | None = None,
 ) -> dict:
     """The numbers of the identification flow, as summary.json states them."""
-    per_file = records.groupby("source_file", sort=True).size() if len(records) else {}
+    counted = records.groupby("source_file").size().to_dict() if len(records) else {}
+    per_file = {f: counted.get(f, 0) for f in sorted({*files, *counted})}
     removed = len(records) - len(corpus)
     auto = auto_duplicates(pairs, clusters) if len(pairs) else 0
     role = corpus["role"] if "role" in corpus.columns else pd.Series(["main"] * len(corpus))

@@ -12,7 +12,13 @@ import pandera.pandas as pa
 from dedupe.core.errors import InputError
 from dedupe.core.patterns import COMPILED, EXACT
 from dedupe.validation import checks as _checks  # noqa: F401  registers the check methods before from_yaml
-from dedupe.validation.checks import CHECKS, ROLE_SEVERITY, ROW_CHECKS, SEVERITIES
+from dedupe.validation.checks import (
+    CHECKS,
+    FAILURE_CHECKS,
+    ROLE_SEVERITY,
+    ROW_CHECKS,
+    SEVERITIES,
+)
 from dedupe.validation.mojibake import SINGLE_BYTE
 
 ANOMALY_COLUMNS = [
@@ -30,6 +36,8 @@ ANOMALY_COLUMNS = [
 ]
 """``span_start``/``span_end``: the flagged part of ``value`` (character offsets, end
 exclusive); empty when the whole value is the finding."""
+CHECK_ERROR_SOURCE = "(validation)"
+"""source_file of an anomaly that belongs to no record: a check that could not run."""
 ROLE_FIELDS = {"missing_title": "title", "missing_year": "year", "missing_journal": "journal"}
 
 
@@ -46,21 +54,48 @@ def load_schema(name: str = "records", schema_dir: Path | None = None) -> pa.Dat
         raise InputError(f"{path}: cannot load schema ({exc}).") from None
 
 
-def _schema_anomalies(records: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+def _schema_anomalies(
+    records: pd.DataFrame, schema: pa.DataFrameSchema
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(failures per record, failure cases of no record: checks that raised)."""
     cols = [c for c in schema.columns if c in records.columns]
     try:
         schema.select_columns(cols).validate(records[cols], lazy=True)
-        return pd.DataFrame(columns=["index", "field", "check", "value"])
+        return pd.DataFrame(columns=["index", "field", "check", "value"]), pd.DataFrame()
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
+    broken = fc[fc["index"].isna()]  # a check that raised, or a column-level failure
     fc = fc[fc["index"].notna()]
-    return pd.DataFrame(
+    found = pd.DataFrame(
         {
             "index": fc["index"].astype("int64").to_numpy(),
             "field": fc["column"].to_numpy(),
             "check": fc["check"].astype(str).str.split("(").str[0].to_numpy(),
             "value": fc["failure_case"].to_numpy(),
         }
+    )
+    return found, broken
+
+
+def _check_errors(broken: pd.DataFrame) -> pd.DataFrame:
+    """One error row per check that could not run: reported, never dropped."""
+    return pd.DataFrame(
+        {
+            "record_id": None,
+            "source_file": CHECK_ERROR_SOURCE,
+            "source_line": 0,
+            "field": broken["column"].astype(object).to_numpy(),
+            "check": "check_error",
+            "severity": "error",
+            "value": broken["failure_case"].astype(str).to_numpy(),
+            "message": [
+                f"check {str(c).split('(')[0]} could not run on this column; fix the check "
+                "or the column's values"
+                for c in broken["check"]
+            ],
+            "suggestion": None,
+        },
+        columns=ANOMALY_COLUMNS,
     )
 
 
@@ -86,15 +121,15 @@ def _role_anomalies(records: pd.DataFrame) -> pd.DataFrame:
 def _failure_anomalies(failures: pd.DataFrame) -> pd.DataFrame:
     if failures is None or failures.empty:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
-    dropped = failures["kind"] == "dropped"
+    kind = failures["kind"].where(failures["kind"].isin(list(FAILURE_CHECKS)), "failure")
     return pd.DataFrame(
         {
             "record_id": failures["record_id"],
             "source_file": failures["source_file"],
             "source_line": failures["source_line"],
             "field": None,
-            "check": dropped.map({True: "dropped_line", False: "parse_failure"}),
-            "severity": dropped.map({True: "info", False: "error"}),
+            "check": kind.map({k: c for k, (c, _) in FAILURE_CHECKS.items()}),
+            "severity": kind.map({k: s for k, (_, s) in FAILURE_CHECKS.items()}),
             "value": failures["raw"],
             "message": failures["reason"],
             "suggestion": None,
@@ -155,7 +190,7 @@ def validate_records(
     ``severities`` overrides the default severity of named checks.
     """
     records = records.reset_index(drop=True)
-    found = _schema_anomalies(records, schema or load_schema())
+    found, broken = _schema_anomalies(records, schema or load_schema())
     found["severity"] = found["check"].map(lambda c: CHECKS[c].severity if c in CHECKS else "error")
     found = pd.concat([found, _role_anomalies(records)], ignore_index=True)
     rows = records.loc[found["index"]]
@@ -172,7 +207,10 @@ def validate_records(
             "suggestion": [_suggest(c, v) for c, v in zip(found["check"], found["value"])],
         }
     )
-    out = pd.concat([out, _failure_anomalies(failures)], ignore_index=True)
+    parts = [out, _failure_anomalies(failures)]
+    if len(broken):
+        parts.append(_check_errors(broken))
+    out = pd.concat(parts, ignore_index=True)
     spans = [find_span(c, v) for c, v in zip(out["check"], out["value"])]
     out["span_start"] = pd.array([a for a, _ in spans], dtype="Int64")
     out["span_end"] = pd.array([b for _, b in spans], dtype="Int64")

@@ -253,8 +253,18 @@ ROW_CHECKS = {
     "missing_title": "no title",
     "missing_year": "no year",
     "missing_journal": "no journal",
-    "dropped_line": "line dropped by the parser as page chrome or unreadable text",
+    "dropped_line": "line dropped by the parser as page chrome",
+    "unattached_text": "text the parser could not attach to any record (kept here only)",
     "parse_failure": "content the parser could not read",
+    "no_records": "the file yielded no records",
+    "check_error": "a check could not run on this column",
+}
+# Rows of the parse-failure table by kind: (check, severity).
+FAILURE_CHECKS = {
+    "dropped": ("dropped_line", "info"),
+    "unattached": ("unattached_text", "warning"),
+    "failure": ("parse_failure", "error"),
+    "no_records": ("no_records", "error"),
 }
 ROLE_SEVERITY = {"main": "error", "listed": "warning", "related": "warning", "reference": "info"}
 

@@ -217,3 +217,58 @@ def test_unreadable_file_with_a_colon_in_its_name_keeps_its_path(repo):
     data = json.loads(check("--output-format", "json").output)
     (unreadable,) = [f for f in data["findings"] if f["check"] == "unreadable_file"]
     assert unreadable["file"] == "seeds/odd:name.bin" and unreadable["line"] == 1
+
+
+# --- issue 13: a gate that cannot be fooled ----------------------------------------------
+
+NOVEL_ROW = (
+    '"Night-shift peer work in rural crisis teams: a diary study","Brun, Emil",2021,J Night\n'
+)
+
+
+def test_changed_files_outside_the_paths_are_checked(repo, tmp_path_factory):
+    other = tmp_path_factory.mktemp("elsewhere")
+    (other / "copies.csv").write_text("title,authors,year,journal\n" + NOVEL_ROW * 3)
+    (other / "empty.txt").write_text("")
+    res = check("--changed", str(other / "copies.csv"))
+    assert res.exit_code == 1, res.output
+    assert "copies.csv:3: error: duplicate" in res.output
+    res = check("--changed", str(other / "empty.txt"))
+    assert res.exit_code == 2, res.output
+    assert "empty.txt:1: file is empty" in res.output
+
+
+def test_changed_path_that_does_not_exist_is_an_error(repo):
+    res = check("--changed", "seeds/nope.txt")
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines()[-1].startswith("Error: seeds/nope.txt: no such file")
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("name", ["000_first.csv", "zzz_last.csv"])
+def test_duplicate_is_reported_at_the_new_file_naming_the_existing_record(repo, name):
+    (repo / "seeds" / name).write_text(DUPLICATE_CSV, encoding="utf-8")
+    for args in (["--since", "HEAD"], []):
+        res = check(*args)
+        assert res.exit_code == 1, res.output
+        dups = [ln for ln in res.output.splitlines() if ": duplicate" in ln]
+        assert len(dups) == 1, res.output
+        assert dups[0].startswith(f"seeds/{name}:2: error: duplicate")
+        assert "at seeds/003_cced5f36f0e6b9f9.txt:" in dups[0]
+
+
+def test_a_cluster_of_copies_is_one_finding_per_new_record(repo):
+    (repo / "seeds" / "copies.csv").write_text("title,authors,year,journal\n" + NOVEL_ROW * 40)
+    res = check("--output-format", "json", "--since", "HEAD")
+    found = json.loads(res.output)["findings"]
+    dups = [f for f in found if f["kind"] == "duplicate"]
+    assert len(dups) == 39  # not 40 * 39 / 2 = 780 pairs
+    assert len({f["record_id"] for f in dups}) == 39
+
+
+def test_a_file_that_yields_no_records_fails_the_check(repo):
+    page = (repo / "seeds" / "001_83ddec2a4e93f6b8.txt").read_text(encoding="utf-8")
+    (repo / "seeds" / "roundtrip.txt").write_text(page.replace("◽", "|"), encoding="utf-8")
+    res = check("--since", "HEAD")
+    assert res.exit_code == 1, res.output
+    assert "seeds/roundtrip.txt:1: error: no_records" in res.output

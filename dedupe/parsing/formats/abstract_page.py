@@ -138,7 +138,7 @@ class AbstractPageParser(Parser):
                 if first and section is None:
                     values["title"] = [(no, s)]
                 else:
-                    out.drop(no, raw, "text outside any labelled section")
+                    out.unattached(no, raw, "text outside any labelled section")
             else:
                 values.setdefault(section, []).append((no, s))
             first = False

@@ -33,6 +33,10 @@ class ParseOutput:
         rec = (0 if page else len(self.records) - 1) if self.records else None
         self.problems.append(Problem(line, kind, reason, raw, rec))
 
+    def unattached(self, line: int, raw: str, reason: str) -> None:
+        """Report text that looks like content but belongs to no record (not page chrome)."""
+        self.drop(line, raw, reason, kind="unattached")
+
     def fail(self, line: int, raw: str, reason: str) -> None:
         """Report content the parser could not read."""
         self.drop(line, raw, reason, kind="failure")

@@ -141,5 +141,5 @@ class ScholarlyParser(Parser):
                 if m and text.strip().startswith(m.group(1)):
                     rec.fields["doi"] = m.group(1)
             else:
-                out.drop(no, text, "text not attached to any record")
+                out.unattached(no, text, "text not attached to any record")
         return title

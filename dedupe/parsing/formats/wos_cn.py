@@ -116,7 +116,7 @@ class WosCnParser(Parser):
                 elif s and entry:
                     entry.append((no, s))
                 elif s:
-                    out.drop(no, raw, "line in related papers before any entry")
+                    out.unattached(no, raw, "line in related papers before any entry")
                 continue
             if not s:
                 if section == "title" and sections.get("title"):
@@ -136,7 +136,7 @@ class WosCnParser(Parser):
                 out.drop(no, raw, "interface action or separator", page=True)
                 continue
             if section is None:
-                out.drop(no, raw, "text outside any labelled section")
+                out.unattached(no, raw, "text outside any labelled section")
                 continue
             if section == "title" and not sections.get("title"):
                 main.line = no
