@@ -7,6 +7,8 @@ library errors into messages and exit codes.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -19,6 +21,7 @@ from dedupe.export import EXPORTERS, read_corpus, write_exports
 from dedupe.gate.formats import FORMATS, RENDER
 from dedupe.parsing.formats import PARSERS
 from dedupe.pipeline import PipelineResult, run_pipeline
+from dedupe.reporting.outputs import StagedOutputs
 from dedupe.validation.anomalies import apply_fixes, severity_at_least, summarise
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -149,14 +152,24 @@ def export_formats(what: str, default: str):
 
 
 def out_option(what: str):
-    """The --out folder option, saying what goes there."""
-    return click.option(
-        "--out",
-        "out_dir",
-        type=click.Path(path_type=Path),
-        default=Path("reports"),
-        show_default=True,
-        help=f"Folder for {what}.",
+    """The --out folder option, saying what goes there, and --raw-csv."""
+    return _bundle(
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(path_type=Path),
+            default=Path("reports"),
+            show_default=True,
+            help=f"Folder for {what}.",
+        ),
+        click.option(
+            "--raw-csv",
+            is_flag=True,
+            expose_value=False,
+            callback=lambda ctx, param, value: ctx.meta.update(raw_csv=value),
+            help="Write CSV cells verbatim; by default a cell starting with = + - @ tab or CR "
+            "gets a leading ' so that spreadsheets do not run it as a formula.",
+        ),
     )
 
 
@@ -193,10 +206,15 @@ def run_stages(config: Config, **options) -> PipelineResult:
     return result
 
 
-def write_csv(frame, path: Path) -> None:
-    """Write a table as UTF-8 CSV, creating the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
+@contextmanager
+def outputs(out_dir: Path) -> Iterator[StagedOutputs]:
+    """Outputs staged beside ``out_dir``, moved into place when the block succeeds."""
+    raw = bool(click.get_current_context().meta.get("raw_csv"))
+    try:
+        with StagedOutputs(out_dir, raw) as out:
+            yield out
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def finish(result: PipelineResult, fail_on: str | None) -> None:
@@ -231,10 +249,11 @@ def parse_cmd(config_file, out_dir: Path, **options) -> None:
     parse_failures.csv (lines that could not be read, and lines dropped as page chrome).
     Exits 2 when a file cannot be used; the other files are still parsed.
     """
-    result = run_stages(configure(config_file, **options), stages=["parse"])
+    result = run_stages(configure(config_file, **options), stages=["parse"], exclude=[out_dir])
     parsed = result.parsed
-    write_csv(parsed.records, out_dir / "records.csv")
-    write_csv(parsed.failures, out_dir / "parse_failures.csv")
+    with outputs(out_dir) as out:
+        out.csv("records.csv", parsed.records)
+        out.csv("parse_failures.csv", parsed.failures)
     n_fail = int((parsed.failures["kind"] == "failure").sum())
     click.echo(
         f"{len(parsed.records)} records from {len(parsed.files)} files; "
@@ -265,14 +284,15 @@ def validate_cmd(config_file, out_dir: Path, fix: bool, **options) -> None:
     2 bad input or usage.
     """
     config = configure(config_file, **options)
-    result = run_stages(config, stages=["parse", "validate"])
+    result = run_stages(config, stages=["parse", "validate"], exclude=[out_dir])
     records, anomalies = result.parsed.records, result.anomalies
     assert anomalies is not None
-    write_csv(anomalies, out_dir / "anomalies.csv")
-    if fix:
-        cleaned, changes = apply_fixes(records, anomalies)
-        write_csv(cleaned, out_dir / "records.cleaned.csv")
-        write_csv(changes, out_dir / "changes.csv")
+    with outputs(out_dir) as out:
+        out.csv("anomalies.csv", anomalies)
+        if fix:
+            cleaned, changes = apply_fixes(records, anomalies)
+            out.csv("records.cleaned.csv", cleaned)
+            out.csv("changes.csv", changes)
     for row in summarise(anomalies).itertuples(index=False):
         click.echo(f"{row.severity:8} {row.check:22} {row.count}")
     click.echo(
@@ -328,13 +348,16 @@ def match_cmd(config_file, out_dir: Path, **options) -> None:
     review.csv (the uncertain pairs, ready to decide and pass back with --decisions).
     """
     config = configure(config_file, **options)
-    result = run_stages(config, stages=["parse", "match"], on_blocked=print_block_stats)
+    result = run_stages(
+        config, stages=["parse", "match"], on_blocked=print_block_stats, exclude=[out_dir]
+    )
     records, matched = result.parsed.records, result.matched
     assert matched is not None
-    write_csv(matched.pairs, out_dir / "pairs.csv")
-    write_csv(matched.clusters, out_dir / "clusters.csv")
-    write_csv(matched.corpus, out_dir / "corpus.csv")
-    write_csv(review_entries(matched.pairs, records), out_dir / "review.csv")
+    with outputs(out_dir) as out:
+        out.csv("pairs.csv", matched.pairs)
+        out.csv("clusters.csv", matched.clusters)
+        out.csv("corpus.csv", matched.corpus)
+        out.csv("review.csv", review_entries(matched.pairs, records))
     counts = matched.pairs["decision"].value_counts()
     click.echo(
         f"{len(records)} records -> {len(matched.corpus)} unique; "
@@ -383,11 +406,11 @@ def run_cmd(config_file, out_dir: Path, force: bool, formats, **options) -> None
         if sys.stderr.isatty()
         else _quiet() as bar
     ):
-        result = run_stages(config, progress=lambda stage: bar.update(1))
+        result = run_stages(config, progress=lambda stage: bar.update(1), exclude=[out_dir])
         html = render_report(result)
         bar.update(1)
     assert result.anomalies is not None and result.matched is not None
-    outputs = {
+    tables = {
         "records.csv": result.parsed.records,
         "parse_failures.csv": result.parsed.failures,
         "anomalies.csv": result.anomalies,
@@ -398,15 +421,14 @@ def run_cmd(config_file, out_dir: Path, force: bool, formats, **options) -> None
         "records.cleaned.csv": result.cleaned,
         "changes.csv": result.changes,
     }
-    for name, frame in outputs.items():
-        if frame is not None:
-            write_csv(frame, out_dir / name)
     assert result.corpus is not None
-    write_exports(result.corpus, list(formats), out_dir)
-    (out_dir / "summary.json").write_text(
-        json.dumps(result.summary, indent=2, ensure_ascii=False), encoding="utf-8"
-    )
-    report.write_text(html, encoding="utf-8")
+    with outputs(out_dir) as out:
+        for name, frame in tables.items():
+            if frame is not None:
+                out.csv(name, frame)
+        write_exports(result.corpus, list(formats), out.staging)
+        out.text("summary.json", json.dumps(result.summary, indent=2, ensure_ascii=False))
+        out.text("report.html", html)
     s = result.summary
     click.echo(
         f"{s['records_read']} records read, {s['anomalies']} anomalies, "
@@ -516,10 +538,11 @@ def check_cmd(
         if since:
             chosen = (chosen or []) + files_changed_since(since, list(config.paths))
         result = run_check(config, chosen)
+        if update_baseline:
+            write_baseline(config.baseline, result.findings, result.corpus_files)
     except InputError as exc:
         raise BadInput(str(exc)) from None
     if update_baseline:
-        write_baseline(config.baseline, result.findings, result.corpus_files)
         n = len(result.findings)
         click.echo(f"baseline {config.baseline}: {n} findings accepted.", err=True)
         sys.exit(EXIT_BAD_INPUT if result.unreadable else EXIT_CLEAN)

@@ -64,17 +64,23 @@ def run_pipeline(
     build_corpus: bool = True,
     progress: Callable[[str], None] | None = None,
     on_blocked: Callable[[list[BlockStats]], None] | None = None,
+    exclude: Collection[Path] = (),
 ) -> PipelineResult:
     """Run ``stages`` over ``paths`` (default: the configured paths); prints nothing.
 
     ``progress`` is told each stage as it starts. With ``focus`` files, only their records
     are validated and only pairs touching them are matched (against the whole corpus).
+    Folders in ``exclude`` (the output folder) are never read.
     """
     config = config or Config()
     say = progress or (lambda stage: None)
     say("parse")
     parsed = parse_paths(
-        list(paths or config.paths), config.fmt, dict(config.column_map), config.encoding
+        list(paths or config.paths),
+        config.fmt,
+        dict(config.column_map),
+        config.encoding,
+        exclude=list(exclude),
     )
     result = PipelineResult(config, parsed)
     records, failures = parsed.records, parsed.failures

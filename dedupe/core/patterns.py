@@ -85,6 +85,8 @@ RX = {
     "doi": r"^10\.\d{4,9}/\S+$",
     "stray_separator": "[\u00a0◽|]" + r"|^[\s;,.:/-]+|[\s;,:/]+$|\s{2,}",
     "article_number": r"^\d{8,}$",
+    # a cell a spreadsheet would run as a formula (OWASP CSV injection): = + - @ tab CR
+    "formula": "^[=+@\t\r-]",
 }
 # Exact patterns (Python re only: look-arounds, back-references) for the few candidates
 # the vectorised pattern of the same name preselected.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -119,9 +120,15 @@ def write_baseline(path: Path, findings: list[Finding], files: list[str] | None 
     data = {"version": BASELINE_VERSION, "findings": [entries[k] for k in sorted(entries)]}
     if files is not None:
         data["files"] = sorted({Path(f).name for f in files})
-    path.write_text(
-        json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    staged = path.with_name(f".{path.name}.tmp")
+    try:  # written beside and renamed: an interrupted update keeps the old baseline
+        staged.write_text(text, encoding="utf-8")
+        os.replace(staged, path)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the baseline ({exc.strerror or exc}); check --baseline.", path
+        ) from None
 
 
 # --- changed files --------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from dedupe.core.errors import InputError
-from dedupe.core.patterns import COMPILED, EXACT
+from dedupe.core.patterns import COMPILED, EXACT, RX, as_strings, search_mask
+from dedupe.core.records import BIB_COLUMNS, EXTRA_COLUMNS
 from dedupe.validation import checks as _checks  # noqa: F401  registers the check methods before from_yaml
 from dedupe.validation.checks import (
     CHECKS,
@@ -38,6 +39,7 @@ ANOMALY_COLUMNS = [
 exclusive); empty when the whole value is the finding."""
 CHECK_ERROR_SOURCE = "(validation)"
 """source_file of an anomaly that belongs to no record: a check that could not run."""
+FORMULA_FIELDS = [c for c in [*BIB_COLUMNS, *EXTRA_COLUMNS] if c != "authors_norm"]
 ROLE_FIELDS = {"missing_title": "title", "missing_year": "year", "missing_journal": "journal"}
 
 
@@ -118,6 +120,27 @@ def _role_anomalies(records: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _formula_anomalies(records: pd.DataFrame) -> pd.DataFrame:
+    """Fields that start like a spreadsheet formula (neutralised in CSV outputs)."""
+    parts = []
+    for field in FORMULA_FIELDS:
+        if field in records.columns:
+            hit = search_mask(as_strings(records[field]), RX["formula"])
+            idx = records.index[hit]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "index": idx,
+                        "field": field,
+                        "check": "formula_cell",
+                        "value": records.loc[idx, field].to_numpy(dtype=object),
+                        "severity": "warning",
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
 def _failure_anomalies(failures: pd.DataFrame) -> pd.DataFrame:
     if failures is None or failures.empty:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
@@ -192,7 +215,9 @@ def validate_records(
     records = records.reset_index(drop=True)
     found, broken = _schema_anomalies(records, schema or load_schema())
     found["severity"] = found["check"].map(lambda c: CHECKS[c].severity if c in CHECKS else "error")
-    found = pd.concat([found, _role_anomalies(records)], ignore_index=True)
+    found = pd.concat(
+        [found, _role_anomalies(records), _formula_anomalies(records)], ignore_index=True
+    )
     rows = records.loc[found["index"]]
     out = pd.DataFrame(
         {

@@ -258,6 +258,8 @@ ROW_CHECKS = {
     "parse_failure": "content the parser could not read",
     "no_records": "the file yielded no records",
     "check_error": "a check could not run on this column",
+    "formula_cell": "starts with = + - @ tab or CR, which a spreadsheet runs as a formula; "
+    "CSV outputs write it with a leading ' (--raw-csv: verbatim)",
 }
 # Rows of the parse-failure table by kind: (check, severity).
 FAILURE_CHECKS = {
