@@ -10,6 +10,10 @@
   the shipped values with a pseudo-count, so a session with few pairs moves them little.
 - **the prior**: the share of candidate pairs that match (by EM, m and u fixed), times the
   candidate count, over all record pairs.
+- **u of an exact title** is counted rather than sampled: blocking finds every pair with the
+  same title, so the expected number of non-matching ones among them (1 - posterior, summed)
+  over all record pairs is its u. Sampling cannot see a chance of one in a billion; counting
+  can, and it also sees how often different papers share a title ("Editor's Notes").
 
 Corpora under ``MIN_RECORDS`` keep the shipped values and the prior 1/(N-1): too few pairs to
 learn from.
@@ -152,6 +156,26 @@ def session_mask(levels: pd.DataFrame, agree_on) -> np.ndarray:
     return mask
 
 
+# Title levels so close that blocking finds (nearly) every pair showing them: their u is
+# counted over the candidate pairs rather than sampled, where it is too rare to be seen.
+BLOCKED_LEVELS = {"title": ("exact",)}
+
+
+def blocked_level_u(levels: pd.DataFrame, mu: dict, p: np.ndarray, n: int) -> dict:
+    """u of the ``BLOCKED_LEVELS``: the expected number of non-matching candidate pairs
+    at the level (1 - posterior, summed) over all record pairs, at least half a pair."""
+    total = n * (n - 1) / 2
+    mu = {k: list(v) for k, v in mu.items()}
+    for name, names in BLOCKED_LEVELS.items():
+        lv = levels[f"{name}_level"].to_numpy()
+        for level in names:
+            k = LEVELS[name].index(level)
+            non_match = float((1 - p)[lv == k].sum())
+            m, _ = mu[name][k - 1]
+            mu[name][k - 1] = (m, max(non_match, 0.5) / total)
+    return monotone(mu)
+
+
 def candidate_share(weights: np.ndarray, iterations: int = 30) -> float:
     """Share of candidate pairs that match, by EM with m and u fixed."""
     share = 0.1
@@ -180,5 +204,9 @@ def estimate_model(norm: pd.DataFrame, levels: pd.DataFrame, mu: dict, seed: int
     mu = monotone(mu)
     weights = level_weights(levels, mu, LEVELS) + title_tf_adjustment(levels, mu, n)
     share = candidate_share(weights)
+    for _ in range(3):
+        mu = blocked_level_u(levels, mu, _posterior(weights, share), n)
+        weights = level_weights(levels, mu, LEVELS) + title_tf_adjustment(levels, mu, n)
+        share = candidate_share(weights)
     prior = min(max(share * len(levels) / (n * (n - 1) / 2), 1e-12), 0.5)
     return Estimate(prior, mu, True, len(sample), sessions, share)
