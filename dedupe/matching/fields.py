@@ -126,7 +126,7 @@ def leading_number(series: pd.Series) -> pd.Series:
 def page_numbers(series: pd.Series) -> pd.DataFrame:
     """First and last page as numbers ("106-11" -> 106, 111; "e12724" -> 12724 both; letters
     around numbers dropped: "c37-c42", "S27", "viii108"); NaN where there are none, and for
-    spreadsheet dates that replaced a range ("01-Jun")."""
+    spreadsheet dates that replaced a range ("01-Jun") and page counts ("215 p")."""
     text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_strings(series)))
     date = pc.fill_null(
         pc.match_substring_regex(
@@ -134,7 +134,9 @@ def page_numbers(series: pd.Series) -> pd.DataFrame:
         ),
         False,
     )
-    text = pc.if_else(date, pa.scalar(None, pa.string()), text)
+    # a page count ("215 p", "12 pp.") is not a page range: a thesis or book says how long
+    count = pc.fill_null(pc.match_substring_regex(text, r"^\d+\s*(?:p|pp|pages)\.?$"), False)
+    text = pc.if_else(pc.or_(date, count), pa.scalar(None, pa.string()), text)
     rx = "^[a-z]*(?P<a>\\d{1,9})[a-z]*(?:\\s*[-\u2010-\u2015]+\\s*[a-z]*(?P<b>\\d{1,9}))?"
     found = pc.extract_regex(text, rx)
     first = pd.to_numeric(pd.Series(pc.struct_field(found, [0]).to_pandas()), errors="coerce")

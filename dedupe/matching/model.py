@@ -11,7 +11,7 @@ term-frequency adjustment, so a common title counts for less than a rare one.
 Vetoes (named records in ``VETOES``) stop the classic false merges: a *hard* veto makes the
 pair distinct (two different DOIs, a page's main record against its own reference list,
 "Part 1" vs "Part 2", a common title with different volume, issue or pages), a *soft* veto
-caps it at review (years more than one apart, different volume, issue or pages), since a
+caps it at review (years more than one apart, different volume or pages), since a
 preprint and its article differ there and a person should look.
 """
 
@@ -101,12 +101,12 @@ VETOES = (
     Veto("different_parts", True, "different part numbers in the titles"),
     Veto("titles_differ", True, "titles differ and nothing specific in common"),
     Veto("common_title_numbers_differ", True,
-         "a title several papers carry, with different volume, issue or pages"),
+         "a title several papers carry, with different volume, issue or pages"
+         " and no page or DOI in common"),
     Veto("years_apart", False, "years more than one apart"),
     Veto("recurring_title", False,
          "a title several papers carry (a recurring column?) and nothing specific in common"),
     Veto("different_volume", False, "different volumes"),
-    Veto("different_issue", False, "different issues"),
     Veto("different_pages", False, "different pages"),
     Veto("other_venue", False, "a year apart in another venue (conference and journal versions?)"),
     Veto("part_one_side", False, "only one title names a part"),
@@ -127,6 +127,7 @@ def veto_conditions(levels: pd.DataFrame, own_reference: np.ndarray) -> dict[str
     specific = level("doi", "same") | level("volume", "same") | level("issue", "same")
     specific |= level("pages", "same") | level("pages", "compatible")
     numbers_differ = level("volume", "else") | level("issue", "else") | level("pages", "else")
+    same_place = level("doi", "same") | level("pages", "same") | level("pages", "compatible")
     carriers = levels["title_carriers"].to_numpy(dtype=float)
     common = (carriers >= RECURRING_YEARS) & level("title", "exact")
     recurring = (carriers >= RECURRING_YEARS) & (lv["title"] > 0) & ~level("title", "else")
@@ -135,11 +136,10 @@ def veto_conditions(levels: pd.DataFrame, own_reference: np.ndarray) -> dict[str
         "own_reference": own_reference,
         "different_parts": levels["title_numbers_differ"].to_numpy(dtype=bool),
         "titles_differ": level("title", "else") & ~specific,
-        "common_title_numbers_differ": common & numbers_differ,
+        "common_title_numbers_differ": common & numbers_differ & ~same_place,
         "years_apart": level("year", "else"),
         "recurring_title": recurring & ~specific,
         "different_volume": level("volume", "else"),
-        "different_issue": level("issue", "else"),
         "different_pages": level("pages", "else"),
         "other_venue": level("year", "one_apart") & level("journal", "else"),
         "part_one_side": levels["title_part_one_side"].to_numpy(dtype=bool),

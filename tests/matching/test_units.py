@@ -35,8 +35,9 @@ def test_page_numbers(raw, first, last):
     assert (got["first"], got["last"]) == (first, last)
 
 
-def test_spreadsheet_date_in_pages_is_missing():
-    assert page_numbers(pd.Series(["01-Jun"])).isna().all(axis=None)
+@pytest.mark.parametrize("raw", ["01-Jun", "215 p", "12 pp."], ids=["date", "count", "pp"])
+def test_not_a_page_range_is_missing(raw):
+    assert page_numbers(pd.Series([raw])).isna().all(axis=None)
 
 
 @pytest.mark.parametrize(
