@@ -18,7 +18,7 @@ from dedupe.parsing.files import parse_file, parse_paths
 
 PARSE = FIXTURES / "parse"
 FIELDS = ["title", "authors_norm", "year", "journal", "doi", "pages"]
-FORMAT_NAMES = {"ris": "ris", "bibtex": "bibtex", "csl-json": None, "wos": "wos-tagged"}
+FORMAT_NAMES = {"ris": "ris", "bibtex": "bibtex", "csl-json": "csl-json", "wos": "wos-tagged"}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def expected(corpus):
     return [tuple(r[f] for f in FIELDS) for r in corpus_rows(corpus)]
 
 
-@pytest.mark.parametrize("fmt", ["ris", "bibtex", "wos"])
+@pytest.mark.parametrize("fmt", ["ris", "bibtex", "csl-json", "wos"])
 def test_export_read_back_by_our_parser(corpus, fmt, tmp_path):
     (path,) = write_exports(corpus, [fmt], tmp_path)
     records, failures, got = parse_file(path)
@@ -129,7 +129,7 @@ def test_entries_carry_ids_keywords_abstract_and_language(corpus):
     assert tagged.startswith("FN ") and tagged.endswith("EF\n")
 
 
-@pytest.mark.parametrize("fmt", ["ris", "bibtex"])
+@pytest.mark.parametrize("fmt", ["ris", "bibtex", "csl-json"])
 def test_a_later_run_traces_an_exported_entry_to_its_records(corpus, fmt, tmp_path):
     (path,) = write_exports(corpus, [fmt], tmp_path)
     records, _, _ = parse_file(path)

@@ -75,6 +75,12 @@ HEADS: dict[str, list[str]] = {
         'Title,Authors,Author full names,Year\n{F}x,"A{F}(1); B {F}(2)",A{F}and B (3),2020',
     ],
     "tsv": ["title\tauthors\tyear\n{F}x\tA{F}, B\t{F}2020"],
+    "csl-json": [
+        '[{"title": "{F}x", "author": [{"family": "A{F}", "given": "B"}, {"literal": "{F}x"}], '
+        '"issued": {"date-parts": [["{F}2020"]]}, "keyword": "a,{F}b", "page": "1{F}-2", '
+        '"note": "dedupe ids: {F}x (listed by: {F}x (role: {F}"},{F}{"title": "x"}, {F}x',
+        "[{F}",
+    ],
     "jsonl": [
         '{"title": "{F}x", "authors": "A{F}and B", "year": "{F}2020", "pages": "1{F}-2"}\n{{F}'
     ],

@@ -190,3 +190,47 @@ def test_explicit_canonical_column_wins_over_an_alias():
 def test_tagged_exports_are_sniffed_from_their_text(name, fmt):
     text = (PARSE / name).read_text(encoding="utf-8-sig")
     assert sniff(text).name == fmt  # no extension hint
+
+
+def test_csl_json_items_with_organisations_and_date_variants():
+    (first, second), failures, fmt = rows("csl_zotero_export.json")
+    assert fmt == "csl-json"
+    assert fields(first, *BIB) == (
+        "Peer support in forensic settings: a scoping review",
+        "Smith, John; Forensic Peer Network",  # a literal name stays whole
+        "2021",
+        "Journal of Forensic Practice",
+        "23",
+        "2",
+        "101-110",
+        "10.5555/forensic.2021.42",
+    )
+    assert fields(first, "keywords", "language", "source_id", "source_line") == (
+        "peer support; forensic mental health",
+        "en",
+        "http://zotero.org/users/1/items/ABCD1234",
+        2,
+    )
+    assert fields(second, "authors_norm", "year", "source_line") == (
+        "World Health Organization",
+        "2021",
+        19,
+    )
+    assert [(f["kind"], f["source_line"]) for f in failures] == [("failure", 26)]
+
+
+@pytest.mark.parametrize(
+    "text,line,reason",
+    [
+        ('[{"title": "A"}\n', 1, "not closed"),
+        ('[{"title": "A"}]\n\ntrailing words\n', 3, "text after"),
+        ('{"title": "A"}\n', 1, "must be a JSON array"),
+        ('[{"title": "A"},\n {"title": }]\n', 2, "invalid CSL-JSON item"),
+    ],
+    ids=["unclosed", "trailing-text", "not-an-array", "bad-item"],
+)
+def test_csl_json_problems_are_reported_with_their_line(text, line, reason):
+    from dedupe.parsing.formats import PARSERS
+
+    out = PARSERS["csl-json"].parse(text)
+    assert [(p.line, reason in p.reason) for p in out.problems] == [(line, True)]

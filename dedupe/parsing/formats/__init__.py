@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dedupe.parsing.formats.abstract_page import AbstractPageParser
 from dedupe.parsing.formats.base import Parser
+from dedupe.parsing.formats.csl_json import CslJsonParser
 from dedupe.parsing.formats.exports import (
     BibtexParser,
     CsvParser,
@@ -29,6 +30,7 @@ PARSERS: dict[str, Parser] = {
         CsvParser(),
         TsvParser(),
         JsonLinesParser(),
+        CslJsonParser(),
     )
 }
 SNIFF_THRESHOLD = 0.5
