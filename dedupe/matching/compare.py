@@ -17,13 +17,17 @@ from dedupe.matching.comparisons import LEVELS
 
 
 def _cpdist(left: pd.Series, right: pd.Series, scorer, both: np.ndarray) -> np.ndarray:
-    """Scores in 0..1 for aligned pairs where ``both`` is True (0 elsewhere)."""
+    """Scores in 0..1 for aligned pairs where ``both`` is True (0 elsewhere); equal values
+    score 1 without calling the scorer (every scorer here gives equal strings full marks)."""
     out = np.zeros(len(left))
-    idx = both.nonzero()[0]
+    lv, rv = left.to_numpy(), right.to_numpy()
+    equal = both & (lv == rv)
+    out[equal] = 1.0
+    idx = (both & ~equal).nonzero()[0]
     if len(idx):
-        out[idx] = process.cpdist(
-            left.to_numpy()[idx].tolist(), right.to_numpy()[idx].tolist(), scorer=scorer, workers=-1
-        ) / (1.0 if scorer is JaroWinkler.normalized_similarity else 100.0)
+        out[idx] = process.cpdist(lv[idx].tolist(), rv[idx].tolist(), scorer=scorer, workers=-1) / (
+            1.0 if scorer is JaroWinkler.normalized_similarity else 100.0
+        )
     return out
 
 
