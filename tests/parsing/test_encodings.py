@@ -106,3 +106,33 @@ def test_wrong_given_encoding_names_line(tmp_path):
     path.write_bytes(b"ok\n" + "\u4e2d".encode("gb18030"))
     with pytest.raises(InputError, match=r"a.txt:2: cannot decode as utf-8"):
         read_text(path, "utf-8")
+
+
+def test_cli_unknown_encoding_is_one_line_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    for name in ("a.ris", "b.ris"):
+        (tmp_path / name).write_text("TY  - JOUR\nTI  - x\nER  - \n", encoding="utf-8")
+    res = CliRunner().invoke(
+        main, ["parse", str(tmp_path), "--encoding", "klingon", "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert lines == [
+        "Error: --encoding 'klingon': unknown encoding; pass a codec name such as utf-8, "
+        "utf-16, gb18030, big5, shift_jis, cp1252 or latin-1."
+    ]
+
+
+def test_cli_warns_on_a_doubtful_guess(tmp_path):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    path = tmp_path / "short.ris"
+    path.write_bytes("TY  - JOUR\nTI  - Caf\u00e9 \u00d8g\u00e5rd\nER  - \n".encode("cp1252"))
+    res = CliRunner().invoke(main, ["parse", str(path), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0
+    assert f"Warning: {path}: encoding guessed as cp1252" in res.output
