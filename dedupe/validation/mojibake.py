@@ -250,14 +250,21 @@ def _fits(text: str, start: int, end: int, ch: str) -> bool:
 
 def _inside_word(text: str, start: int, end: int) -> bool:
     """A sequence no real word has: a capital inside a lower-case word ("KrakĂłw", "RĂŠmy"),
-    or a symbol between two letters ("R├╢hrdanz", "S√∏rensen")."""
+    a symbol inside or starting a word ("R├╢hrdanz", "S√∏rensen", "√Öland"), or letters of
+    another script than the ASCII letters beside them ("Wulff-RГ¶rricht", "ГҐland")."""
     seq, prev = text[start:end], text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
-    if prev.isalpha() and after.isalpha() and not seq.isalpha() and not any(map(str.isspace, seq)):
+    symbol = not seq.isalpha() and not any(map(str.isspace, seq))
+    if after.isalpha() and symbol and (prev.isalpha() or not seq[0].isalpha()):
         return True
     if prev.islower() and seq[0].isupper():
         return True
-    return prev.isalpha() and after.islower() and any(c.isupper() for c in seq)
+    if prev.isalpha() and after.islower() and any(c.isupper() for c in seq):
+        return True
+    ascii_near = [c for c in (prev, after) if c.isascii() and c.isalpha()]
+    return any(c.isalpha() and not c.isascii() for c in seq) and any(
+        _script(c) != _script(near) for c in seq if c.isalpha() for near in ascii_near
+    )
 
 
 def _capital_words(text: str) -> tuple[list[int], list[int]]:
