@@ -199,7 +199,7 @@ def run_stages(config: Config, **options) -> PipelineResult:
         result = run_pipeline(config.paths, config, **options)
     except InputError as exc:
         raise BadInput(str(exc)) from None
-    for warning in result.parsed.warnings:
+    for warning in [*result.parsed.warnings, *result.warnings]:
         click.echo(f"Warning: {warning}", err=True)
     for err in result.parsed.errors:
         click.echo(f"Error: {err}", err=True)
@@ -247,19 +247,26 @@ def parse_cmd(config_file, out_dir: Path, **options) -> None:
 
     Writes records.csv (one row per record, traceable to file and line) and
     parse_failures.csv (lines that could not be read, and lines dropped as page chrome).
-    Exits 2 when a file cannot be used; the other files are still parsed.
+    Exits 2 when a file cannot be used (the other files are still parsed), 1 when some
+    content could not be read or a file yielded no records, else 0.
     """
     result = run_stages(configure(config_file, **options), stages=["parse"], exclude=[out_dir])
     parsed = result.parsed
     with outputs(out_dir) as out:
         out.csv("records.csv", parsed.records)
         out.csv("parse_failures.csv", parsed.failures)
-    n_fail = int((parsed.failures["kind"] == "failure").sum())
+    kinds = parsed.failures["kind"]
+    n_fail, n_empty = (
+        int(kinds.isin(["failure", "no_records"]).sum()),
+        int((kinds == "no_records").sum()),
+    )
     click.echo(
         f"{len(parsed.records)} records from {len(parsed.files)} files; "
-        f"{n_fail} parse failures; written to {out_dir}/",
+        f"{n_fail} parse failures ({n_empty} file(s) without records); written to {out_dir}/",
         err=True,
     )
+    if n_fail and not parsed.errors:
+        sys.exit(EXIT_FINDINGS)  # as documented: 1 when content could not be read
     finish(result, None)
 
 

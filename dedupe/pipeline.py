@@ -40,6 +40,8 @@ class PipelineResult:
     """The records with the safe fixes applied (what was matched), when ``config.fix``."""
     changes: pd.DataFrame | None = None
     """Each fix applied: record, field, checks, before and after."""
+    warnings: list[str] = field(default_factory=list)
+    """One line per problem that does not stop the run (stale decisions)."""
     corpus: pd.DataFrame | None = None
     """The merged corpus restricted to ``config.roles`` (all roles when none are set)."""
 
@@ -53,6 +55,19 @@ def focus_mask(parsed: ParseResult, files: Collection[Path]) -> tuple[np.ndarray
         parsed.records["source_file"].isin(chosen).to_numpy(dtype=bool),
         parsed.failures["source_file"].isin(chosen).to_numpy(dtype=bool),
     )
+
+
+def stale_decisions(decisions: pd.DataFrame, records: pd.DataFrame, source: object) -> list[str]:
+    """One warning per decision naming a record that is no longer in the corpus."""
+    ids = pd.Index(records["record_id"])
+    gone = ~(decisions["record_id_l"].isin(ids) & decisions["record_id_r"].isin(ids))
+    return [
+        f"{source}: decision {a} / {b} ({d}) names a record no longer in the corpus "
+        "(edited or removed); it is not applied; update or delete it."
+        for a, b, d in decisions.loc[gone, ["record_id_l", "record_id_r", "decision"]].itertuples(
+            index=False
+        )
+    ]
 
 
 def run_pipeline(
@@ -97,6 +112,8 @@ def run_pipeline(
     if "match" in stages:
         say("match")
         decisions = load_decisions(config.decisions) if config.decisions else None
+        if decisions is not None:
+            result.warnings += stale_decisions(decisions, parsed.records, config.decisions)
         result.matched = match_records(
             to_match,
             config.match_settings(),
@@ -149,6 +166,7 @@ def summarise_run(result: PipelineResult) -> dict:
         "parse_failures": int(kinds.get("failure", 0)),
         "lines_dropped_as_chrome": int(kinds.get("dropped", 0)),
         "lines_unattached": int(kinds.get("unattached", 0)),
+        "stale_decisions": list(result.warnings),
         "files_without_records": [f for f, n in per_file.items() if not n],
         "skipped_paths": [str(e) for e in parsed.skipped],
         "anomalies": int(len(anomalies)),

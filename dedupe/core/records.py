@@ -87,8 +87,9 @@ class Problem:
     record_index: int | None = None
 
 
-def make_record_id(source_file: str, rec: dict, taken: set[str]) -> str:
-    """A stable id from the file name and the record's content, unique within ``taken``.
+def make_record_id(source_file: str, rec: dict, taken: dict[str, int]) -> str:
+    """A stable id from the file name and the record's content, unique within ``taken``
+    (the count of each id so far: the n-th identical record gets "-n").
 
     Content-based, so reordering lines of a file keeps each record's id.
     """
@@ -109,12 +110,9 @@ def make_record_id(source_file: str, rec: dict, taken: set[str]) -> str:
         )
     )
     digest = hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
-    rid, n = f"{stem}#{digest}", 1
-    while rid in taken:
-        n += 1
-        rid = f"{stem}#{digest}-{n}"
-    taken.add(rid)
-    return rid
+    base = f"{stem}#{digest}"
+    n = taken[base] = taken.get(base, 0) + 1  # a count per id: linear in identical records
+    return base if n == 1 else f"{base}-{n}"
 
 
 def to_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from dedupe import __version__
@@ -83,12 +84,24 @@ def junit(result: CheckResult) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def _uri(path: str) -> str:
+def _relative(path: str) -> str:
+    """The file's path relative to the working folder when inside it, else as given."""
     p = Path(path)
     try:
         return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return p.as_posix()
+
+
+def _uri(path: str) -> str:
+    """A SARIF artifact URI: the relative path percent-encoded (RFC 3986), so spaces, '#',
+    '%' and non-ASCII names stay one path; a file outside the working folder as file: URI.
+
+    >>> _uri("seeds/a b#1%.csv")
+    'seeds/a%20b%231%25.csv'
+    """
+    rel = _relative(path)
+    return Path(rel).as_uri() if Path(rel).is_absolute() else quote(rel, safe="/")
 
 
 def sarif(result: CheckResult) -> str:
@@ -165,7 +178,7 @@ def github(result: CheckResult) -> str:
             else ("warning" if f.severity in ("error", "warning") else "notice")
         )
         lines.append(
-            f"::{level} file={_escape_github(_uri(f.file), True)},line={f.line},"
+            f"::{level} file={_escape_github(_relative(f.file), True)},line={f.line},"
             f"title={_escape_github(f.check, True)}::{_escape_github(_describe(f))}"
         )
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -126,7 +126,9 @@ def _skip_folder(folder: Path, outputs: set[Path], seen: set[tuple[int, int]]) -
 
 
 def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dict]]:
-    rows, ids, taken = [], [], set()
+    rows: list[dict] = []
+    ids: list[str] = []
+    taken: dict[str, int] = {}
     lister = None  # the latest main record: the page that lists the entries after it
     for rec in out.records:
         names, affils = [], []

@@ -156,6 +156,27 @@ def canonical_name(column: str, column_map: dict[str, str] | None) -> str | None
     return ALIASES.get(column.strip().lower())
 
 
+def duplicate_columns(header: list[str]) -> list[str]:
+    """One message per column whose name repeats an earlier one (only the first is read).
+
+    >>> duplicate_columns(["title", "Year", "title "])
+    ["column 3 'title ' repeats column 1 'title'; only the first is read"]
+    """
+    first: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(header):
+        key = name.strip().lower()
+        if key in first:
+            j = first[key]
+            out.append(
+                f"column {i + 1} {name!r} repeats column {j + 1} {header[j]!r}; "
+                "only the first is read"
+            )
+        else:
+            first[key] = i
+    return out
+
+
 def resolve_columns(columns: list[str], column_map: dict[str, str] | None) -> list[str | None]:
     """The field of each column, None for ignored ones and for all but the best column of
     a field (the user's ``column_map`` first, then the order of ``FIELD_COLUMNS``)."""
@@ -277,6 +298,8 @@ class CsvParser(Parser):
         start = reader.line_num + 1
         keys = resolve_columns(header, column_map)  # once per file
         ours = is_our_dialect(header)
+        for problem in duplicate_columns(header):
+            out.unattached(1, self.delimiter.join(header), problem)
         while True:
             try:
                 row = next(reader)
@@ -287,12 +310,15 @@ class CsvParser(Parser):
                 start = reader.line_num + 1
                 continue
             if any(cell.strip() for cell in row):
-                if len(row) != len(header):
+                if len(row) != len(header):  # broken quoting: its cells would be misaligned
                     out.fail(
                         start,
                         self.delimiter.join(row),
-                        f"row has {len(row)} fields, header has {len(header)}",
+                        f"row has {len(row)} fields, header has {len(header)}; not read "
+                        "(check its quotes)",
                     )
+                    start = reader.line_num + 1
+                    continue
                 rec = record_from_items(start, zip(keys, row))
                 if ours:
                     rec.fields.update(our_fields(dict(zip(header, row))))
