@@ -50,7 +50,8 @@ def test_broken_quoting_does_not_emit_a_misaligned_record():
     rows, fails, _ = parse_text(text, Path("broken.csv"))
     assert [r["title"] for r in rows] == ["Good paper"]
     assert [(f["kind"], f["source_line"]) for f in fails] == [("failure", 3)]
-    assert "not read" in fails[0]["reason"]
+    assert "malformed CSV row (not read)" in fails[0]["reason"]
+    assert fails[0]["raw"].startswith('"Broken, "Doe')
 
 
 def test_stale_decisions_are_reported(here):

@@ -289,7 +289,10 @@ class CsvParser(Parser):
 
     def parse(self, text: str, column_map=None) -> ParseOutput:
         out = ParseOutput()
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        # strict: a quote inside an unquoted cell (broken quoting) is an error for that row,
+        # never a record whose cells slid into the wrong columns
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True)
+        lines = text.split("\n")
         try:
             header = next(reader)
         except (StopIteration, csv.Error) as exc:
@@ -306,19 +309,17 @@ class CsvParser(Parser):
             except StopIteration:
                 break
             except csv.Error as exc:
-                out.fail(start, "", f"malformed {self.name.upper()} row: {exc}")
+                raw = "\n".join(lines[start - 1 : reader.line_num])
+                out.fail(start, raw, f"malformed {self.name.upper()} row (not read): {exc}")
                 start = reader.line_num + 1
                 continue
             if any(cell.strip() for cell in row):
-                if len(row) != len(header):  # broken quoting: its cells would be misaligned
+                if len(row) != len(header):
                     out.fail(
                         start,
                         self.delimiter.join(row),
-                        f"row has {len(row)} fields, header has {len(header)}; not read "
-                        "(check its quotes)",
+                        f"row has {len(row)} fields, header has {len(header)}",
                     )
-                    start = reader.line_num + 1
-                    continue
                 rec = record_from_items(start, zip(keys, row))
                 if ours:
                     rec.fields.update(our_fields(dict(zip(header, row))))
