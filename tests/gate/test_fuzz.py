@@ -26,7 +26,10 @@ from dedupe.parsing.files import parse_paths
 from dedupe.validation.anomalies import validate_records
 
 BOUND_S = 20.0
-PREAMBLE = {"wos-tagged": (b"\xef\xbb\xbfFN ", b"FN ", b"VR ")}
+PREAMBLE = {
+    "wos-tagged": (b"\xef\xbb\xbfFN ", b"FN ", b"VR "),
+    "csl-json": (b"[", b"\xef\xbb\xbf["),
+}
 """Header lines a layout reads as structure before its first record."""
 SUFFIXES = [".txt", ".csv", ".tsv", ".ris", ".bib", ".jsonl", ".nbib", ".dat"]
 ENCODINGS = ["utf-8", "utf-16", "gb18030", "cp1252", "latin-1", "shift_jis", "koi8-r"]
