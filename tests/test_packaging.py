@@ -9,12 +9,15 @@ from importlib import metadata
 from conftest import ROOT
 
 PACKAGE = ROOT / "dedupe"
+SPARK = PACKAGE / "spark"  # the optional engine: its imports belong to the [spark] extra
 
 
-def imported_top_level(folder) -> set[str]:
+def imported_top_level(folder, exclude=None) -> set[str]:
     """Top-level module names imported anywhere below ``folder`` (absolute imports only)."""
     names = set()
     for path in folder.rglob("*.py"):
+        if exclude is not None and path.is_relative_to(exclude):
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names |= {a.name.split(".")[0] for a in node.names}
@@ -28,11 +31,12 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def declared_requirements() -> set[str]:
-    """Distribution names in setup.cfg's install_requires."""
+def declared_requirements(extra: str | None = None) -> set[str]:
+    """Distribution names in setup.cfg's install_requires (or in one extra)."""
     cfg = configparser.ConfigParser()
     cfg.read(ROOT / "setup.cfg", encoding="utf-8")
-    lines = cfg["options"]["install_requires"].strip().splitlines()
+    section = cfg["options.extras_require"][extra] if extra else cfg["options"]["install_requires"]
+    lines = section.strip().splitlines()
     return {canonical(re.split(r"[<>=!~;\s\[]", ln.strip(), maxsplit=1)[0]) for ln in lines}
 
 
@@ -42,9 +46,10 @@ def distribution_of(module: str) -> str:
     return canonical(dists[0])
 
 
-def third_party_modules() -> set[str]:
+def third_party_modules(folder=PACKAGE, exclude=SPARK) -> set[str]:
     """Imported modules that are neither the standard library nor dedupe itself."""
-    return imported_top_level(PACKAGE) - set(sys.stdlib_module_names) - {"dedupe", "__future__"}
+    found = imported_top_level(folder, exclude)
+    return found - set(sys.stdlib_module_names) - {"dedupe", "__future__"}
 
 
 def test_every_imported_module_is_declared():
@@ -52,6 +57,13 @@ def test_every_imported_module_is_declared():
     missing = {m: distribution_of(m) for m in third_party_modules()}
     missing = {m: d for m, d in missing.items() if d not in declared}
     assert not missing, f"imported but not in install_requires: {missing}"
+
+
+def test_the_spark_engine_imports_only_core_and_spark_extra_modules():
+    allowed = declared_requirements() | declared_requirements("spark")
+    used = {distribution_of(m) for m in third_party_modules(SPARK, None)}
+    assert used - allowed == set()
+    assert declared_requirements("spark") <= used
 
 
 def test_every_declared_dependency_is_imported():

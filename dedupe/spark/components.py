@@ -1,0 +1,100 @@
+"""Connected components as iterative DataFrame joins: alternating large-star and small-star.
+
+Kiveris et al., "Connected Components in MapReduce and Beyond" (SoCC 2014). Every node ends
+linked to the smallest node id of its component, in O(log n) rounds of joins and
+aggregations. Each round's edges are checkpointed (``DataFrame.checkpoint`` when
+``spark.checkpoint.dir`` is set, else ``localCheckpoint``), so the plan does not grow with
+the rounds. No GraphFrames jar, no RDD.
+
+The result equals ``scipy.sparse.csgraph.connected_components`` labelled by the smallest
+node of each component (the tests check it on random graphs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame
+
+MAX_ROUNDS = 100
+
+
+def _pin(df: DataFrame) -> DataFrame:
+    """Materialise ``df`` and cut its lineage."""
+    spark = df.sparkSession
+    if spark.conf.get("spark.checkpoint.dir", None):
+        return df.checkpoint(eager=True)
+    return df.localCheckpoint(eager=True)
+
+
+def _large_star(edges: DataFrame) -> DataFrame:
+    """Link every neighbour larger than a node to the smallest of the node's closed
+    neighbourhood."""
+    from pyspark.sql import functions as F
+
+    both = edges.select("src", "dst").union(edges.select(F.col("dst").alias("src"), "src"))
+    mins = both.groupBy("src").agg(F.least(F.min("dst"), F.first("src")).alias("m"))
+    out = both.join(mins, "src").where(F.col("dst") > F.col("src"))
+    return out.select(F.col("dst").alias("src"), F.col("m").alias("dst")).distinct()
+
+
+def _small_star(edges: DataFrame) -> DataFrame:
+    """Link a node and its smaller neighbours to the smallest of them."""
+    from pyspark.sql import functions as F
+
+    down = edges.select(
+        F.greatest("src", "dst").alias("src"), F.least("src", "dst").alias("dst")
+    ).where(F.col("src") != F.col("dst"))
+    mins = down.groupBy("src").agg(F.min("dst").alias("m"))
+    linked = down.join(mins, "src").select(F.col("dst").alias("src"), F.col("m").alias("dst"))
+    roots = mins.select("src", F.col("m").alias("dst"))
+    return linked.union(roots).where(F.col("src") != F.col("dst")).distinct()
+
+
+def _same(a: DataFrame, b: DataFrame) -> bool:
+    """True when two (pinned, duplicate-free) edge sets are equal."""
+    n = a.count()
+    return n == b.count() and a.join(b, ["src", "dst"]).count() == n
+
+
+def connected_components(edges: DataFrame, max_rounds: int = MAX_ROUNDS) -> DataFrame:
+    """(node, component) for every node of ``edges`` (columns ``src``, ``dst``, integer
+    ids); ``component`` is the smallest node id of the node's component."""
+    from pyspark.sql import functions as F
+
+    current = _pin(
+        edges.select(F.col("src").cast("long"), F.col("dst").cast("long"))
+        .where(F.col("src") != F.col("dst"))
+        .select(F.greatest("src", "dst").alias("src"), F.least("src", "dst").alias("dst"))
+        .distinct()
+    )
+    for _ in range(max_rounds):
+        nxt = _pin(_small_star(_large_star(current)))
+        if _same(nxt, current):
+            break
+        current = nxt
+    else:  # pragma: no cover - log2(n) rounds suffice in practice
+        raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+    nodes = edges.select(F.col("src").cast("long").alias("node")).union(
+        edges.select(F.col("dst").cast("long").alias("node"))
+    )
+    links = current.select(F.col("src").alias("node"), F.col("dst").alias("component"))
+    return (
+        nodes.distinct()
+        .join(links, "node", "left")
+        .select("node", F.coalesce("component", "node").alias("component"))
+    )
+
+
+def label_nodes(spark, n: int, edges: DataFrame) -> DataFrame:
+    """(node, component) for nodes 0..n-1, isolated nodes being their own component."""
+    from pyspark.sql import functions as F
+
+    comp = connected_components(edges)
+    return (
+        spark.range(n)
+        .withColumnRenamed("id", "node")
+        .join(comp, "node", "left")
+        .select("node", F.coalesce("component", "node").alias("component"))
+    )
