@@ -30,6 +30,15 @@ DECISION_VALUES = {"same", "different"}
 DECISION_COLUMNS = ["record_id_l", "record_id_r", "decision", "note"]
 
 
+@dataclass(frozen=True)
+class Executor:
+    """Where the heavy stages run: the per-pair comparison and the connected components.
+    Local by default; ``dedupe.spark`` passes Spark versions of the same functions."""
+
+    compare: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] = compare
+    components: Callable[[int, np.ndarray, np.ndarray], np.ndarray] = clusters
+
+
 @dataclass
 class MatchResult:
     """Everything a matching run produced."""
@@ -140,6 +149,7 @@ def match_records(
     on_blocked: Callable[[list[BlockStats]], None] | None = None,
     focus: np.ndarray | None = None,
     build_corpus: bool = True,
+    executor: Executor | None = None,
 ) -> MatchResult:
     """Find duplicate records, cluster them and merge each cluster into one record.
 
@@ -162,7 +172,8 @@ def match_records(
     if decisions is not None and not decisions.empty:
         decisions = canonical_decisions(decisions)
         pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
-    levels = compare(norm, pairs)
+    run = executor or Executor()
+    levels = run.compare(norm, pairs)
     clock.lap("compare")
     estimate = (
         estimate_model(norm, levels, settings.mu)
@@ -206,7 +217,7 @@ def match_records(
     refused = accepted[~kept]
     out.loc[refused, "decision"] = "review"
     out.loc[refused, "veto"] = "a weak single link between two groups"
-    labels = clusters(len(records), il[kept], ir[kept])
+    labels = run.components(len(records), il[kept], ir[kept])
     cluster_ids = pd.Series(ids[labels], name="cluster_id")
     cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
     clock.lap("cluster")
