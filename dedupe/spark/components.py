@@ -53,9 +53,14 @@ def _small_star(edges: DataFrame) -> DataFrame:
 
 
 def _same(a: DataFrame, b: DataFrame) -> bool:
-    """True when two (pinned, duplicate-free) edge sets are equal."""
-    n = a.count()
-    return n == b.count() and a.join(b, ["src", "dst"]).count() == n
+    """True when two (pinned, duplicate-free) edge sets are equal: one job counting the
+    edges found in only one of them."""
+    from pyspark.sql import functions as F
+
+    tagged = a.withColumn("_a", F.lit(True)).join(
+        b.withColumn("_b", F.lit(True)), ["src", "dst"], "full_outer"
+    )
+    return tagged.where(F.col("_a").isNull() | F.col("_b").isNull()).isEmpty()
 
 
 def connected_components(edges: DataFrame, max_rounds: int = MAX_ROUNDS) -> DataFrame:
