@@ -6,6 +6,7 @@ library errors into messages and exit codes.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -342,11 +343,30 @@ def print_block_stats(stats) -> None:
         )
 
 
+def spark_executor_or_exit():
+    """The Spark engine's executor; BadInput (exit 2) when PySpark or Java is missing."""
+    try:
+        from dedupe.spark.engine import spark_executor
+        from dedupe.spark.session import get_session
+
+        return spark_executor(get_session(os.environ.get("DEDUPE_SPARK_MASTER", "local[*]")))
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+
+
 @main.command("match")
 @input_options
 @out_option("pairs.csv, clusters.csv, corpus.csv, review.csv")
 @match_options
-def match_cmd(config_file, out_dir: Path, **options) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where the per-pair comparison and the clustering run: this process, or Spark "
+    "(the [spark] extra; master from $DEDUPE_SPARK_MASTER, default local[*]).",
+)
+def match_cmd(config_file, out_dir: Path, engine: str = "local", **options) -> None:
     """Find and merge duplicate records (one row per paper), explained and reviewable.
 
     Writes pairs.csv (every candidate pair with per-field levels and weights, probability,

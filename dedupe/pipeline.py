@@ -16,7 +16,7 @@ import pandas as pd
 
 from dedupe.config import Config
 from dedupe.matching.blocking import BlockStats
-from dedupe.matching.engine import MatchResult, load_decisions, match_records
+from dedupe.matching.engine import Executor, MatchResult, load_decisions, match_records
 from dedupe.matching.merge import add_fix_provenance
 from dedupe.parsing.files import ParseResult, parse_paths
 from dedupe.reporting.prisma import prisma_counts
@@ -80,6 +80,7 @@ def run_pipeline(
     progress: Callable[[str], None] | None = None,
     on_blocked: Callable[[list[BlockStats]], None] | None = None,
     exclude: Collection[Path] = (),
+    executor: Executor | None = None,
 ) -> PipelineResult:
     """Run ``stages`` over ``paths`` (default: the configured paths); prints nothing.
 
@@ -121,6 +122,7 @@ def run_pipeline(
             on_blocked=on_blocked,
             focus=result.focus,
             build_corpus=build_corpus,
+            executor=executor,
         )
     if result.matched is not None and build_corpus:
         _finish_corpus(result)

@@ -29,3 +29,18 @@ def test_spark_engine_equals_local_engine(spark, name, load, local_edges):
     pd.testing.assert_frame_equal(distributed.clusters, local.clusters)
     pd.testing.assert_frame_equal(distributed.corpus, local.corpus)
     assert (local.pairs["decision"] == "merge").any()
+
+
+def test_match_command_with_spark_engine_writes_the_local_outputs(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    runner = CliRunner()
+    local = runner.invoke(main, ["match", str(SEEDS), "--out", str(tmp_path / "local")])
+    on_spark = runner.invoke(
+        main, ["match", str(SEEDS), "--out", str(tmp_path / "spark"), "--engine", "spark"]
+    )
+    assert local.exit_code == on_spark.exit_code, on_spark.output
+    for name in ("pairs.csv", "clusters.csv", "corpus.csv", "review.csv"):
+        assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
