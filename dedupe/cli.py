@@ -200,6 +200,8 @@ def run_stages(config: Config, **options) -> PipelineResult:
         result = run_pipeline(config.paths, config, **options)
     except InputError as exc:
         raise BadInput(str(exc)) from None
+    for skipped in result.parsed.skipped:
+        click.echo(f"Note: {skipped}", err=True)
     for warning in [*result.parsed.warnings, *result.warnings]:
         click.echo(f"Warning: {warning}", err=True)
     for err in result.parsed.errors:

@@ -106,3 +106,4 @@ def test_output_folder_is_never_read_as_input(corpus):
         summary = json.loads((corpus / "reports" / "summary.json").read_text())
         assert summary["records_read"] == 3
     assert any("output folder" in s for s in summary["skipped_paths"])
+    assert "reports: skipped: output folder of dedupe" in res.output  # also said on stderr
