@@ -19,6 +19,9 @@ from dedupe.matching.comparisons import LEVELS
 from dedupe.matching.estimate import Estimate, estimate_model
 from dedupe.matching.merge import merge_clusters
 from dedupe.matching.model import (
+    DECISIONS,
+    NO_VETO,
+    VETOES,
     Settings,
     decide,
     score,
@@ -192,21 +195,21 @@ def match_records(
         {
             "record_id_l": ids[pairs["i_l"]],
             "record_id_r": ids[pairs["i_r"]],
-            "match_key": pairs["match_key"].to_numpy(),
+            "match_key": pd.Categorical(pairs["match_key"].to_numpy()),
         }
     )
     for name, names in LEVELS.items():
         out[f"{name}_level"] = pd.Categorical.from_codes(levels[f"{name}_level"], names)
-        out[f"{name}_weight"] = scored[f"{name}_weight"].to_numpy()
-    out["title_score"] = levels["title_score"].round(3)
-    out["title_abstract_score"] = levels["title_abstract_score"].round(3)
-    out["authors_score"] = levels["authors_score"].round(3)
+        out[f"{name}_weight"] = scored[f"{name}_weight"].to_numpy(dtype=np.float32)
+    for col in ("title_score", "title_abstract_score", "authors_score"):
+        out[col] = levels[col].to_numpy(dtype=np.float32).round(3)
     out["match_weight"] = scored["match_weight"]
     out["probability"] = scored["probability"].round(6)
     del norm, levels, scored  # free the per-pair intermediates before clustering
-    out["veto"] = np.where(hard != "", hard, soft)
-    out["decision"] = decision
-    out["reviewed"] = ""
+    veto = np.where(hard != NO_VETO, hard, soft).astype(np.int16) + 1
+    out["veto"] = pd.Categorical.from_codes(veto, VETO_REASONS)
+    out["decision"] = pd.Categorical.from_codes(decision, DECISIONS)
+    out["reviewed"] = pd.Categorical.from_codes(np.zeros(len(out), np.int8), REVIEWED)
     if decisions is not None and not decisions.empty:
         out = _apply_decisions(out, decisions)
     clock.lap("decide")
@@ -216,7 +219,7 @@ def match_records(
     kept = guarded(len(records), il, ir, strength[accepted])
     refused = accepted[~kept]
     out.loc[refused, "decision"] = "review"
-    out.loc[refused, "veto"] = "a weak single link between two groups"
+    out.loc[refused, "veto"] = WEAK_LINK
     labels = run.components(len(records), il[kept], ir[kept])
     cluster_ids = pd.Series(ids[labels], name="cluster_id")
     cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
@@ -227,6 +230,11 @@ def match_records(
         ["probability", "record_id_l", "record_id_r"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)
     return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks, estimate)
+
+
+WEAK_LINK = "a weak single link between two groups"
+VETO_REASONS = [""] + [v.reason for v in VETOES] + [WEAK_LINK]
+REVIEWED = ["", "same", "different"]
 
 
 def _apply_decisions(out: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:

@@ -148,25 +148,33 @@ def veto_conditions(levels: pd.DataFrame, own_reference: np.ndarray) -> dict[str
     }
 
 
+NO_VETO = -1
+DECISIONS = ("merge", "review", "distinct")
+MERGE, REVIEW, DISTINCT = range(3)
+
+
 def vetoes(levels: pd.DataFrame, own_reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(hard, soft) veto reason per pair ("" where none); the first veto that holds wins."""
+    """(hard, soft) veto per pair as an index into ``VETOES`` (``NO_VETO`` where none): the
+    first veto of each kind that holds wins. Codes, not strings: a text per pair would take
+    gigabytes at millions of pairs."""
     holds = veto_conditions(levels, own_reference)
     out = []
     for hard in (True, False):
-        rules = [v for v in VETOES if v.hard == hard]
-        out.append(np.select([holds[v.name] for v in rules], [v.reason for v in rules], ""))
+        idx = [k for k, v in enumerate(VETOES) if v.hard == hard]
+        out.append(np.select([holds[VETOES[k].name] for k in idx], idx, NO_VETO).astype(np.int8))
     return out[0], out[1]
 
 
 def decide(
     probability: np.ndarray, hard: np.ndarray, soft: np.ndarray, settings: Settings
 ) -> np.ndarray:
-    """merge / review / distinct for each pair."""
+    """Decision code per pair (index into ``DECISIONS``: merge / review / distinct)."""
     p = np.asarray(probability)
     decision = np.where(
         p >= settings.merge_threshold,
-        "merge",
-        np.where(p >= settings.review_threshold, "review", "distinct"),
-    )
-    decision = np.where((soft != "") & (decision == "merge"), "review", decision)
-    return np.where(hard != "", "distinct", decision).astype(object)
+        MERGE,
+        np.where(p >= settings.review_threshold, REVIEW, DISTINCT),
+    ).astype(np.int8)
+    decision[(soft != NO_VETO) & (decision == MERGE)] = REVIEW
+    decision[hard != NO_VETO] = DISTINCT
+    return decision
