@@ -218,6 +218,9 @@ def outputs(out_dir: Path) -> Iterator[StagedOutputs]:
             yield out
     except InputError as exc:
         raise BadInput(str(exc)) from None
+    except OSError as exc:  # from other writers into the staging folder (exports)
+        where = exc.filename or out_dir
+        raise BadInput(f"{where}: cannot write output ({exc.strerror or exc}).") from None
 
 
 def finish(result: PipelineResult, fail_on: str | None) -> None:
@@ -500,9 +503,10 @@ def export_cmd(corpus: Path, formats, out_dir: Path | None, roles) -> None:
             raise BadInput(f"--roles: {unknown[0]!r} is not one of {', '.join(ROLES)}.")
         frame = frame[frame["role"].isin(roles)] if "role" in frame.columns else frame
     target = out_dir or corpus.parent
-    target.mkdir(parents=True, exist_ok=True)
-    for path in write_exports(frame, list(formats or EXPORTERS), target):
-        click.echo(f"{len(frame)} records -> {path}", err=True)
+    with outputs(target) as out:
+        written = write_exports(frame, list(formats or EXPORTERS), out.staging)
+    for path in written:
+        click.echo(f"{len(frame)} records -> {target / path.name}", err=True)
 
 
 @main.command("check")

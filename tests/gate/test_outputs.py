@@ -107,3 +107,15 @@ def test_output_folder_is_never_read_as_input(corpus):
         assert summary["records_read"] == 3
     assert any("output folder" in s for s in summary["skipped_paths"])
     assert "reports: skipped: output folder of dedupe" in res.output  # also said on stderr
+
+
+def test_export_into_a_file_is_one_line_exit_2(corpus):
+    assert run("run", "in", "--out", "out").exit_code == 0
+    (corpus / "taken").write_text("x")
+    res = run("export", "out/corpus.csv", "--out", "taken")
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines()[-1].startswith("Error: ")
+    assert "Traceback" not in res.output
+    res = run("export", "out/corpus.csv", "--out", "exports")
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (corpus / "exports").iterdir() if not p.name.startswith("."))
