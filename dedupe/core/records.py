@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -45,10 +46,12 @@ EXTRA_COLUMNS = [
     "language",
     "listed_by",
     "provenance",
+    "content_hash",
 ]
 """``listed_by``: for a reference, related or listed entry, the id of the record whose page
 lists it (the main record of its file); ``provenance``: where a row read back from our own
-outputs came from (JSON)."""
+outputs came from (JSON); ``content_hash``: the digest in ``record_id``, kept as data for
+whoever needs to know records by content (the CI gate's fingerprints)."""
 RECORD_COLUMNS = ID_COLUMNS + BIB_COLUMNS + EXTRA_COLUMNS
 
 FAILURE_COLUMNS = [
@@ -87,30 +90,33 @@ class Problem:
     record_index: int | None = None
 
 
-def make_record_id(source_file: str, rec: dict, taken: dict[str, int]) -> str:
-    """A stable id from the file name and the record's content, unique within ``taken``
-    (the count of each id so far: the n-th identical record gets "-n").
+CONTENT_FIELDS = (
+    "role",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "abstract",
+)
+
+
+def content_hash(rec: dict) -> str:
+    """A digest of a record's role and bibliographic fields (not its file or line)."""
+    content = "\x1f".join(str(rec.get(c) or "") for c in CONTENT_FIELDS)
+    return hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
+
+
+def make_record_id(source_file: str, digest: str, taken: dict[str, int]) -> str:
+    """A stable id from the file name and the record's ``content_hash``, unique within
+    ``taken`` (the count of each id so far: the n-th identical record gets "-n").
 
     Content-based, so reordering lines of a file keeps each record's id.
     """
-    stem = source_file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    content = "\x1f".join(
-        str(rec.get(c) or "")
-        for c in (
-            "role",
-            "title",
-            "authors",
-            "year",
-            "journal",
-            "volume",
-            "issue",
-            "pages",
-            "doi",
-            "abstract",
-        )
-    )
-    digest = hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
-    base = f"{stem}#{digest}"
+    base = f"{PurePath(source_file).stem}#{digest}"
     n = taken[base] = taken.get(base, 0) + 1  # a count per id: linear in identical records
     return base if n == 1 else f"{base}-{n}"
 

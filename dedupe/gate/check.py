@@ -72,9 +72,9 @@ def _hash(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def content_digest(record_id: str) -> str:
-    """The content part of a record id ("stem#digest" -> "digest")."""
-    return record_id.rsplit("#", 1)[-1].split("-", 1)[0]
+def content_hashes(records: pd.DataFrame) -> dict[str, str]:
+    """record_id -> the record's stored ``content_hash``."""
+    return dict(zip(records["record_id"], records["content_hash"].fillna("")))
 
 
 # --- baseline -------------------------------------------------------------------------
@@ -154,14 +154,14 @@ def files_changed_since(rev: str, paths: list[Path]) -> list[Path]:
 # --- findings -------------------------------------------------------------------------
 
 
-def _anomaly_findings(anomalies: pd.DataFrame) -> list[Finding]:
+def _anomaly_findings(anomalies: pd.DataFrame, digests: dict[str, str]) -> list[Finding]:
     out = []
     for a in anomalies.to_dict("records"):
         value = "" if a["value"] is None else str(a["value"])
         if a["check"] in FILE_LEVEL_CHECKS:
             fp = _hash(a["check"], Path(a["source_file"]).name, value)
         else:
-            fp = _hash(a["check"], a["field"] or "", content_digest(a["record_id"] or ""))
+            fp = _hash(a["check"], a["field"] or "", digests.get(a["record_id"], ""))
         out.append(
             Finding(
                 fp,
@@ -229,7 +229,7 @@ def _duplicate_findings(
         a, b = recs.iloc[p["rec"]], recs.iloc[p["other"]]
         merge = p["decision"] == "merge"
         kind = "duplicate" if merge else "possible_duplicate"
-        fp = _hash(kind, Path(a["source_file"]).name, a["record_id"].rsplit("#", 1)[-1])
+        fp = _hash(kind, Path(a["source_file"]).name, a["content_hash"] or "")
         title = a["title"] or b["title"] or "(no title)"
         out.append(
             Finding(
@@ -291,7 +291,7 @@ def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
         )
         for e in parsed.errors
     ]
-    findings += _anomaly_findings(result.anomalies)
+    findings += _anomaly_findings(result.anomalies, content_hashes(records))
     findings += _duplicate_findings(result.matched.pairs, records, _new_records(result))
     findings = [Finding(**{**asdict(f), "new": f.fingerprint not in accepted}) for f in findings]
     findings.sort(key=lambda f: (f.file, f.line, f.check, f.field))

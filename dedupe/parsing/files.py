@@ -17,6 +17,7 @@ from dedupe.core.records import (
     FAILURE_COLUMNS,
     RECORD_COLUMNS,
     Problem,
+    content_hash,
     make_record_id,
     to_frame,
 )
@@ -141,7 +142,8 @@ def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dic
         row["authors"] = AUTHOR_SEP.join(names) or None
         row["authors_norm"] = AUTHOR_SEP.join(normalise_authors(names, rec.name_order)) or None
         row["author_affiliations"] = AUTHOR_SEP.join(affils) if any(affils) else None
-        row["record_id"] = make_record_id(source, row, taken)
+        row["content_hash"] = content_hash(row)
+        row["record_id"] = make_record_id(source, row["content_hash"], taken)
         ids.append(row["record_id"])
         if rec.role == "main":
             lister = row["record_id"]
