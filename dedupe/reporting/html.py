@@ -104,9 +104,12 @@ def merged_clusters(result: PipelineResult) -> tuple[list[dict], int]:
     multi = corpus[corpus["n_records"] > 1]
     pairs = _matched(result).pairs
     merged_pairs = pairs[pairs["decision"] == "merge"]
+    clusters = _matched(result).clusters
+    shown = clusters[clusters["cluster_id"].isin(multi["cluster_id"].head(MAX_CLUSTERS))]
+    members_of = shown.groupby("cluster_id", sort=False)["record_id"].agg(list)
     out = []
     for row in multi.head(MAX_CLUSTERS).to_dict("records"):
-        ids = row["merged_ids"].split("; ")
+        ids = members_of[row["cluster_id"]]  # from the cluster table, not the joined string
         members = recs.loc[ids]
         fields = []
         for f in SHOWN_FIELDS:
