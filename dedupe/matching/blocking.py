@@ -28,6 +28,10 @@ from dedupe.matching.tokens import STOPWORDS, Tokens, rarest, tokenize, unique_i
 
 MAX_BLOCK = 100
 WINDOW = 10  # neighbours each record meets inside a capped block
+# Keys that only suggest a match (shared words, an author and a year) are capped lower: a
+# block of s records costs s(s-1)/2 comparisons in full but s*WINDOW as a neighbourhood, and
+# in title order a paper's copies sit side by side anyway.
+LOOSE_MAX_BLOCK = 30
 ABSTRACT_WORD_MAX_DF = 100  # title words rarer than this are looked up in abstracts
 
 
@@ -173,8 +177,10 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     tokens = tokenize(norm["title"], min_len=3)
     rank = sort_rank(norm)
 
-    def on(key) -> tuple[np.ndarray, int]:
-        return pairs_on_key(key, max_block, rank)
+    loose = min(max_block, LOOSE_MAX_BLOCK)
+
+    def on(key, cap: int = loose) -> tuple[np.ndarray, int]:
+        return pairs_on_key(key, cap, rank)
 
     def keyed(codes: np.ndarray) -> pd.Series:
         return pd.Series(codes).where(codes >= 0)
@@ -183,13 +189,13 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     rarest_word = np.full(len(norm), -1, dtype=np.int64)
     rarest_word[rare[0]] = rare[1]
     rules = {
-        "doi": lambda: on(norm["doi"]),
-        "title_exact": lambda: on(norm["title"]),
+        "doi": lambda: on(norm["doi"], max_block),
+        "title_exact": lambda: on(norm["title"], max_block),
         "title_rare_words": lambda: pairs_on_keys(
             np.tile(np.arange(len(norm)), 3),
             keyed(np.concatenate(rare_word_keys(tokens))),
             len(norm),
-            max_block,
+            loose,
             rank,
         ),
         "title_start": lambda: on(end_words_key(norm["title"])),
