@@ -1,6 +1,5 @@
 """The Spark engine gives exactly the local engine's pairs, decisions and clusters."""
 
-import sys
 
 import pandas as pd
 import pytest
@@ -8,16 +7,32 @@ import pytest
 from dedupe.matching.engine import match_records
 from dedupe.parsing.files import parse_paths
 from dedupe.spark.engine import match_records_spark
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS
+
+
+def _synthetic() -> pd.DataFrame:
+    """3,000 records built in the tests (no benchmark tables needed): distinct papers and two
+    papers with hundreds of copies written differently, so the model is estimated."""
+    from tests.matching.test_generalise import background, copies, table
+
+    a = copies(
+        300,
+        "Peer support in community mental health services",
+        "Øgård-Repål",
+        "Anita",
+        "2022",
+        seed=1,
+    )
+    b = copies(
+        300, "Recovery colleges in rural Norway: a cohort study", "Strand", "Mette", "2018", seed=2
+    )
+    return table(background(2400, seed=11) + a + b)
 
 
 def _corpora():
     yield "seeds", lambda: parse_paths([SEEDS]).records, 10**9
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from generate import generate
-
     # components on Spark too (no local shortcut)
-    yield "generated-3000", lambda: generate(3000, seed=11).drop(columns="entity_id"), 0
+    yield "synthetic-3000", _synthetic, 0
 
 
 @pytest.mark.parametrize("name,load,local_edges", list(_corpora()), ids=[c[0] for c in _corpora()])
