@@ -1,6 +1,5 @@
 """The Spark engine gives exactly the local engine's pairs, decisions and clusters."""
 
-
 import pandas as pd
 import pytest
 
