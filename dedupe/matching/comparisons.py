@@ -86,7 +86,6 @@ COMPARISONS: tuple[Comparison, ...] = (
     ), "DOI"),
 )  # fmt: skip
 
-BY_NAME = {c.name: c for c in COMPARISONS}
 # comparison -> ordered level names; the first is always "null", the last "else"
 LEVELS: dict[str, list[str]] = {c.name: c.names for c in COMPARISONS}
 DEFAULT_MU: dict[str, list[tuple[float, float]]] = {

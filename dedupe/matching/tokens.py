@@ -1,5 +1,5 @@
-"""Word tokens of a text column as integer codes: the shared basis of title information,
-rare-word blocking and abstract-contains-title blocking.
+"""Word tokens of a text column as integer codes: the shared basis of rare-word blocking
+and abstract-contains-title blocking.
 
 Words are split and dictionary-encoded with Arrow kernels, so a million titles become two
 integer arrays (record position, word code) without a Python object per word.
@@ -95,12 +95,6 @@ def unique_ints(values: np.ndarray) -> np.ndarray:
     ``np.unique`` here by a wide margin)."""
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
-def information(tokens: Tokens) -> np.ndarray:
-    """Bits per record: the sum of log2((N+1)/df) over its distinct words."""
-    bits = np.log2((tokens.n_records + 1) / np.maximum(tokens.doc_freq, 1))
-    return np.bincount(tokens.rec, weights=bits[tokens.code], minlength=tokens.n_records)
 
 
 def rarest(tokens: Tokens, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
