@@ -16,7 +16,7 @@ from dedupe.matching.blocking import BlockStats, block
 from dedupe.matching.cluster import clusters, guarded
 from dedupe.matching.compare import compare
 from dedupe.matching.comparisons import LEVELS
-from dedupe.matching.estimate import Estimate, estimate_model
+from dedupe.matching.estimate import Estimate, estimate_model, shipped
 from dedupe.matching.merge import merge_clusters
 from dedupe.matching.model import (
     DECISIONS,
@@ -181,9 +181,7 @@ def match_records(
     estimate = (
         estimate_model(norm, levels, settings.mu)
         if settings.estimate
-        else Estimate(
-            prior=settings.prior or 1.0 / max(len(records) - 1, 1), mu=settings.mu, estimated=False
-        )
+        else shipped(settings.mu, len(records), settings.prior)
     )
     settings = settings.with_(mu=estimate.mu, prior=estimate.prior)
     clock.lap("estimate")

@@ -87,9 +87,12 @@ def likely_match(levels: pd.DataFrame, field: str) -> np.ndarray:
 def estimate_u(levels: pd.DataFrame, mu: dict) -> dict:
     """u per level from random pairs' levels (null pairs ignored), pairs that other fields
     call likely matches left out; a level never seen counts as half a pair."""
+    keep = {
+        title: ~likely_match(levels, "title" if title else "authors") for title in (True, False)
+    }
     out = {}
     for name, names in LEVELS.items():
-        lv = levels[f"{name}_level"].to_numpy()[~likely_match(levels, name)]
+        lv = levels[f"{name}_level"].to_numpy()[keep[name in TITLE_FIELDS]]
         counts = np.bincount(lv, minlength=len(names))[1:].astype(float)
         total = counts.sum()
         if total < 100:
@@ -184,6 +187,12 @@ def candidate_share(weights: np.ndarray, iterations: int = 30) -> float:
     return share
 
 
+def shipped(mu: dict, n: int, prior: float | None = None) -> Estimate:
+    """The model as given, not estimated; the prior 1/(N-1) unless one is given (each record
+    is expected to have about half a duplicate)."""
+    return Estimate(prior=prior or 1.0 / max(n - 1, 1), mu=mu, estimated=False)
+
+
 def estimate_model(norm: pd.DataFrame, levels: pd.DataFrame, mu: dict, seed: int = 0) -> Estimate:
     """u, m and the prior for this corpus from its normalised records and candidate pairs'
     levels; the shipped values for corpora under ``MIN_RECORDS``."""
@@ -192,7 +201,11 @@ def estimate_model(norm: pd.DataFrame, levels: pd.DataFrame, mu: dict, seed: int
 
     n = len(norm)
     if n < MIN_RECORDS:
-        return Estimate(prior=1.0 / max(n - 1, 1), mu=mu, estimated=False)
+        return shipped(mu, n)
+
+    def weights_of(mu: dict) -> np.ndarray:
+        return level_weights(levels, mu, LEVELS) + title_tf_adjustment(levels, mu, n)
+
     sample = random_pairs(n, RANDOM_PAIRS, seed)
     mu = estimate_u(compare(norm, sample), mu)
     sessions = {}
@@ -202,11 +215,11 @@ def estimate_model(norm: pd.DataFrame, levels: pd.DataFrame, mu: dict, seed: int
         if mask.sum() >= 50:
             mu = em_session(levels[mask], mu, fields)
     mu = monotone(mu)
-    weights = level_weights(levels, mu, LEVELS) + title_tf_adjustment(levels, mu, n)
+    weights = weights_of(mu)
     share = candidate_share(weights)
     for _ in range(3):
         mu = blocked_level_u(levels, mu, _posterior(weights, share), n)
-        weights = level_weights(levels, mu, LEVELS) + title_tf_adjustment(levels, mu, n)
+        weights = weights_of(mu)
         share = candidate_share(weights)
     prior = min(max(share * len(levels) / (n * (n - 1) / 2), 1e-12), 0.5)
     return Estimate(prior, mu, True, len(sample), sessions, share)
