@@ -335,14 +335,31 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     out["title_parts"] = findall_key(out["title"], PART_PATTERN)
     out["title_types"] = findall_key(out["title"], DOCUMENT_TYPE_PATTERN)
     out["doi"] = doi_key(records["doi"])
-    out["volume"] = number_or_ignored(records["volume"])
-    out["issue"] = number_or_ignored(records["issue"])
+    out["volume"] = leading_number(without_placeholders(records["volume"]))
+    out["issue"] = leading_number(without_placeholders(records["issue"]))
     pages = page_numbers(without_placeholders(records["pages"]))
     out["page"] = pages["first"].to_numpy()
     out["page_last"] = pages["last"].to_numpy()
+    return corpus_columns(out, records)
+
+
+def corpus_columns(out: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """Set the columns of ``out`` (normalised ``records``, same index) that depend on the
+    whole corpus rather than on one record, so parts normalised apart (``dedupe check``'s
+    cache) are completed exactly as if normalised together: volume and issue are dropped
+    where the column is ID-like (see ``number_or_ignored``), and ``title_carriers``."""
+    for name in ("volume", "issue"):
+        if id_like(without_placeholders(records[name])):
+            out[name] = np.nan
     # How many papers carry each title, counted by its distinct years: a paper's copies
     # share a year (or miss it), even where scraped author strings vary from copy to copy;
     # a recurring column ("Editor's Notes") spans many years.
-    years = out.groupby("title", dropna=True)["year"].transform("nunique").to_numpy(dtype=float)
-    out["title_carriers"] = np.maximum(np.nan_to_num(years), 1.0)
+    title = pd.factorize(out["title"], use_na_sentinel=True)[0].astype(np.int64)
+    year = out["year"].to_numpy(dtype=float, na_value=np.nan)
+    both = (title >= 0) & ~np.isnan(year)
+    pair = np.unique(title[both] * 10_000 + year[both].astype(np.int64))  # years are < 2200
+    years = np.bincount(pair // 10_000, minlength=int(title.max(initial=-1)) + 1)
+    carriers = np.ones(len(title))
+    carriers[title >= 0] = np.maximum(years[title[title >= 0]], 1)
+    out["title_carriers"] = carriers
     return out
