@@ -153,19 +153,24 @@ def match_records(
     focus: np.ndarray | None = None,
     build_corpus: bool = True,
     executor: Executor | None = None,
+    norm: pd.DataFrame | None = None,
+    blocked: tuple[pd.DataFrame, list[BlockStats]] | None = None,
+    model: Estimate | None = None,
 ) -> MatchResult:
     """Find duplicate records, cluster them and merge each cluster into one record.
 
     With ``focus`` (a boolean mask over the records), only pairs touching a focused record
     are compared: how a new file is checked against a whole corpus quickly. Without
-    ``build_corpus`` the merge stage is skipped (``corpus`` is empty).
+    ``build_corpus`` the merge stage is skipped (``corpus`` is empty). A caller that has
+    them (``dedupe check``'s cache) may pass the normalised records, the candidate pairs
+    with their statistics, and the model to use instead of estimating one.
     """
     settings = settings or Settings()
     records = records.reset_index(drop=True)
     clock = _Clock()
-    norm = normalise_records(records)
+    norm = normalise_records(records) if norm is None else norm.reset_index(drop=True)
     clock.lap("normalise")
-    pairs, stats = block(norm, settings.max_block)
+    pairs, stats = block(norm, settings.max_block) if blocked is None else blocked
     if focus is not None:
         touch = focus[pairs["i_l"].to_numpy()] | focus[pairs["i_r"].to_numpy()]
         pairs = pairs[touch].reset_index(drop=True)
@@ -178,11 +183,12 @@ def match_records(
     run = executor or Executor()
     levels = run.compare(norm, pairs)
     clock.lap("compare")
-    estimate = (
-        estimate_model(norm, levels, settings.mu)
-        if settings.estimate
-        else shipped(settings.mu, len(records), settings.prior)
-    )
+    if model is not None:
+        estimate = model
+    elif settings.estimate:
+        estimate = estimate_model(norm, levels, settings.mu)
+    else:
+        estimate = shipped(settings.mu, len(records), settings.prior)
     settings = settings.with_(mu=estimate.mu, prior=estimate.prior)
     clock.lap("estimate")
     scored = score(levels, settings, len(records))
