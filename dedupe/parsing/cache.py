@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 CACHE_ENV = "DEDUPE_CACHE"
 DEFAULT_DIR = Path(".dedupe-cache")
@@ -39,16 +40,17 @@ def cache_dir(setting: str | Path | None = None) -> Path | None:
     return None if value.strip().lower() in OFF else Path(value)
 
 
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """The toolkit version plus a hash of the source of everything parsing runs."""
+@functools.lru_cache(maxsize=4)
+def code_fingerprint(parts: tuple[str, ...] = _CODE) -> str:
+    """The toolkit version plus a hash of the source of ``parts`` (default: everything
+    parsing runs)."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     try:
         digest.update(metadata.version("bibdedupe-toolkit").encode())
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
         pass
-    for part in _CODE:
+    for part in parts:
         path = root / part
         for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
             digest.update(source.relative_to(root).as_posix().encode())
@@ -142,3 +144,103 @@ def _frame(table: pa.Table, columns: list[str]) -> pd.DataFrame:
         if name in frame:
             frame[name] = frame[name].astype("int64")
     return frame
+
+
+class DerivedCache:
+    """Tables and JSON derived from parsed files (``dedupe check``'s normalised features and
+    corpus models), stored under ``root/<kind>`` as Arrow IPC files and JSON: data, never
+    code. An entry put for a ``group`` (a file's path) replaces that group's older entries."""
+
+    def __init__(self, root: Path, kind: str):
+        self.folder = Path(root) / kind
+
+    def _path(self, key: str, name: str, group: str = "") -> Path:
+        prefix = f"{_path_id(Path(group))}-" if group else ""
+        return self.folder / f"{prefix}{key}.{name}"
+
+    def get_tables(self, key: str, names: list[str], group: str = "") -> dict | None:
+        """The frames stored as ``names`` under ``key``, or None if any is missing or broken."""
+        out = {}
+        for name in names:
+            try:
+                with pa.memory_map(str(self._path(key, name + ".arrow", group))) as source:
+                    table = pa.ipc.open_file(source).read_all()
+                out[name] = _restore(table)
+            except (OSError, pa.ArrowException, KeyError, ValueError):
+                return None
+        return out
+
+    def put_tables(self, key: str, tables: dict[str, pd.DataFrame], group: str = "") -> None:
+        """Store frames under ``key`` atomically; older entries of ``group`` are removed."""
+        try:
+            self._prepare()
+            if group:
+                for old in self.folder.glob(f"{_path_id(Path(group))}-*"):
+                    if not old.name.startswith(f"{_path_id(Path(group))}-{key}."):
+                        old.unlink(missing_ok=True)
+            for name, frame in tables.items():
+                table = _typed(frame)
+                tmp = self.folder / f".{uuid.uuid4().hex}.tmp"
+                with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+                    w.write_table(table)
+                os.replace(tmp, self._path(key, name + ".arrow", group))
+        except (OSError, pa.ArrowException):  # a read-only or full disk: run without it
+            return
+
+    def get_json(self, key: str) -> dict | None:
+        """The JSON stored under ``key``, or None."""
+        try:
+            return json.loads(self._path(key, "json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put_json(self, key: str, data: dict, keep: int = 16) -> None:
+        """Store ``data`` under ``key`` atomically, keeping the ``keep`` newest entries."""
+        try:
+            self._prepare()
+            tmp = self.folder / f".{uuid.uuid4().hex}.tmp"
+            tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self._path(key, "json"))
+            entries = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+            for old in entries[:-keep]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            return
+
+    def _prepare(self) -> None:
+        if not self.folder.exists():
+            self.folder.mkdir(parents=True)
+            (self.folder.parent / ".gitignore").write_text("# dedupe's parse cache\n*\n")
+
+
+def _typed(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as an Arrow table whose metadata says each column's pandas dtype."""
+    dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
+    cols = {}
+    for name, col in frame.items():
+        if dtypes[str(name)] == "object":
+            cols[str(name)] = pa.array(
+                col.to_numpy(dtype=object), from_pandas=True, type=pa.string()
+            )
+        else:
+            cols[str(name)] = pa.array(col, from_pandas=True)
+    table = pa.table(cols) if cols else pa.table({})
+    return table.replace_schema_metadata({"dtypes": json.dumps(dtypes)})
+
+
+def _restore(table: pa.Table) -> pd.DataFrame:
+    """The frame ``_typed`` stored: text columns as Python strings and None, nullable
+    integers as ``Int64``, other columns as their numpy dtype."""
+    dtypes = json.loads(table.schema.metadata[b"dtypes"])
+    out = {}
+    for name, dtype in dtypes.items():
+        col = table.column(name)
+        if dtype == "object":
+            out[name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+        elif dtype == "Int64":
+            values = pc.fill_null(col, 0).to_numpy(zero_copy_only=False).astype("int64")
+            mask = pc.is_null(col).to_numpy(zero_copy_only=False)
+            out[name] = pd.Series(pd.arrays.IntegerArray(values, mask))
+        else:
+            out[name] = pd.Series(col.to_numpy(zero_copy_only=False).astype(dtype))
+    return pd.DataFrame(out, index=pd.RangeIndex(table.num_rows))

@@ -42,6 +42,8 @@ class ParseResult:
     """One line per file whose encoding was a doubtful guess."""
     skipped: list[FileError] = field(default_factory=list)
     """Paths below the folders named that were not read, each with its reason."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """source_file -> its parse cache key (content, options, code), when caching is on."""
 
 
 OUTPUT_MARKER = ".dedupe-output"
@@ -231,10 +233,13 @@ def parse_paths(
     files: dict[str, str] = {}
     encodings: dict[str, tuple[str, float]] = {}
     warnings: list[str] = []
+    keys: dict[str, str] = {}
     found, skipped, errors = walk_paths([Path(p) for p in paths], exclude)
     for path in found:
         try:
-            r, f, name, decoded = _parse_cached(path, fmt, column_map, encoding, store)
+            r, f, name, decoded, keys[str(path)] = _parse_cached(
+                path, fmt, column_map, encoding, store
+            )
         except InputError as exc:
             errors.append(exc.error or FileError(str(path), None, exc.message))
             continue
@@ -247,7 +252,8 @@ def parse_paths(
     records = _concat(recs, RECORD_COLUMNS)
     records["source_line"] = records["source_line"].astype("int64")
     failures = _concat(fails, FAILURE_COLUMNS)
-    return ParseResult(records, failures, errors, files, encodings, warnings, skipped)
+    keys = {f: k for f, k in keys.items() if k and f in files}
+    return ParseResult(records, failures, errors, files, encodings, warnings, skipped, keys)
 
 
 def _parse_cached(
@@ -256,8 +262,9 @@ def _parse_cached(
     column_map: dict | None,
     encoding: str | None,
     store: ParseCache | None,
-) -> tuple[pd.DataFrame, pd.DataFrame, str, Decoded]:
-    """One file's records, failures, format and decoding, from the cache when it has them."""
+) -> tuple[pd.DataFrame, pd.DataFrame, str, Decoded, str]:
+    """One file's records, failures, format, decoding and cache key ("" without a cache),
+    from the cache when it has them."""
     key = ""
     if store is not None:
         try:
@@ -269,14 +276,14 @@ def _parse_cached(
             hit = store.get(path, key)
             if hit is not None:
                 records, failures, info = hit
-                return records, failures, info["format"], Decoded("", **info["decoded"])
+                return records, failures, info["format"], Decoded("", **info["decoded"]), key
     decoded = read_text(path, encoding)
     r, f, name = parse_text(decoded.text, path, fmt, column_map)
     records, failures = to_frame(r, RECORD_COLUMNS), to_frame(f, FAILURE_COLUMNS)
     if store is not None:
         how = {"encoding": decoded.encoding, "confidence": decoded.confidence, "how": decoded.how}
         store.put(path, key, records, failures, {"format": name, "decoded": how})
-    return records, failures, name, decoded
+    return records, failures, name, decoded, key
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

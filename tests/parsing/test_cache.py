@@ -79,3 +79,30 @@ def test_a_broken_entry_is_ignored(corpus, tmp_path):
         entry.write_bytes(b"not arrow")
     again = parse_paths([corpus / "papers.csv"], cache=tmp_path / "c")
     pd.testing.assert_frame_equal(again.records, first.records)
+
+
+def test_derived_tables_and_json_round_trip_exactly(tmp_path):
+    store = cache_mod.DerivedCache(tmp_path / "c", "features")
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(["a", None, "ü"], dtype=object),
+            "year": pd.array([2020, None, 1999], dtype="Int64"),
+            "page": [1.0, float("nan"), 3.5],
+            "rec": [0, 1, 2],
+        }
+    )
+    store.put_tables("k1", {"norm": frame}, group="seeds/a.csv")
+    got = store.get_tables("k1", ["norm"], group="seeds/a.csv")
+    assert got is not None
+    pd.testing.assert_frame_equal(got["norm"], frame)
+    assert store.get_tables("k1", ["norm", "other"], group="seeds/a.csv") is None
+    store.put_tables("k2", {"norm": frame}, group="seeds/a.csv")  # replaces the file's entry
+    assert store.get_tables("k1", ["norm"], group="seeds/a.csv") is None
+    models = cache_mod.DerivedCache(tmp_path / "c", "model")
+    models.put_json("m", {"prior": 0.1, "mu": {"title": [[0.9, 1e-9]]}})
+    assert models.get_json("m") == {"prior": 0.1, "mu": {"title": [[0.9, 1e-9]]}}
+    for entry in (tmp_path / "c").rglob("*.*"):
+        if entry.suffix in (".arrow", ".json"):
+            entry.write_bytes(b"broken")
+    assert store.get_tables("k2", ["norm"], group="seeds/a.csv") is None
+    assert models.get_json("m") is None
