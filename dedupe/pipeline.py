@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dedupe.config import Config
+from dedupe.gate.incremental import match_focus, remember_model
 from dedupe.matching.blocking import BlockStats
 from dedupe.matching.engine import Executor, MatchResult, load_decisions, match_records
 from dedupe.matching.merge import add_fix_provenance
@@ -85,7 +86,8 @@ def run_pipeline(
     """Run ``stages`` over ``paths`` (default: the configured paths); prints nothing.
 
     ``progress`` is told each stage as it starts. With ``focus`` files, only their records
-    are validated and only pairs touching them are matched (against the whole corpus).
+    are validated and only pairs touching them are matched (against the whole corpus; with
+    ``build_corpus`` off, incrementally: see :mod:`dedupe.gate.incremental`).
     Folders in ``exclude`` (the output folder) are never read.
     """
     config = config or Config()
@@ -115,15 +117,24 @@ def run_pipeline(
         decisions = load_decisions(config.decisions) if config.decisions else None
         if decisions is not None:
             result.warnings += stale_decisions(decisions, parsed.records, config.decisions)
-        result.matched = match_records(
-            to_match,
-            config.match_settings(),
-            decisions,
-            on_blocked=on_blocked,
-            focus=result.focus,
-            build_corpus=build_corpus,
-            executor=executor,
-        )
+        if result.focus is not None and not build_corpus and executor is None:
+            result.matched = match_focus(
+                to_match, result.focus, parsed.keys, config.match_settings(), decisions
+            )
+        else:
+            result.matched = match_records(
+                to_match,
+                config.match_settings(),
+                decisions,
+                on_blocked=on_blocked,
+                focus=result.focus,
+                build_corpus=build_corpus,
+                executor=executor,
+            )
+        if result.focus is None and to_match is parsed.records:  # for later incremental checks
+            files = dict.fromkeys(parsed.records["source_file"])
+            keys = [parsed.keys.get(f, "") for f in files]
+            remember_model(keys, config.match_settings(), decisions, result.matched.estimate)
     if result.matched is not None and build_corpus:
         _finish_corpus(result)
     if set(STAGES) <= set(stages) and build_corpus:
