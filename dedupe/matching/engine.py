@@ -35,9 +35,12 @@ DECISION_COLUMNS = ["record_id_l", "record_id_r", "decision", "note"]
 
 @dataclass(frozen=True)
 class Executor:
-    """Where the heavy stages run: the per-pair comparison and the connected components.
-    Local by default; ``dedupe.spark`` passes Spark versions of the same functions."""
+    """Where the heavy stages run: normalisation, blocking, the per-pair comparison and the
+    connected components. Local by default; ``dedupe.spark`` passes Spark versions of the
+    same functions."""
 
+    normalise: Callable[[pd.DataFrame], pd.DataFrame] = normalise_records
+    block: Callable[[pd.DataFrame, int], tuple[pd.DataFrame, list[BlockStats]]] = block
     compare: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] = compare
     components: Callable[[int, np.ndarray, np.ndarray], np.ndarray] = clusters
 
@@ -168,9 +171,10 @@ def match_records(
     settings = settings or Settings()
     records = records.reset_index(drop=True)
     clock = _Clock()
-    norm = normalise_records(records) if norm is None else norm.reset_index(drop=True)
+    run = executor or Executor()
+    norm = run.normalise(records) if norm is None else norm.reset_index(drop=True)
     clock.lap("normalise")
-    pairs, stats = block(norm, settings.max_block) if blocked is None else blocked
+    pairs, stats = run.block(norm, settings.max_block) if blocked is None else blocked
     if focus is not None:
         touch = focus[pairs["i_l"].to_numpy()] | focus[pairs["i_r"].to_numpy()]
         pairs = pairs[touch].reset_index(drop=True)
@@ -180,7 +184,6 @@ def match_records(
     if decisions is not None and not decisions.empty:
         decisions = canonical_decisions(decisions)
         pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
-    run = executor or Executor()
     levels = run.compare(norm, pairs)
     clock.lap("compare")
     if model is not None:
