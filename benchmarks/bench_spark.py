@@ -2,11 +2,16 @@
 
 Usage: python benchmarks/bench_spark.py [N] [--master local[2]] [--partitions P]
           [--driver-memory 4g]
+       python benchmarks/bench_spark.py --sets [SET ...]   (equality with the local engine)
 Prints the time of each stage, the peak memory of the driver's Python process, of the JVM
 (driver and executors share it in local mode) and of the Python workers running the
 ``mapInArrow`` batches, pairwise P/R/F1, and the per-partition figures the README's sizing
 of a 100M-record run starts from (normalised bytes per record, pairs per record, pairs
 compared per second and core).
+
+With ``--sets`` it runs both engines on every set of ``../shared/bench`` (or those named)
+and prints, per set, whether the Spark engine's candidate pairs, decisions, clusters and
+merged corpus equal the local engine's, with the number of rows that differ.
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ import re
 import time
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 from bench_scale import pair_scores, peak_mib
 from generate import generate
 
 from dedupe.matching.normalise import normalise_records
-from dedupe.spark.engine import _arrow_safe, match_records_spark
+from dedupe.spark.engine import match_records_spark
+from dedupe.spark.normalise import arrow_ready
 from dedupe.spark.session import get_session
 
 
@@ -54,19 +61,147 @@ def _peak_mib(pid: int) -> tuple[str, float]:
     return name, float(hwm[0].split()[1]) / 1024 if hwm else 0.0
 
 
+ENGINE_STAGES = ("normalise", "block", "compare", "components")
+
+
+def _tag_stages(spark) -> None:
+    """Spark jobs grouped by engine stage (the SparkRun methods wrapped to set a job group),
+    so the UI's REST API can sum their figures per stage (benchmark only)."""
+    from dedupe.spark import engine
+
+    sc = spark.sparkContext
+    for stage in ENGINE_STAGES:
+        method = getattr(engine.SparkRun, stage)
+
+        def tagged(self, *args, _m=method, _s=stage):
+            sc.setJobGroup(_s, _s)
+            try:
+                return _m(self, *args)
+            finally:
+                sc.setJobGroup("driver", "driver")
+
+        setattr(engine.SparkRun, stage, tagged)
+
+
+def _rest(spark, path: str) -> list:
+    """One call to the session's own UI REST API (localhost)."""
+    import json
+    import urllib.request
+
+    sc = spark.sparkContext
+    url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/{path}"
+    with urllib.request.urlopen(url, timeout=60) as fh:
+        return json.load(fh)
+
+
+def stage_figures(spark) -> pd.DataFrame:
+    """Per engine stage: Spark stages, tasks, input, shuffle read and write, spill, task
+    time and the largest per-task peak execution memory, from the REST API."""
+    group = {}
+    for job in _rest(spark, "jobs"):
+        for sid in job.get("stageIds", []):
+            group[sid] = job.get("jobGroup") or "driver"
+    rows = []
+    for st in _rest(spark, "stages?details=false"):
+        if st.get("status") != "COMPLETE":
+            continue
+        rows.append(
+            {
+                "stage": group.get(st["stageId"], "driver"),
+                "spark_stages": 1,
+                "tasks": st["numTasks"],
+                "input_mib": st["inputBytes"] / 2**20,
+                "shuffle_read_mib": st["shuffleReadBytes"] / 2**20,
+                "shuffle_write_mib": st["shuffleWriteBytes"] / 2**20,
+                "spill_mib": (st["memoryBytesSpilled"] + st["diskBytesSpilled"]) / 2**20,
+                "task_s": st["executorRunTime"] / 1000,
+                "peak_exec_mib": st.get("peakExecutionMemory", 0) / 2**20,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    agg = {c: "sum" for c in frame.columns if c not in ("stage", "peak_exec_mib")}
+    return frame.groupby("stage").agg({**agg, "peak_exec_mib": "max"}).round(1)
+
+
+def _differing(a: pd.DataFrame, b: pd.DataFrame, on: list[str], cols: list[str]) -> int:
+    """Rows of ``a`` and ``b`` (keyed by ``on``) present in one only or differing in
+    ``cols``."""
+    m = a[on + cols].merge(b[on + cols], on=on, how="outer", indicator=True)
+    differ = m["_merge"] != "both"
+    for c in cols:
+        x, y = m[f"{c}_x"].astype(object), m[f"{c}_y"].astype(object)
+        differ |= ~((x == y) | (x.isna() & y.isna()))
+    return int(differ.sum())
+
+
+def _columns_differing(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
+    """Columns of two pair tables that are not identical (all of them if shapes differ)."""
+    if a.shape != b.shape or list(a.columns) != list(b.columns):
+        return list(a.columns)
+    return [c for c in a.columns if not a[c].equals(b[c])]
+
+
+def equality(sets: list[str], spark) -> bool:
+    """Both engines on each benchmark set; prints what differs; True when nothing does."""
+    from bench_quality import BENCH, SETS
+
+    from dedupe.matching.engine import match_records
+
+    print(f"{'set':15} {'records':>8} {'pairs':>8} {'pairs':>6} {'decis.':>6} {'clust.':>6} "
+          f"{'corpus':>6} {'local s':>7} {'spark s':>7}")  # fmt: skip
+    same = True
+    for name in sets or list(SETS):
+        records = SETS[name](BENCH / name).records
+        t0 = time.perf_counter()
+        local = match_records(records)
+        t1 = time.perf_counter()
+        dist = match_records_spark(records, spark, local_edges=0)
+        t2 = time.perf_counter()
+        ids = ["record_id_l", "record_id_r"]
+        diffs = [
+            _differing(local.pairs, dist.pairs, ids, ["match_key"]),
+            _differing(local.pairs, dist.pairs, ids, ["decision", "probability"]),
+            _differing(local.clusters, dist.clusters, ["record_id"], ["cluster_id"]),
+            len(local.corpus.compare(dist.corpus)) if local.corpus.shape == dist.corpus.shape
+            else max(len(local.corpus), len(dist.corpus)),
+        ]  # fmt: skip
+        columns = _columns_differing(local.pairs, dist.pairs)
+        same &= not any(diffs) and not columns
+        verdict = ["equal" if d == 0 else f"{d} rows" for d in diffs]
+        cells = " ".join(f"{v:>6}" for v in verdict)
+        print(f"{name:15} {len(records):>8,} {len(local.pairs):>8,} {cells} "
+              f"{t1 - t0:7.1f} {t2 - t1:7.1f}")  # fmt: skip
+        if columns:
+            print(f"{'':15} pair table columns not identical: {', '.join(columns)}")
+    return same
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", type=int, nargs="?", default=1_000_000)
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--driver-memory", default="4g")
+    ap.add_argument("--sets", nargs="*", default=None, help="compare with the local engine")
     args = ap.parse_args()
+    if args.sets is not None:
+        spark = get_session(args.master, shuffle_partitions=args.partitions,
+                            conf={"spark.driver.memory": args.driver_memory})  # fmt: skip
+        raise SystemExit(0 if equality(args.sets, spark) else 1)
     t0 = time.perf_counter()
     spark = get_session(
         args.master,
         shuffle_partitions=args.partitions,
-        conf={"spark.driver.memory": args.driver_memory},
+        conf={
+            "spark.driver.memory": args.driver_memory,
+            "spark.ui.enabled": "true",  # for the per-stage figures (REST API, localhost)
+            "spark.ui.retainedStages": "100000",
+            "spark.ui.retainedJobs": "100000",
+        },
     )
+    _tag_stages(spark)
     t1 = time.perf_counter()
     records = generate(args.n)
     truth = records.pop("entity_id").to_numpy()
@@ -89,8 +224,17 @@ def main() -> None:
         f"pairwise precision {scores['precision']:.3f} recall {scores['recall']:.3f} "
         f"F1 {scores['f1']:.3f}"
     )
+    figures = stage_figures(spark)
+    print("Spark figures per engine stage (summed over its Spark stages):")
+    print(figures.to_string())
+    for stage, row in figures.iterrows():
+        print(
+            f"  {stage}: per task {row['input_mib'] / max(row['tasks'], 1):.1f} MiB in, "
+            f"{row['shuffle_write_mib'] / max(row['tasks'], 1):.1f} MiB shuffle written, "
+            f"{row['task_s'] / max(row['tasks'], 1):.1f} s"
+        )
     norm = normalise_records(records.head(100_000))
-    row_bytes = pa.Table.from_pandas(_arrow_safe(norm), preserve_index=False).nbytes / len(norm)
+    row_bytes = pa.Table.from_pandas(arrow_ready(norm), preserve_index=False).nbytes / len(norm)
     local = re.fullmatch(r"local\[(\d+)\]", args.master)
     cores = int(local.group(1)) if local else os.cpu_count() or 1
     compare_s = result.timings.get("compare", 0.0)

@@ -348,30 +348,81 @@ def print_block_stats(stats) -> None:
         )
 
 
-def spark_executor_or_exit():
-    """The Spark engine's executor; BadInput (exit 2) when PySpark or Java is missing."""
+def spark_executor_or_exit(engine: str):
+    """None for the local engine; else the Spark engine's executor, said on stderr;
+    BadInput (exit 2) when PySpark or Java is missing."""
+    if engine != "spark":
+        return None
     try:
         from dedupe.spark.engine import spark_executor
         from dedupe.spark.session import get_session
 
-        return spark_executor(get_session(os.environ.get("DEDUPE_SPARK_MASTER", "local[*]")))
+        spark = get_session(os.environ.get("DEDUPE_SPARK_MASTER", "local[*]"))
     except InputError as exc:
         raise BadInput(str(exc)) from None
+    click.echo(f"Spark engine on {spark.conf.get('spark.master', 'a remote session')}", err=True)
+    return spark_executor(spark)
+
+
+def parquet_stages(config: Config, path: Path, executor) -> PipelineResult:
+    """Match the record table in Parquet file or folder ``path`` (no parsing)."""
+    import pandas as pd
+
+    from dedupe.core.records import FAILURE_COLUMNS
+    from dedupe.matching.engine import load_decisions, match_records
+    from dedupe.parsing.files import ParseResult
+    from dedupe.spark.io import read_records
+    from dedupe.spark.session import get_session
+
+    try:
+        records = read_records(get_session(None), path)
+        decisions = load_decisions(config.decisions) if config.decisions else None
+        parsed = ParseResult(records, pd.DataFrame(columns=FAILURE_COLUMNS))
+        matched = match_records(
+            records, config.match_settings(), decisions, print_block_stats, executor=executor
+        )
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    return PipelineResult(config, parsed, matched=matched)
+
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where normalisation, blocking, the per-pair comparison and the clustering run: "
+    "this process, or Spark (the [spark] extra; master from $DEDUPE_SPARK_MASTER, default "
+    "local[*]).",
+)
 
 
 @main.command("match")
 @input_options
 @out_option("pairs.csv, clusters.csv, corpus.csv, review.csv")
 @match_options
+@engine_option
 @click.option(
-    "--engine",
-    type=click.Choice(["local", "spark"]),
-    default="local",
-    show_default=True,
-    help="Where the per-pair comparison and the clustering run: this process, or Spark "
-    "(the [spark] extra; master from $DEDUPE_SPARK_MASTER, default local[*]).",
+    "--in-parquet",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Match a record table in Parquet (a file or a folder of parts, with record_id and "
+    "the bibliographic columns of records.csv) instead of parsing PATHS; needs --engine spark.",
 )
-def match_cmd(config_file, out_dir: Path, engine: str = "local", **options) -> None:
+@click.option(
+    "--out-parquet",
+    is_flag=True,
+    help="Write pairs, clusters and corpus as Parquet (pairs.parquet, clusters.parquet, "
+    "corpus.parquet) instead of CSV; review.csv stays CSV.",
+)
+def match_cmd(
+    config_file,
+    out_dir: Path,
+    engine: str = "local",
+    in_parquet: Path | None = None,
+    out_parquet: bool = False,
+    **options,
+) -> None:
     """Find and merge duplicate records (one row per paper), explained and reviewable.
 
     Writes pairs.csv (every candidate pair with per-field levels and weights, probability,
@@ -380,15 +431,28 @@ def match_cmd(config_file, out_dir: Path, engine: str = "local", **options) -> N
     review.csv (the uncertain pairs, ready to decide and pass back with --decisions).
     """
     config = configure(config_file, **options)
-    result = run_stages(
-        config, stages=["parse", "match"], on_blocked=print_block_stats, exclude=[out_dir]
-    )
+    if in_parquet is not None and engine != "spark":
+        raise click.UsageError("--in-parquet needs --engine spark.")
+    executor = spark_executor_or_exit(engine)
+    if in_parquet is not None:
+        result = parquet_stages(config, in_parquet, executor)
+    else:
+        result = run_stages(
+            config,
+            stages=["parse", "match"],
+            on_blocked=print_block_stats,
+            exclude=[out_dir],
+            executor=executor,
+        )
     records, matched = result.parsed.records, result.matched
     assert matched is not None
+    tables = {"pairs": matched.pairs, "clusters": matched.clusters, "corpus": matched.corpus}
     with outputs(out_dir) as out:
-        out.csv("pairs.csv", matched.pairs)
-        out.csv("clusters.csv", matched.clusters)
-        out.csv("corpus.csv", matched.corpus)
+        for name, frame in tables.items():
+            if out_parquet:
+                frame.to_parquet(out.path(f"{name}.parquet"), index=False)
+            else:
+                out.csv(f"{name}.csv", frame)
         out.csv("review.csv", review_entries(matched.pairs, records))
     counts = matched.pairs["decision"].value_counts()
     click.echo(
@@ -414,7 +478,10 @@ def match_cmd(config_file, out_dir: Path, engine: str = "local", **options) -> N
 )
 @roles_option
 @export_formats("--export", "Default: none.")
-def run_cmd(config_file, out_dir: Path, force: bool, formats, **options) -> None:
+@engine_option
+def run_cmd(
+    config_file, out_dir: Path, force: bool, formats, engine: str = "local", **options
+) -> None:
     """The whole job: parse, validate, fix, match and merge, with an HTML report.
 
     PATHS default to the 'paths' setting (seeds/). Writes records.csv, parse_failures.csv,
@@ -433,12 +500,15 @@ def run_cmd(config_file, out_dir: Path, force: bool, formats, **options) -> None
             f"{report} exists and was not written by dedupe; pass --force to replace it."
         )
     config = configure(config_file, **options)
+    executor = spark_executor_or_exit(engine)
     with (
         click.progressbar(length=4, label="dedupe run", file=sys.stderr, show_pos=True)
         if sys.stderr.isatty()
         else _quiet() as bar
     ):
-        result = run_stages(config, progress=lambda stage: bar.update(1), exclude=[out_dir])
+        result = run_stages(
+            config, progress=lambda stage: bar.update(1), exclude=[out_dir], executor=executor
+        )
         html = render_report(result)
         bar.update(1)
     assert result.anomalies is not None and result.matched is not None

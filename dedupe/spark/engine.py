@@ -1,12 +1,15 @@
-"""``--engine spark``: the matching pipeline with its per-pair stage and clustering on Spark.
+"""``--engine spark``: normalisation, blocking, the per-pair comparison and clustering on Spark.
 
-The pandas batch functions of :mod:`dedupe.matching` stay the single source of truth. Here
-the candidate pairs are joined with both records' normalised rows in Spark and
-``dedupe.matching.compare.compare`` runs per Arrow batch inside ``mapInArrow``; the
-connected components of the accepted pairs are the large-star/small-star joins of
-:mod:`dedupe.spark.components`. Everything else (normalise, block, estimate, score,
-decide, merge) is the local engine's code on the driver, so the pairs, decisions and
-clusters are exactly the local engine's (the tests check it).
+The pandas batch functions of :mod:`dedupe.matching` stay the single source of truth.
+Records are normalised per Arrow batch in ``mapInArrow`` (corpus-wide figures as
+aggregations, :mod:`dedupe.spark.normalise`); blocking is joins on key columns with
+block-size counts, oversized blocks as sorted neighbourhoods (:mod:`dedupe.spark.blocking`);
+the candidate pairs are joined with both records' normalised rows and
+``dedupe.matching.compare.compare`` runs per Arrow batch in ``mapInArrow``; the connected
+components of the accepted pairs are the large-star/small-star joins of
+:mod:`dedupe.spark.components`. The normalised table and the candidate pairs are collected
+to the driver, where estimation (EM), scoring, decisions and the merge run as the local
+engine's code, so pairs, decisions and clusters are exactly the local engine's (tested).
 """
 
 from __future__ import annotations
@@ -17,42 +20,19 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dedupe.matching.blocking import BlockStats
 from dedupe.matching.compare import compare
 from dedupe.matching.engine import Executor, MatchResult, match_records
+from dedupe.matching.normalise import MATCH_FIELDS, normalise_records
+from dedupe.spark.blocking import collect_pairs, spark_block
+from dedupe.spark.normalise import arrow_ready, collect_norm, ddl, restore, spark_normalise
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 ROW = "_row"
 PAIR = "_pair"
-SPARK_TYPES = {
-    "int8": "tinyint", "int16": "smallint", "int32": "int", "int64": "bigint",
-    "double": "double", "float": "float", "bool": "boolean", "string": "string",
-}  # fmt: skip
-
-
-def _arrow_safe(norm: pd.DataFrame) -> pd.DataFrame:
-    """``norm`` with text as Arrow strings and integer columns as nullable Int64, so Spark
-    gets one Arrow type per column."""
-    out = {}
-    for col, s in norm.items():
-        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-            out[col] = s
-        else:
-            out[col] = s.astype("string")
-    return pd.DataFrame(out).assign(**{ROW: np.arange(len(norm), dtype=np.int64)})
-
-
-def _restore(frame: pd.DataFrame, dtypes: pd.Series) -> pd.DataFrame:
-    """Columns back to the driver's dtypes (text as Python objects with None)."""
-    out = {}
-    for col, dtype in dtypes.items():
-        s = frame[col]
-        if isinstance(dtype, np.dtype) and dtype.kind == "O":
-            out[col] = s.astype(object).where(s.notna(), None)
-        else:
-            out[col] = s.astype(dtype)
-    return pd.DataFrame(out)
+MATCH_COLUMNS = ["record_id", *MATCH_FIELDS]
 
 
 def _levels_schema(norm: pd.DataFrame) -> pa.Schema:
@@ -72,7 +52,7 @@ def _batch_compare(dtypes: pd.Series, schema: pa.Schema):
             frame = batch.to_pandas()
             k = len(frame)
             sides = [frame[cols].set_axis(list(dtypes.index), axis=1) for cols in (left, right)]
-            norm = _restore(pd.concat(sides, ignore_index=True), dtypes)
+            norm = restore(pd.concat(sides, ignore_index=True), dtypes)
             pairs = pd.DataFrame({"i_l": np.arange(k), "i_r": np.arange(k, 2 * k)})
             levels = compare(norm, pairs).assign(**{PAIR: frame[PAIR].to_numpy()})
             yield pa.RecordBatch.from_pandas(levels, schema=schema, preserve_index=False)
@@ -80,15 +60,21 @@ def _batch_compare(dtypes: pd.Series, schema: pa.Schema):
     return run
 
 
-def spark_compare(spark: SparkSession, norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """``compare(norm, pairs)`` computed on Spark: pairs joined with both rows, compared per
+def spark_compare(
+    spark: SparkSession, norm: pd.DataFrame, pairs: pd.DataFrame, rows: DataFrame | None = None
+) -> pd.DataFrame:
+    """``compare(norm, pairs)`` computed on Spark: pairs joined with both rows (``rows``:
+    the normalised records on Spark with ``_row``, else ``norm`` uploaded), compared per
     Arrow batch, collected back in the pairs' order."""
     if len(pairs) == 0 or len(norm) < 2:
         return compare(norm, pairs)
     from pyspark.sql import functions as F
 
-    rows = spark.createDataFrame(_arrow_safe(norm))
-    cols = [c for c in rows.columns if c != ROW]
+    if rows is None:
+        rows = spark.createDataFrame(
+            arrow_ready(norm).assign(**{ROW: np.arange(len(norm), dtype=np.int64)})
+        )
+    cols = list(norm.columns)
     pair_df = spark.createDataFrame(
         pd.DataFrame(
             {
@@ -102,9 +88,8 @@ def spark_compare(spark: SparkSession, norm: pd.DataFrame, pairs: pd.DataFrame) 
             for p in ("l", "r")}  # fmt: skip
     joined = pair_df.join(side["l"], "i_l").join(side["r"], "i_r")
     schema = _levels_schema(norm)
-    ddl = ", ".join(f"`{f.name}` {SPARK_TYPES[str(f.type)]}" for f in schema)
-    out = joined.mapInArrow(_batch_compare(norm.dtypes, schema), ddl)
-    table = out.toArrow() if hasattr(out, "toArrow") else pa.Table.from_pandas(out.toPandas())
+    out = joined.mapInArrow(_batch_compare(norm.dtypes, schema), ddl(schema))
+    table = out.toArrow()
     levels = table.to_pandas().sort_values(PAIR).drop(columns=PAIR)
     return levels.set_index(pairs.index)
 
@@ -130,12 +115,47 @@ def spark_components(
     return labels["component"].to_numpy(dtype=np.int64)
 
 
+class SparkRun:
+    """One matching run's stages on Spark; keeps the normalised records on Spark between
+    normalisation, blocking and comparison."""
+
+    def __init__(self, spark: SparkSession, local_edges: int = LOCAL_EDGES):
+        self.spark = spark
+        self.local_edges = local_edges
+        self.norm: DataFrame | None = None
+
+    def normalise(self, records: pd.DataFrame) -> pd.DataFrame:
+        """``normalise_records`` on the executors; the table collected to the driver."""
+        frame = records.reindex(columns=MATCH_COLUMNS)
+        upload = arrow_ready(frame).assign(**{ROW: np.arange(len(frame), dtype=np.int64)})
+        sample = frame.head(2).reset_index(drop=True)
+        if self.norm is not None:
+            self.norm.unpersist()
+        self.norm = spark_normalise(self.spark.createDataFrame(upload), sample).cache()
+        return collect_norm(self.norm, normalise_records(sample).dtypes)
+
+    def block(self, norm: pd.DataFrame, max_block: int) -> tuple[pd.DataFrame, list[BlockStats]]:
+        """Blocking as joins on Spark; the pairs collected in the local engine's order."""
+        assert self.norm is not None, "normalise runs first"
+        pairs, stats = spark_block(self.norm, max_block)
+        return collect_pairs(pairs), stats
+
+    def compare(self, norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+        """The per-pair comparison on Spark."""
+        return spark_compare(self.spark, norm, pairs, self.norm)
+
+    def components(self, n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Connected components on Spark (on the driver up to ``local_edges`` edges)."""
+        return spark_components(self.spark, n, left, right, self.local_edges)
+
+    def executor(self) -> Executor:
+        """The stages as the matching engine takes them."""
+        return Executor(self.normalise, self.block, self.compare, self.components)
+
+
 def spark_executor(spark: SparkSession, local_edges: int = LOCAL_EDGES) -> Executor:
-    """The per-pair comparison and the connected components on ``spark``."""
-    return Executor(
-        compare=lambda norm, pairs: spark_compare(spark, norm, pairs),
-        components=lambda n, left, right: spark_components(spark, n, left, right, local_edges),
-    )
+    """Normalisation, blocking, the per-pair comparison and the components on ``spark``."""
+    return SparkRun(spark, local_edges).executor()
 
 
 def match_records_spark(

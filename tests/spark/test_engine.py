@@ -2,50 +2,84 @@
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dedupe.matching.engine import match_records
 from dedupe.parsing.files import parse_paths
 from dedupe.spark.engine import match_records_spark
 from tests.conftest import SEEDS
+from tests.matching.test_generalise import background, copies, table
+
+WORDS = (
+    "peer support recovery college mental health rural cohort study trial care nursing "
+    "stroke rehabilitation outcomes randomised qualitative children older adults network "
+    "database query learning model graph index part"
+).split()
+FAMILIES = ["Øgård-Repål", "Strand", "Wang", "Müller", "O'Neil", "Nguyen", "Smith"]
+GIVEN = ["Anita", "Mette", "Li", "José", "Jan", "Zoë"]
 
 
-def _synthetic() -> pd.DataFrame:
-    """3,000 records built in the tests (no benchmark tables needed): distinct papers and two
-    papers with hundreds of copies written differently, so the model is estimated."""
-    from tests.matching.test_generalise import background, copies, table
-
-    a = copies(
-        300,
-        "Peer support in community mental health services",
-        "Øgård-Repål",
-        "Anita",
-        "2022",
-        seed=1,
-    )
-    b = copies(
-        300, "Recovery colleges in rural Norway: a cohort study", "Strand", "Mette", "2018", seed=2
-    )
-    return table(background(2400, seed=11) + a + b)
-
-
-def _corpora():
-    yield "seeds", lambda: parse_paths([SEEDS]).records, 10**9
-    # components on Spark too (no local shortcut)
-    yield "synthetic-3000", _synthetic, 0
-
-
-@pytest.mark.parametrize("name,load,local_edges", list(_corpora()), ids=[c[0] for c in _corpora()])
-def test_spark_engine_equals_local_engine(spark, name, load, local_edges):
-    records = load()
+def _assert_same(records: pd.DataFrame, spark, local_edges: int) -> None:
     local = match_records(records)
     distributed = match_records_spark(records, spark, local_edges=local_edges)
     pd.testing.assert_frame_equal(distributed.pairs, local.pairs)
     pd.testing.assert_frame_equal(distributed.clusters, local.clusters)
     pd.testing.assert_frame_equal(distributed.corpus, local.corpus)
-    assert (local.pairs["decision"] == "merge").any()
+    assert distributed.block_stats == local.block_stats
+    assert distributed.estimate == local.estimate
+
+
+@st.composite
+def odd_record(draw) -> dict:
+    """A record with drawn fields: titles from a small vocabulary (so blocks form) or any
+    text, missing fields, shared DOIs, untitled records whose abstract holds a title."""
+    words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join)
+    title = draw(st.one_of(st.none(), words, st.text(max_size=30)))
+    family, name = draw(st.sampled_from(FAMILIES)), draw(st.sampled_from(GIVEN))
+    return {
+        "title": title,
+        "abstract": draw(st.one_of(st.none(), words)) if title is None else None,
+        "authors": draw(st.sampled_from([None, f"{family}, {name}", f"{name} {family}"])),
+        "authors_norm": f"{family}, {name}",
+        "year": draw(st.sampled_from([None, "2019", "2020", "n/a", "1999"])),
+        "doi": draw(st.sampled_from([None, None, "10.1000/x1", "https://doi.org/10.1000/X2"])),
+        "volume": draw(st.sampled_from([None, "12", "vol. 12", "XIV"])),
+        "pages": draw(st.sampled_from([None, "106-11", "e12724", "1-10"])),
+    }
+
+
+@st.composite
+def corpora(draw) -> pd.DataFrame:
+    """A corpus of 500-900 records: background papers, one paper with 150 copies (blocks
+    over the cap), a few drawn papers with 2-120 copies and drawn odd records, shuffled."""
+    rows = background(draw(st.integers(300, 600)), seed=draw(st.integers(0, 10**6)))
+    rows += copies(150, "Peer support in community mental health services", "Øgård-Repål",
+                   "Anita", "2022", seed=1)  # fmt: skip
+    for k in range(draw(st.integers(1, 3))):
+        title = " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=3, max_size=9)))
+        rows += copies(
+            draw(st.integers(2, 120)),
+            title,
+            draw(st.sampled_from(FAMILIES)),
+            draw(st.sampled_from(GIVEN)),
+            str(draw(st.integers(1990, 2025))),
+            seed=k,
+        )
+    rows += draw(st.lists(odd_record(), max_size=40))
+    order = draw(st.permutations(range(len(rows))))
+    return table([rows[i] for i in order])
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+@given(corpora())
+def test_spark_engine_equals_local_engine_on_generated_corpora(spark, records):
+    # components on Spark too (no local shortcut)
+    _assert_same(records, spark, 0)
 
 
 def test_match_command_with_spark_engine_writes_the_local_outputs(spark, tmp_path):
+    """The seeds through the CLI: byte-identical pairs, clusters, corpus and review."""
     from click.testing import CliRunner
 
     from dedupe.cli import main
@@ -55,6 +89,53 @@ def test_match_command_with_spark_engine_writes_the_local_outputs(spark, tmp_pat
     on_spark = runner.invoke(
         main, ["match", str(SEEDS), "--out", str(tmp_path / "spark"), "--engine", "spark"]
     )
+    assert "Spark engine on local[2]" in on_spark.output
     assert local.exit_code == on_spark.exit_code, on_spark.output
     for name in ("pairs.csv", "clusters.csv", "corpus.csv", "review.csv"):
         assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+def test_match_reads_and_writes_parquet(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    records = parse_paths([SEEDS]).records
+    records.to_parquet(tmp_path / "records.parquet", index=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        ["match", "--engine", "spark", "--in-parquet", str(tmp_path / "records.parquet"),
+         "--out", str(out), "--out-parquet"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    local = match_records(records)
+    pairs = pd.read_parquet(out / "pairs.parquet")
+    assert list(pairs["record_id_l"]) == list(local.pairs["record_id_l"])
+    assert list(pairs["decision"].astype(str)) == list(local.pairs["decision"].astype(str))
+    clusters = pd.read_parquet(out / "clusters.parquet")
+    pd.testing.assert_frame_equal(clusters, local.clusters)
+    assert len(pd.read_parquet(out / "corpus.parquet")) == len(local.corpus)
+    assert (out / "review.csv").exists() and not (out / "pairs.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--in-parquet", "{tmp}/none.parquet", "--engine", "spark"], "cannot read as Parquet"),
+        (["--in-parquet", "{tmp}/noid.parquet", "--engine", "spark"], "has no record_id"),
+        (["--in-parquet", "{tmp}/noid.parquet"], "--in-parquet needs --engine spark"),
+    ],
+    ids=["missing-file", "no-record-id", "local-engine"],
+)
+def test_bad_parquet_input_is_one_error_line(spark, tmp_path, args, message):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    pd.DataFrame({"title": ["A study"]}).to_parquet(tmp_path / "noid.parquet", index=False)
+    argv = ["match", "--out", str(tmp_path / "out")] + [a.format(tmp=tmp_path) for a in args]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
