@@ -13,6 +13,7 @@ everything on the warm cache.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,28 @@ def timed_check(config: Config, changed: list[Path] | None) -> tuple[float, obje
     return time.perf_counter() - t0, result
 
 
+def best_of(runs: int, config: Config, changed: list[Path]) -> tuple[float, float, object]:
+    """The fastest of ``runs`` checks: wall seconds, CPU seconds and its result (the
+    machine is shared, so the CPU time is the steadier figure)."""
+    best = (float("inf"), 0.0, None)
+    for _ in range(runs):
+        cpu = time.process_time()
+        wall, result = timed_check(config, changed)
+        if wall < best[0]:
+            best = (wall, time.process_time() - cpu, result)
+    return best
+
+
+def command_seconds(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,18 +82,17 @@ def main() -> None:
         new = write_corpus(n, Path(tmp))
         config = Config(paths=(new.parent,), baseline=Path(tmp) / "baseline.json")
         cold, _ = timed_check(config, [new])
-        warm, result = timed_check(config, [new])
+        warm, cpu, result = best_of(3, config, [new])
         dup = [f for f in result.failing if f.kind == "duplicate"]
         print(
-            f"incremental: 1 new file against {n:,} records: {cold:.1f} s with a cold parse "
-            f"cache, {warm:.1f} s warm; {len(result.failing)} failing ({len(dup)} duplicate); "
-            f"peak memory {peak_mib():,.0f} MiB"
+            f"incremental: 1 new file against {n:,} records: {cold:.1f} s with a cold cache, "
+            f"{warm:.2f} s warm (best of 3; {cpu:.2f} s CPU); {len(result.failing)} failing "
+            f"({len(dup)} duplicate); peak memory {peak_mib():,.0f} MiB"
         )
         command = [sys.executable, "-m", "dedupe.cli", "check", str(new.parent)]
         command += ["--changed", str(new), "--baseline", str(config.baseline)]
-        t0 = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False)
-        print(f"the same warm check as a command: {time.perf_counter() - t0:.1f} s")
+        wall, cpu = min(command_seconds(command) for _ in range(3))
+        print(f"the same warm check as a command: {wall:.2f} s (best of 3; {cpu:.2f} s CPU)")
         full, everything = timed_check(config, None)
         print(f"full check of {n + 2:,} records (warm cache): {full:.1f} s "
               f"({len(everything.findings):,} findings)")  # fmt: skip

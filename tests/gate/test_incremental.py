@@ -1,6 +1,7 @@
 """`check --changed` matches incrementally: cached features and model, focus-only blocking,
 with exactly the results of computing everything afresh."""
 
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,18 +21,18 @@ from dedupe.matching.model import Settings
 from dedupe.matching.normalise import normalise_records
 from dedupe.matching.tokens import tokenize
 from dedupe.parsing.files import parse_paths
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 from tests.matching.test_generalise import background, copies, table
 
 
 def _synthetic() -> pd.DataFrame:
-    """2,600 records in two files: distinct papers, two papers with 150 copies each (capped
+    """1,340 records in two files: distinct papers, two papers with 120 copies each (capped
     blocks), and untitled records whose abstract holds a title (the abstract rule)."""
-    rows = background(2300, seed=5)
-    rows += copies(150, "Peer support in community mental health services", "Øgård-Repål",
+    rows = background(1000, seed=5)
+    rows += copies(120, "Peer support in community mental health services", "Øgård-Repål",
                    "Anita", "2022", seed=1)  # fmt: skip
-    rows += copies(150, "Recovery colleges in rural Norway", "Strand", "Mette", "2018", seed=2)
-    for k, r in enumerate(rows[:2300:23]):
+    rows += copies(120, "Recovery colleges in rural Norway", "Strand", "Mette", "2018", seed=2)
+    for k, r in enumerate(rows[:1000:10]):
         r["title"] = f"Fjord{k} lichens on moraine{k} and tundra{k} slopes"
         abstract = f"We report on {r['title']} and more."
         rows.append({"title": None, "abstract": abstract, "journal": r["journal"]})
@@ -63,6 +64,28 @@ def _parts(records: pd.DataFrame) -> list:
 
 @pytest.mark.parametrize("name,records,focus_file", list(_tables()), ids=[t[0] for t in _tables()])
 def test_features_by_file_and_focus_blocking_equal_the_whole_table(name, records, focus_file):
+    stats, got = _assert_exact(records, focus_file)
+    if name.startswith("synthetic"):  # the corpus exercises capped blocks and abstracts
+        assert any(s.capped_blocks for s in stats)
+        assert (got["match_key"] == "abstract_title").any()
+
+
+@pytest.mark.parametrize("focus_file", ["a.csv", "b.csv"])
+def test_focus_blocking_on_a_generated_corpus(focus_file):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    generate = pytest.importorskip("generate")
+    if not (generate.BENCH / "dblp_acm").exists():  # pragma: no cover
+        pytest.skip(f"{generate.BENCH}: benchmark tables missing (set DEDUPE_BENCH_DIR)")
+    records = generate.generate(3000, seed=4).reset_index(drop=True)
+    records["record_id"] = [f"r{i}" for i in range(len(records))]
+    rng = np.random.default_rng(5)
+    records["source_file"] = np.where(rng.random(len(records)) < 0.1, "b.csv", "a.csv")
+    assert any(s.capped_blocks for s in _assert_exact(records, focus_file)[0])
+
+
+def _assert_exact(records: pd.DataFrame, focus_file: str) -> tuple[list, pd.DataFrame]:
+    """Assert the per-file features and focus blocking equal the whole table's; block's
+    statistics of the whole table and the focus pairs."""
     table, mask = _ordered(records, focus_file)
     norm, ends, tokens = combine(_parts(table), table)
     whole = normalise_records(table)
@@ -75,9 +98,7 @@ def test_features_by_file_and_focus_blocking_equal_the_whole_table(name, records
     got, _ = focus_block(norm, ends, tokens, mask)
     pd.testing.assert_frame_equal(got, full[touch].reset_index(drop=True))
     assert len(got) > 0
-    if name.startswith("synthetic"):  # the corpus exercises capped blocks and abstracts
-        assert any(s.capped_blocks for s in stats)
-        assert (got["match_key"] == "abstract_title").any()
+    return stats, got
 
 
 def test_the_corpus_model_is_a_full_runs_and_decides_the_focus_pairs_as_it(tmp_path):
