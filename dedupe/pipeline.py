@@ -170,6 +170,7 @@ def summarise_run(result: PipelineResult) -> dict:
                 "encoding": parsed.encodings.get(f, ("", 0.0))[0],
                 "encoding_confidence": parsed.encodings.get(f, ("", 0.0))[1],
                 "records": int(n),
+                "lines": parsed.lines.get(f, {}),
             }
             for f, n in per_file.items()
         ],
@@ -178,10 +179,11 @@ def summarise_run(result: PipelineResult) -> dict:
         "records_read": int(len(recs)),
         "parse_failures": int(kinds.get("failure", 0)),
         "lines_dropped_as_chrome": int(kinds.get("dropped", 0)),
-        "lines_unattached": int(kinds.get("unattached", 0)),
+        "lines_unattached": sum(n.get("unattached", 0) for n in parsed.lines.values()),
         "stale_decisions": list(result.warnings),
         "files_without_records": [f for f, n in per_file.items() if not n],
         "skipped_paths": [str(e) for e in parsed.skipped],
+        "hidden_paths_skipped": len(parsed.hidden),
         "anomalies": int(len(anomalies)),
         "anomalies_by_severity": {
             k: int(v) for k, v in anomalies["severity"].value_counts().items()

@@ -77,6 +77,8 @@ class RawRecord:
     fields: dict = field(default_factory=dict)
     authors: list[str] = field(default_factory=list)
     name_order: str = "auto"
+    end: int = 0
+    """Last line of the record's span (0: its first line only)."""
 
 
 @dataclass
@@ -88,6 +90,8 @@ class Problem:
     reason: str
     raw: str
     record_index: int | None = None
+    end: int = 0
+    """Last line the problem covers (0: its first line only)."""
 
 
 CONTENT_FIELDS = (

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dedupe.core.errors import FileError, InputError
@@ -21,10 +22,11 @@ from dedupe.core.records import (
     make_record_id,
     to_frame,
 )
+from dedupe.parsing.account import ACCOUNTS, gaps, group_unattached, line_account
 from dedupe.parsing.cache import ParseCache, cache_dir
 from dedupe.parsing.decode import Decoded, check_encoding, read_text
 from dedupe.parsing.formats import PARSERS, sniff
-from dedupe.parsing.formats.base import ParseOutput
+from dedupe.parsing.formats.base import ParseOutput, numbered_lines
 
 
 @dataclass
@@ -44,6 +46,11 @@ class ParseResult:
     """Paths below the folders named that were not read, each with its reason."""
     keys: dict[str, str] = field(default_factory=dict)
     """source_file -> its parse cache key (content, options, code), when caching is on."""
+    hidden: list[str] = field(default_factory=list)
+    """Hidden entries below the folders named (.git, .dedupe-cache, dotfiles): not read,
+    not reported one by one (counted in the summary)."""
+    lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    """source_file -> how many of its lines went to each account (see ``ACCOUNTS``)."""
 
 
 OUTPUT_MARKER = ".dedupe-output"
@@ -57,22 +64,25 @@ def expand_paths(paths: list[Path], exclude: list[Path] | None = None) -> list[P
 
 def walk_paths(
     paths: list[Path], exclude: list[Path] | None = None
-) -> tuple[list[Path], list[FileError], list[FileError]]:
-    """(files, skipped, unreadable): files named and every file below the folders named.
+) -> tuple[list[Path], list[FileError], list[FileError], list[str]]:
+    """(files, skipped, unreadable, hidden): files named and every file below the folders
+    named.
 
-    Nothing is passed over silently: hidden entries, output folders (those holding
-    ``OUTPUT_MARKER`` or named in ``exclude``), symbolic-link loops, folders reached twice
-    and broken links are *skipped* with their reason; folders that cannot be listed are
-    *unreadable*. A named path that does not exist is an InputError.
+    Nothing is passed over silently: output folders (those holding ``OUTPUT_MARKER`` or
+    named in ``exclude``), symbolic-link loops, folders reached twice and broken links are
+    *skipped* with their reason; folders that cannot be listed are *unreadable*. Hidden
+    entries (names starting with ".") are listed apart in *hidden*: they are expected
+    (.git, caches) and only counted. A named path that does not exist is an InputError.
     """
     files: list[Path] = []
     skipped: list[FileError] = []
     unreadable: list[FileError] = []
+    hidden: list[str] = []
     seen: set[tuple[int, int]] = set()
     outputs = {p.resolve() for p in exclude or []}
     for path in map(Path, paths):
         if path.is_dir():
-            _walk_folder(path, outputs, seen, files, skipped, unreadable)
+            _walk_folder(path, outputs, seen, files, (skipped, unreadable, hidden))
         elif path.exists():
             files.append(path)
         else:
@@ -80,11 +90,19 @@ def walk_paths(
     unique: dict[Path, Path] = {}
     for f in files:  # a file named twice, or named and below a folder named, is read once
         unique.setdefault(f.resolve(), f)
-    return sorted(unique.values()), skipped, unreadable
+    return sorted(unique.values()), skipped, unreadable, sorted(hidden)
 
 
-def _walk_folder(root, outputs, seen, files, skipped, unreadable) -> None:
-    """Collect the files below ``root`` (following links, each folder once)."""
+def _walk_folder(
+    root: Path,
+    outputs: set[Path],
+    seen: set[tuple[int, int]],
+    files: list[Path],
+    passed: tuple[list[FileError], list[FileError], list[str]],
+) -> None:
+    """Collect the files below ``root`` (following links, each folder once) and the paths
+    ``passed`` over: (skipped, unreadable, hidden)."""
+    skipped, unreadable, hidden = passed
 
     def cannot_list(exc: OSError) -> None:
         reason = exc.strerror or type(exc).__name__
@@ -99,7 +117,7 @@ def _walk_folder(root, outputs, seen, files, skipped, unreadable) -> None:
             continue
         for name in sorted(n for n in [*dirnames, *filenames] if n.startswith(".")):
             if name != OUTPUT_MARKER:
-                skipped.append(FileError(str(here / name), None, "skipped: hidden"))
+                hidden.append(str(here / name))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(f for f in filenames if not f.startswith(".")):
             path = here / name
@@ -180,18 +198,51 @@ def parse_text(
     text: str, path: Path, fmt: str | None = None, column_map: dict | None = None
 ) -> tuple[list[dict], list[dict], str]:
     """Record rows, failure rows and the format name of the decoded text of ``path``."""
-    if fmt:
-        parser = PARSERS[fmt]
-    else:
-        parser = sniff(text, path.suffix)
-        if parser is None:
-            raise InputError(
-                f"unknown layout; pass --format with one of {', '.join(PARSERS)}.", path, 1
-            )
+    parsed = parse_lines(text, path, fmt, column_map)
+    return parsed.rows, parsed.failures, parsed.fmt
+
+
+@dataclass
+class ParsedText:
+    """One decoded file parsed: its rows, and where each of its lines went."""
+
+    rows: list[dict]
+    failures: list[dict]
+    fmt: str
+    codes: np.ndarray
+    """The account of each line (index = line number; index 0 unused): see ``ACCOUNTS``."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Lines by account (accounts with no line left out)."""
+        found = np.bincount(self.codes[1:], minlength=len(ACCOUNTS))
+        return {name: int(n) for name, n in zip(ACCOUNTS, found) if n}
+
+
+def parse_lines(
+    text: str, path: Path, fmt: str | None = None, column_map: dict | None = None
+) -> ParsedText:
+    """Parse the decoded text of ``path`` and account for every line.
+
+    A line that no record, problem, layout span or blank holds (a parser's oversight)
+    becomes a failure row, so nothing is lost even then; unattached lines separated only by
+    blank lines are reported as one block.
+    """
+    parser = PARSERS[fmt] if fmt else sniff(text, path.suffix)
+    if parser is None:
+        raise InputError(
+            f"unknown layout; pass --format with one of {', '.join(PARSERS)}.", path, 1
+        )
     out = parser.parse(text, column_map)
+    lines = [ln for _, ln in numbered_lines(text)]
+    codes = line_account(out, lines)
+    out.problems.extend(gaps(codes, lines, parser.name))
+    out.problems = group_unattached(out.problems, codes)
+    codes = line_account(out, lines)
     if not out.records:
         out.problems.insert(0, _no_records(out, text, parser.name))
-    return (*_rows(out, str(path), parser.name), parser.name)
+    rows, fails = _rows(out, str(path), parser.name)
+    return ParsedText(rows, fails, parser.name, codes)
 
 
 def _no_records(out: ParseOutput, text: str, fmt: str) -> Problem:
@@ -234,10 +285,11 @@ def parse_paths(
     encodings: dict[str, tuple[str, float]] = {}
     warnings: list[str] = []
     keys: dict[str, str] = {}
-    found, skipped, errors = walk_paths([Path(p) for p in paths], exclude)
+    found, skipped, errors, hidden = walk_paths([Path(p) for p in paths], exclude)
+    lines: dict[str, dict[str, int]] = {}
     for path in found:
         try:
-            r, f, name, decoded, keys[str(path)] = _parse_cached(
+            r, f, name, decoded, (keys[str(path)], counts) = _parse_cached(
                 path, fmt, column_map, encoding, store
             )
         except InputError as exc:
@@ -246,6 +298,7 @@ def parse_paths(
         recs.append(r)
         fails.append(f)
         files[str(path)] = name
+        lines[str(path)] = counts
         encodings[str(path)] = (decoded.encoding, decoded.confidence)
         if decoded.doubtful:
             warnings.append(encoding_warning(path, decoded))
@@ -253,7 +306,9 @@ def parse_paths(
     records["source_line"] = records["source_line"].astype("int64")
     failures = _concat(fails, FAILURE_COLUMNS)
     keys = {f: k for f, k in keys.items() if k and f in files}
-    return ParseResult(records, failures, errors, files, encodings, warnings, skipped, keys)
+    return ParseResult(
+        records, failures, errors, files, encodings, warnings, skipped, keys, hidden, lines
+    )
 
 
 def _parse_cached(
@@ -262,9 +317,9 @@ def _parse_cached(
     column_map: dict | None,
     encoding: str | None,
     store: ParseCache | None,
-) -> tuple[pd.DataFrame, pd.DataFrame, str, Decoded, str]:
-    """One file's records, failures, format, decoding and cache key ("" without a cache),
-    from the cache when it has them."""
+) -> tuple[pd.DataFrame, pd.DataFrame, str, Decoded, tuple[str, dict[str, int]]]:
+    """One file's records, failures, format, decoding, and its cache key ("" without a
+    cache) with its line account, from the cache when it has them."""
     key = ""
     if store is not None:
         try:
@@ -276,14 +331,17 @@ def _parse_cached(
             hit = store.get(path, key)
             if hit is not None:
                 records, failures, info = hit
-                return records, failures, info["format"], Decoded("", **info["decoded"]), key
+                decoded = Decoded("", **info["decoded"])
+                return records, failures, info["format"], decoded, (key, info.get("lines", {}))
     decoded = read_text(path, encoding)
-    r, f, name = parse_text(decoded.text, path, fmt, column_map)
-    records, failures = to_frame(r, RECORD_COLUMNS), to_frame(f, FAILURE_COLUMNS)
+    parsed = parse_lines(decoded.text, path, fmt, column_map)
+    records = to_frame(parsed.rows, RECORD_COLUMNS)
+    failures = to_frame(parsed.failures, FAILURE_COLUMNS)
     if store is not None:
         how = {"encoding": decoded.encoding, "confidence": decoded.confidence, "how": decoded.how}
-        store.put(path, key, records, failures, {"format": name, "decoded": how})
-    return records, failures, name, decoded, key
+        info = {"format": parsed.fmt, "decoded": how, "lines": parsed.counts}
+        store.put(path, key, records, failures, info)
+    return records, failures, parsed.fmt, decoded, (key, parsed.counts)
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

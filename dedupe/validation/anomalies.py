@@ -141,10 +141,29 @@ def _formula_anomalies(records: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+EXCERPT_CHARS = 200
+"""Longest value of an unattached-text anomaly: the block's text, spaces collapsed, cut with
+"…" (the whole text is in parse_failures.csv)."""
+
+
+def excerpt(raw: str | None) -> str | None:
+    """The text of a block on one line, at most ``EXCERPT_CHARS`` characters.
+
+    >>> excerpt("first line\\n  second   line"), excerpt("x" * 300)[-3:]
+    ('first line second line', 'xx…')
+    """
+    if raw is None:
+        return None
+    text = " ".join(raw.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+
 def _failure_anomalies(failures: pd.DataFrame) -> pd.DataFrame:
     if failures is None or failures.empty:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)
     kind = failures["kind"].where(failures["kind"].isin(list(FAILURE_CHECKS)), "failure")
+    raw = failures["raw"].astype(object)
+    value = raw.where(kind != "unattached", raw.map(excerpt))
     return pd.DataFrame(
         {
             "record_id": failures["record_id"],
@@ -153,7 +172,7 @@ def _failure_anomalies(failures: pd.DataFrame) -> pd.DataFrame:
             "field": None,
             "check": kind.map({k: c for k, (c, _) in FAILURE_CHECKS.items()}),
             "severity": kind.map({k: s for k, (_, s) in FAILURE_CHECKS.items()}),
-            "value": failures["raw"],
+            "value": value,
             "message": failures["reason"],
             "suggestion": None,
         }

@@ -2,17 +2,22 @@
 
 Through parse, validate, run and check, nothing raises (bad input is an error line, never a
 traceback), nothing hangs (a generous CPU bound per example), every file read ends in at
-least one record or failure row (a file yielding no record gets a ``no_records`` row), no
-non-blank line comes before the first row of its file (nothing before it is lost silently),
-and reruns are byte-identical, also with the input paths given in another order. Examples
-are few so the suite stays cheap; under CI=1 they are derandomized (tests/conftest.py).
+least one record or failure row (a file yielding no record gets a ``no_records`` row), every
+line of every file is accounted for by its parser (in a record's span, a failure, chrome or
+unattached row, layout or blank; never left to the safety net that makes a forgotten line a
+failure row), and reruns are byte-identical, also with the input paths given in another
+order. Examples are few so the suite stays cheap; under CI=1 they are derandomized
+(tests/conftest.py). To hunt locally: ``DEDUPE_FUZZ_EXAMPLES=2000 pytest tests/gate/test_fuzz.py
+--hypothesis-seed=N``.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 from conftest import FIXTURES, SEEDS
@@ -22,20 +27,17 @@ from hypothesis import strategies as st
 from dedupe.cli import main
 from dedupe.config import Config
 from dedupe.gate.check import run_check
-from dedupe.parsing.files import parse_paths
+from dedupe.parsing.account import ACCOUNTS
+from dedupe.parsing.decode import read_text
+from dedupe.parsing.files import parse_lines, parse_paths
 from dedupe.validation.anomalies import validate_records
 
 BOUND_S = 20.0
-PREAMBLE = {
-    "wos-tagged": (b"\xef\xbb\xbfFN ", b"FN ", b"VR "),
-    "csl-json": (b"[", b"\xef\xbb\xbf["),
-}
-"""Header lines a layout reads as structure before its first record."""
 SUFFIXES = [".txt", ".csv", ".tsv", ".ris", ".bib", ".jsonl", ".nbib", ".dat"]
 ENCODINGS = ["utf-8", "utf-16", "gb18030", "cp1252", "latin-1", "shift_jis", "koi8-r"]
 BASES = sorted(SEEDS.iterdir()) + sorted((FIXTURES / "parse").iterdir())
 SETTINGS = settings(
-    max_examples=15,
+    max_examples=int(os.environ.get("DEDUPE_FUZZ_EXAMPLES", "15")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -99,13 +101,30 @@ def assert_nothing_lost(parsed) -> None:
     for source in parsed.files:
         lines = rows.loc[rows["source_file"] == source, "source_line"].astype(int)
         assert len(lines) > 0, f"{source} vanished"
-        text = Path(source).read_bytes().split(b"\n")
-        preamble = PREAMBLE.get(parsed.files[source], ())
-        first = next(
-            (i for i, ln in enumerate(text, 1) if ln.strip() and not ln.startswith(preamble)), 1
-        )
-        header = parsed.files[source] in ("csv", "tsv")
-        assert lines.min() <= first + header, f"{source}: text before its first row was lost"
+        assert_every_line_accounted(parsed, source)
+
+
+def assert_every_line_accounted(parsed, source: str) -> None:
+    """Each line of the file is in a record's span, a failure/chrome/unattached row, layout
+    or blank, as its parser said: the safety net for forgotten lines never fires."""
+    text = read_text(Path(source), None).text
+    account = parse_lines(text, Path(source), parsed.files[source])
+    codes = account.codes[1:]
+    split = text.split("\n")
+    n_lines = len(split) - (split[-1] == "")
+    assert len(codes) == n_lines and sum(parsed.lines[source].values()) == n_lines
+    assert not (codes == ACCOUNTS.index("not_read")).any()
+    blank = np.array([not ln.strip() for ln in split[:n_lines]], dtype=bool)
+    coded_blank = codes == ACCOUNTS.index("blank")
+    assert (coded_blank <= blank).all(), f"{source}: a line with text counted as blank"
+    assert (blank <= (codes >= ACCOUNTS.index("blank"))).all(), f"{source}: blank lines"
+    mine = parsed.failures[parsed.failures["source_file"] == source]
+    gaps = mine[mine["reason"].astype(str).str.contains("a gap in the parser")]
+    assert gaps.empty, f"{source}: lines no parser accounted for: {gaps.to_dict('records')}"
+    # every run of lines held by problems starts at the line of a failure row
+    held = np.r_[False, codes >= ACCOUNTS.index("chrome")]
+    starts = np.flatnonzero(held[1:] & ~held[:-1]) + 1
+    assert set(starts.tolist()) <= set(mine["source_line"].astype(int))
 
 
 @SETTINGS

@@ -30,7 +30,7 @@ def _no_parsing(*args, **kwargs):
 def test_warm_cache_gives_the_parsed_tables_without_parsing(corpus, tmp_path, monkeypatch):
     fresh = parse_paths([corpus], cache="off")
     cold = parse_paths([corpus], cache=tmp_path / "c")
-    monkeypatch.setattr(files, "parse_text", _no_parsing)
+    monkeypatch.setattr(files, "parse_lines", _no_parsing)
     warm = parse_paths([corpus], cache=tmp_path / "c")
     for got in (cold, warm):
         pd.testing.assert_frame_equal(got.records, fresh.records)
@@ -55,7 +55,7 @@ def test_changed_file_is_parsed_again_and_replaces_its_entry(corpus, tmp_path):
 
 def test_options_and_code_are_part_of_the_key(corpus, tmp_path, monkeypatch):
     parse_paths([corpus / "papers.csv"], cache=tmp_path / "c")
-    monkeypatch.setattr(files, "parse_text", _no_parsing)
+    monkeypatch.setattr(files, "parse_lines", _no_parsing)
     with pytest.raises(AssertionError, match="parsed although"):
         parse_paths([corpus / "papers.csv"], column_map={"title": "abstract"}, cache=tmp_path / "c")
     monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "an edited parser")

@@ -65,10 +65,10 @@ def test_skipped_paths_are_reported_with_their_reason(tmp_path):
     (top / "out" / "records.csv").write_text("title\nx\n", encoding="utf-8")
     (top / "reports").mkdir()
     (top / "reports" / "records.csv").write_text("title\nx\n", encoding="utf-8")
-    files, skipped, unreadable = walk_paths([top], exclude=[top / "reports"])
+    files, skipped, unreadable, hidden = walk_paths([top], exclude=[top / "reports"])
     assert files == [top / "sub" / "a.csv"]
     why = {Path(e.path).name: e.message for e in skipped}
-    assert why[".hidden.csv"] == "skipped: hidden"
+    assert ".hidden.csv" not in why and hidden == [str(top / ".hidden.csv")]
     assert "symbolic link loop" in why["loop"]
     assert "cannot follow" in why["dangling.csv"]
     assert "output folder" in why["out"] and "output folder" in why["reports"]
@@ -114,3 +114,29 @@ def test_a_check_that_raises_is_reported_not_dropped():
     assert len(errors) == 1
     assert errors["field"].iloc[0] == "title" and errors["severity"].iloc[0] == "error"
     assert "boom" in errors["value"].iloc[0]
+
+
+def test_hidden_entries_are_skipped_quietly_and_counted(tmp_path):
+    """.git, caches and dotfiles are expected: no note per entry on every run, a count in
+    the summary; other skipped paths are still said with their reason."""
+    import json
+
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    top = tmp_path / "in"
+    (top / ".git" / "objects").mkdir(parents=True)
+    (top / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (top / ".notes.csv").write_text("title\nx\n", encoding="utf-8")
+    (top / "a.csv").write_text("title,year\nA paper on peer support,2020\n", encoding="utf-8")
+    (top / "gone.csv").symlink_to(tmp_path / "nowhere.csv")
+    res = CliRunner().invoke(main, ["run", str(top), "--out", str(tmp_path / "out")])
+    assert res.exit_code in (0, 1), res.output
+    notes = [ln for ln in res.output.splitlines() if ln.startswith("Note:")]
+    gone = f"{top / 'gone.csv'}: skipped: cannot follow (No such file or directory)"
+    assert notes == [f"Note: {gone}"]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["hidden_paths_skipped"] == 2
+    assert summary["skipped_paths"] == [gone]
+    assert summary["files"][0]["lines"] == {"layout": 1, "record": 1}

@@ -74,12 +74,14 @@ def parse_vancouver(text: str) -> tuple[dict, list[str], str]:
     vancouver = bool(names) and all(_VANCOUVER_NAME.match(n) for n in names)
     year_at = next((i for i in range(len(segs) - 1, -1, -1) if _YEAR_SEG.match(segs[i])), None)
     middle = segs if year_at is None else segs[:year_at]
-    if year_at is not None:
-        before, year, tail = _YEAR_SEG.match(segs[year_at]).groups()
+    found = _YEAR_SEG.match(segs[year_at]) if year_at is not None else None
+    if found:
+        before, year, tail = found.groups()
         fields["year"] = year
-        if tail is not None and not before.strip(" ;,") and middle:
+        article = _ARTICLE_TAIL.match(tail.strip()) if tail is not None else None
+        if article and not before.strip(" ;,") and middle:
             fields["journal"] = middle.pop()
-            vol, iss, pages = _ARTICLE_TAIL.match(tail.strip()).groups()
+            vol, iss, pages = article.groups()
             pages = pages.strip().removesuffix(".") if pages else None
             fields.update(volume=clean_value(vol), issue=clean_value(iss), pages=page_range(pages))
             fields["title"] = clean_value(". ".join(middle))
@@ -114,7 +116,9 @@ class AbstractPageParser(Parser):
         out = ParseOutput()
         main = RawRecord(line=1, role="main", name_order="family_first")
         out.records.append(main)
-        section, values, first = None, {}, True
+        section: str | None = None
+        values: dict[str, list[tuple[int, str]]] = {}
+        first = True
         for no, raw in numbered_lines(text):
             s = raw.strip()
             if not s:
@@ -125,6 +129,7 @@ class AbstractPageParser(Parser):
             if refs:
                 section = "references"
                 main.fields["reference_count"] = refs.group(1)
+                out.take(no, no, 0)
             elif section == "references" and item:
                 fields, names, order = parse_vancouver(item.group(2))
                 out.records.append(RawRecord(no, "reference", fields, names, order))
@@ -132,15 +137,18 @@ class AbstractPageParser(Parser):
                 section = ABSTRACT_PAGE_LABELS[label.group(1).lower()]
                 if label.group(2):
                     values.setdefault(section, []).append((no, label.group(2)))
+                out.take(no, no, 0)
             elif has_cjk(s) or s.lower() in _CHROME:
                 out.drop(no, raw, "page chrome (interface text)", page=True)
             elif section in (None, "references"):
                 if first and section is None:
                     values["title"] = [(no, s)]
+                    out.take(no, no, 0)
                 else:
                     out.unattached(no, raw, "text outside any labelled section")
             else:
                 values.setdefault(section, []).append((no, s))
+                out.take(no, no, 0)
             first = False
         self._fill_main(main, values)
         return out

@@ -17,29 +17,53 @@ DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 
 @dataclass
 class ParseOutput:
-    """What a parser returns for one file: records and problem lines, in file order."""
+    """What a parser returns for one file: records and problem lines, in file order.
+
+    Every line of the file is accounted for: it lies in a record's span (``line`` to
+    ``end``, or a span given with ``take``), in a problem's span, in a ``layout`` span
+    (header rows, record separators, comments: structure without bibliographic text), or is
+    blank. ``dedupe.parsing.files`` turns any other line into a failure row.
+    """
 
     records: list[RawRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    taken: list[tuple[int, int, int]] = field(default_factory=list)
+    """(first, last, record index): lines a record read outside its own span."""
+    layout: list[tuple[int, int]] = field(default_factory=list)
+    """(first, last): lines read as structure of the layout, holding no record text."""
 
     def drop(
-        self, line: int, raw: str, reason: str, kind: str = "dropped", page: bool = False
+        self,
+        line: int,
+        raw: str,
+        reason: str,
+        kind: str = "dropped",
+        page: bool = False,
+        end: int = 0,
     ) -> None:
-        """Report a line the parser did not use.
+        """Report lines ``line``..``end`` the parser did not use.
 
-        It is attached to the latest record, or with ``page=True`` (page chrome) to the
+        They are attached to the latest record, or with ``page=True`` (page chrome) to the
         page's first record.
         """
         rec = (0 if page else len(self.records) - 1) if self.records else None
-        self.problems.append(Problem(line, kind, reason, raw, rec))
+        self.problems.append(Problem(line, kind, reason, raw, rec, end))
 
-    def unattached(self, line: int, raw: str, reason: str) -> None:
+    def unattached(self, line: int, raw: str, reason: str, end: int = 0) -> None:
         """Report text that looks like content but belongs to no record (not page chrome)."""
-        self.drop(line, raw, reason, kind="unattached")
+        self.drop(line, raw, reason, kind="unattached", end=end)
 
-    def fail(self, line: int, raw: str, reason: str) -> None:
+    def fail(self, line: int, raw: str, reason: str, end: int = 0) -> None:
         """Report content the parser could not read."""
-        self.drop(line, raw, reason, kind="failure")
+        self.drop(line, raw, reason, kind="failure", end=end)
+
+    def take(self, first: int, last: int = 0, record: int = -1) -> None:
+        """Lines ``first``..``last`` belong to record number ``record`` (default: latest)."""
+        self.taken.append((first, last or first, record % max(1, len(self.records))))
+
+    def skip(self, first: int, last: int = 0) -> None:
+        """Lines ``first``..``last`` are structure of the layout (header, separator, comment)."""
+        self.layout.append((first, last or first))
 
 
 class Parser:

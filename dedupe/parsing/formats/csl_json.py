@@ -61,12 +61,19 @@ def csl_items(item: dict) -> list[tuple[str, object]]:
 
 
 def _trailing(text: str, end: int, out: ParseOutput) -> ParseOutput:
-    """Report any text after the array's closing bracket."""
+    """Report any text after the array's closing bracket (its line is layout)."""
+    out.skip(text.count("\n", 0, end - 1) + 1)
     rest = text[end:]
     if rest.strip():
         at = end + len(rest) - len(rest.lstrip())
-        out.fail(text.count("\n", 0, at) + 1, rest.strip()[:80], "text after the CSL-JSON array")
+        first, last = text.count("\n", 0, at) + 1, _last_line(text)
+        out.fail(first, rest.strip()[:80], "text after the CSL-JSON array", last)
     return out
+
+
+def _last_line(text: str) -> int:
+    """The number of the file's last line (a final newline ends it, opens none)."""
+    return text.rstrip("\n").count("\n") + 1
 
 
 class CslJsonParser(Parser):
@@ -81,26 +88,34 @@ class CslJsonParser(Parser):
     def parse(self, text: str, column_map=None) -> ParseOutput:
         out = ParseOutput()
         decoder, pos = json.JSONDecoder(), text.find("[") + 1
-        line, counted = 1, 0  # lines counted incrementally: linear in the file
+        last = _last_line(text)
         if pos == 0 or text[: pos - 1].strip():
-            out.fail(1, text.split("\n", 1)[0], "CSL-JSON must be a JSON array of items")
+            why = "CSL-JSON must be a JSON array of items; nothing read"
+            out.fail(1, text.split("\n", 1)[0], why, last)
             return out
+        line = text.count("\n", 0, pos) + 1  # counted incrementally: linear in the file
         while True:
-            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            start, pos = pos, _WS.match(text, pos).end()  # type: ignore[union-attr]
+            at = line + text.count("\n", start, pos)
+            out.skip(line, at)  # the opening bracket, commas between items
+            line = at
             if pos < len(text) and text[pos] == "]":
                 return _trailing(text, pos + 1, out)
             if pos >= len(text):
-                last = text.rstrip().rsplit("\n", 1)[-1][:80]
-                out.fail(text.rstrip().count("\n") + 1, last, "CSL-JSON array not closed (no ])")
+                tail = text.rstrip().rsplit("\n", 1)[-1][:80]
+                out.fail(min(line, last), tail, "CSL-JSON array not closed (no ])", last)
                 return out
-            line, counted = line + text.count("\n", counted, pos), pos
             try:
-                item, pos = decoder.raw_decode(text, pos)
+                item, end = decoder.raw_decode(text, pos)
             except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
                 why = getattr(exc, "msg", None) or type(exc).__name__
-                out.fail(line, text[pos : pos + 80], f"invalid CSL-JSON item: {why}")
+                why = f"invalid CSL-JSON item: {why}; not read from here to the end"
+                out.fail(line, text[pos : pos + 80], why, last)
                 return out
+            first, line, pos = line, line + text.count("\n", pos, end), end
             if isinstance(item, dict):
-                out.records.append(record_from_items(line, csl_items(item)))
+                rec = record_from_items(first, csl_items(item))
+                rec.end = line
+                out.records.append(rec)
             else:
-                out.fail(line, str(item)[:80], "a CSL-JSON item must be an object")
+                out.fail(first, str(item)[:80], "a CSL-JSON item must be an object", line)

@@ -7,7 +7,6 @@ Columns and tags are mapped to the canonical field names through ``ALIASES``; a 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
 import re
@@ -15,6 +14,7 @@ import re
 import bibtexparser
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.model import Entry, ImplicitComment
 
 from dedupe.core.records import RawRecord
 from dedupe.parsing.formats.base import (
@@ -279,7 +279,7 @@ def _author_list(value) -> list[str]:
 class CsvParser(Parser):
     name = "csv"
     description = "CSV with a header row (title, authors, year, journal, ... or mapped names)"
-    extensions = (".csv",)
+    extensions: tuple[str, ...] = (".csv",)
     delimiter = ","
 
     def sniff(self, text: str) -> float:
@@ -291,13 +291,16 @@ class CsvParser(Parser):
         out = ParseOutput()
         # strict: a quote inside an unquoted cell (broken quoting) is an error for that row,
         # never a record whose cells slid into the wrong columns
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True)
+        # fed one "\n"-ended line at a time, so reader.line_num counts lines as every
+        # parser does (a bare CR is not a line break: unquoted, it is a malformed row)
         lines = text.split("\n")
+        reader = csv.reader((ln + "\n" for ln in lines), delimiter=self.delimiter, strict=True)
         try:
             header = next(reader)
         except (StopIteration, csv.Error) as exc:
-            out.fail(1, text.split("\n", 1)[0], f"cannot read header: {exc}")
+            out.fail(1, lines[0], f"cannot read header: {exc}; nothing read", end=len(lines))
             return out
+        out.skip(1, reader.line_num)
         start = reader.line_num + 1
         keys = resolve_columns(header, column_map)  # once per file
         ours = is_our_dialect(header)
@@ -310,7 +313,8 @@ class CsvParser(Parser):
                 break
             except csv.Error as exc:
                 raw = "\n".join(lines[start - 1 : reader.line_num])
-                out.fail(start, raw, f"malformed {self.name.upper()} row (not read): {exc}")
+                why = f"malformed {self.name.upper()} row (not read): {exc}"
+                out.fail(start, raw, why, end=reader.line_num)
                 start = reader.line_num + 1
                 continue
             if any(cell.strip() for cell in row):
@@ -321,9 +325,12 @@ class CsvParser(Parser):
                         f"row has {len(row)} fields, header has {len(header)}",
                     )
                 rec = record_from_items(start, zip(keys, row))
+                rec.end = reader.line_num
                 if ours:
                     rec.fields.update(our_fields(dict(zip(header, row))))
                 out.records.append(rec)
+            else:
+                out.skip(start, reader.line_num)  # a row of empty cells
             start = reader.line_num + 1
         return out
 
@@ -371,31 +378,39 @@ class RisParser(Parser):
 
     def parse(self, text: str, column_map=None) -> ParseOutput:
         out = ParseOutput()
-        chunk, start = [], None
+        chunk: list[str] = []
+        start = 0  # first line of the open record (0: none open)
         for no, line in numbered_lines(text):
             if line.startswith("TY  -"):
                 if chunk:
                     out.fail(start, chunk[0], "RIS record without ER line; read up to here")
                     self._read(chunk, start, out, column_map)
                 chunk, start = [line], no
-            elif start is not None:
+            elif start:
                 chunk.append(line)
                 if line.startswith("ER  -"):
                     self._read(chunk, start, out, column_map)
-                    chunk, start = [], None
+                    chunk, start = [], 0
             elif line.strip():
                 out.fail(no, line, "text outside any RIS record (no TY line before it)")
         if chunk:
             out.fail(start, chunk[0], "RIS record without ER line")
-            self._read(chunk + ["ER  - "], start, out, column_map)
+            self._read(chunk, start, out, column_map)
         return out
 
-    def _read(self, chunk, start, out, column_map):
+    def _read(self, chunk: list[str], start: int, out: ParseOutput, column_map) -> None:
+        """The records of one TY..ER chunk (lines ``start``.. of the file; closed here when
+        its ER line is missing)."""
+        end = start + len(chunk) - 1
+        if not chunk[-1].startswith("ER  -"):
+            chunk = [*chunk, "ER  - "]
         try:
             entries = rispy.loads("\n".join(chunk))
         except Exception as exc:  # rispy raises plain exceptions on bad tags
-            out.fail(start, chunk[0], f"unreadable RIS record: {exc}")
+            out.fail(start, chunk[0], f"unreadable RIS record: {exc}", end=end)
             return
+        if not entries:
+            out.fail(start, chunk[0], "RIS record that holds no entry", end=end)
         for entry in entries:
             e = dict(entry)
             if "start_page" in e:
@@ -403,7 +418,9 @@ class RisParser(Parser):
             for alt in ("journal_name", "secondary_title", "alternate_title3", "alternate_title1"):
                 if alt in e and "journal" not in e:
                     e["journal"] = e.pop(alt)
-            out.records.append(record_from_mapping(start, e, column_map))
+            rec = record_from_mapping(start, e, column_map)
+            rec.end = end
+            out.records.append(rec)
 
 
 def bibtex_names(field: str) -> list[str]:
@@ -434,21 +451,61 @@ class BibtexParser(Parser):
         out = ParseOutput()
         logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
         lib = bibtexparser.parse_string(text, append_middleware=[_BoundedLatexDecoding()])
-        for block in lib.failed_blocks:
+        failed = {id(b) for b in lib.failed_blocks}
+        blocks = sorted(lib.blocks, key=lambda b: b.start_line or 0)
+        lines = text.split("\n")
+        starts = [(b.start_line or 0) + 1 for b in blocks] + [len(lines) + 1]
+        self._between(lines[: starts[0] - 1], 0, out)
+        for block, first, after in zip(blocks, starts, starts[1:]):
             raw = getattr(block, "raw", "") or ""
-            out.fail(
-                (block.start_line or 0) + 1,
-                raw.split("\n", 1)[0],
-                f"unreadable BibTeX block: {type(getattr(block, 'error', block)).__name__}",
-            )
-        for entry in lib.entries:
-            data: dict = {k: f.value for k, f in entry.fields_dict.items()}
-            data = {k: re.sub(r"[{}]", "", str(v)) for k, v in data.items()}
-            if "author" in entry.fields_dict:
-                data["author"] = bibtex_names(str(entry.fields_dict["author"].value))
-            data.setdefault("key", entry.key)
-            rec = record_from_mapping(entry.start_line + 1, data, column_map)
-            rec.fields.setdefault("source_id", entry.key)
-            out.records.append(rec)
-        out.records.sort(key=lambda r: r.line)
+            last = first + raw.rstrip().count("\n")
+            if id(block) in failed:  # its lines up to the next block: the parser gave up there
+                last = max(last, after - 1)
+                why = type(getattr(block, "error", block)).__name__
+                out.fail(first, raw.split("\n", 1)[0], f"unreadable BibTeX block: {why}", last)
+            elif isinstance(block, Entry):
+                out.records.append(self._record(block, column_map, last))
+            elif isinstance(block, ImplicitComment):
+                self._outside(raw, first, last, out)
+            else:  # @string, @preamble, @comment
+                out.skip(first, last)
+            self._between(lines[last : after - 1], last, out)
         return out
+
+    @staticmethod
+    def _between(lines: list[str], last: int, out: ParseOutput) -> None:
+        """Lines after a block's ``last`` line that no block holds (bibtexparser skips them)."""
+        if any(ln.strip() for ln in lines):
+            words = next(ln.strip() for ln in lines if ln.strip())
+            after = last + len(lines) + 1
+            out.fail(last + 1, words[:200], "text outside any BibTeX entry; not read", after - 1)
+
+    @staticmethod
+    def _record(entry, column_map, last: int) -> RawRecord:
+        """The record of one entry spanning its lines up to ``last``."""
+        data: dict = {k: f.value for k, f in entry.fields_dict.items()}
+        data = {k: re.sub(r"[{}]", "", str(v)) for k, v in data.items()}
+        if "author" in entry.fields_dict:
+            data["author"] = bibtex_names(str(entry.fields_dict["author"].value))
+        data.setdefault("key", entry.key)
+        rec = record_from_mapping(entry.start_line + 1, data, column_map)
+        rec.fields.setdefault("source_id", entry.key)
+        rec.end = last
+        return rec
+
+    @staticmethod
+    def _outside(raw: str, first: int, last: int, out: ParseOutput) -> None:
+        """Text between entries: "%" comments are layout; anything else (a headless
+        ``title = {...}`` block, a stray line) is a failure, never dropped in silence."""
+        lines = raw.split("\n")
+        if all(not ln.strip() or ln.lstrip().startswith("%") for ln in lines):
+            out.skip(first, last)
+            return
+        text = next(ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("%"))
+        out.fail(
+            first,
+            text[:200],
+            "text outside any BibTeX entry (no @type{key, line opens it); not read: "
+            "add the entry's first line or delete the text",
+            last,
+        )

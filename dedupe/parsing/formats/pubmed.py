@@ -80,7 +80,9 @@ def _title(t: Tagged) -> str | None:
 def pubmed_record(t: Tagged) -> RawRecord:
     """A record from one MEDLINE record."""
     full = t.values("FAU")
-    rec = RawRecord(line=t.line, role="main", name_order="auto" if full else "family_first")
+    rec = RawRecord(
+        line=t.line, role="main", name_order="auto" if full else "family_first", end=t.end
+    )
     rec.authors = full or t.values("AU")
     m = _YEAR.search(t.first("DP") or "")
     rec.fields = {

@@ -31,6 +31,8 @@ _DOI = re.compile(r"^(?:doi(?:\s*:)?\s*|https?://(?:dx\.)?doi\.org/)(10\.\S+)$",
 _SNIFF_YEAR = re.compile(r"^\d{4}\s*◽")
 _CHROME = {c.lower() for c in ENGLISH_CHROME}
 TITLE_MAX = 300
+Paragraph = tuple[int, int, str]
+"""(first line, last line, text joined with spaces)."""
 
 
 def _without_mark(value: str) -> str:
@@ -63,37 +65,41 @@ class ScholarlyParser(Parser):
     def parse(self, text: str, column_map=None) -> ParseOutput:
         out = ParseOutput()
         current: RawRecord | None = None
-        state, paragraphs, para = "free", [], []
-        for no, raw in numbered_lines(text) + [(None, "")]:
+        state = "free"
+        paragraphs: list[Paragraph] = []
+        para: list[tuple[int, str]] = []
+        for no, raw in [*numbered_lines(text), (0, "")]:
             s = raw.strip()
-            if state == "authors" and s and not _YEAR.match(s):
+            if state == "authors" and current is not None and s and not _YEAR.match(s):
                 current.authors.extend(p.strip() for p in s.split("◽") if p.strip())
+                current.end = no
                 continue
             if not s or _YEAR.match(s):
                 if para:
-                    paragraphs.append((para[0][0], " ".join(t for _, t in para)))
+                    paragraphs.append((para[0][0], para[-1][0], " ".join(t for _, t in para)))
                     para = []
-            if no is None or not s:
+            if not no or not s:
                 if state == "authors":
                     state = "free"
                 continue
             m = _YEAR.match(s)
+            authors = _AUTHORS.match(s)
             if m:
                 title = self._settle(current, paragraphs, out, before_item=True)
                 paragraphs = []
                 role = "listed" if out.records or not title else "main"
                 current = RawRecord(
-                    line=title[0] if title else no, role=role, name_order="given_first"
+                    line=title[0] if title else no, role=role, name_order="given_first", end=no
                 )
-                current.fields.update(year=m.group(1), title=title[1] if title else None)
+                current.fields.update(year=m.group(1), title=title[2] if title else None)
                 out.records.append(current)
                 state = "meta"
             elif state in ("meta", "authors") and self._meta(current, s):
-                continue
-            elif current is not None and _AUTHORS.match(s):
-                inline = _AUTHORS.match(s).group(1).strip()
+                current.end = no  # type: ignore[union-attr]  # _meta is False without one
+            elif current is not None and authors:
+                inline = authors.group(1).strip()
                 current.authors.extend(p.strip() for p in inline.split("◽") if p.strip())
-                state = "authors"
+                current.end, state = no, "authors"
             elif s.lower() in _CHROME:
                 out.drop(no, raw, "page chrome", page=True)
             else:
@@ -119,27 +125,29 @@ class ScholarlyParser(Parser):
         return False
 
     @staticmethod
-    def _settle(rec, paragraphs, out: ParseOutput, before_item: bool):
+    def _settle(
+        rec: RawRecord | None, paragraphs: list[Paragraph], out: ParseOutput, before_item: bool
+    ) -> Paragraph | None:
         """Give free paragraphs to ``rec`` (abstract) and return the next item's title."""
         title = None
         if before_item and paragraphs:
             last = paragraphs[-1]
-            fits = _is_title_like(last[1])
-            first_in_file = rec is None
+            fits = _is_title_like(last[2])
             if (
-                _starts_with_breadcrumb(last[1])
-                or first_in_file
+                rec is None  # the first paragraph of the file
+                or _starts_with_breadcrumb(last[2])
                 or (fits and (len(paragraphs) > 1 or rec.fields.get("abstract")))
                 or (fits and not rec.authors)
             ):
                 title = last
                 paragraphs = paragraphs[:-1]
-        for no, text in paragraphs:
+        for first, end, text in paragraphs:
             if rec is not None and not rec.fields.get("abstract"):
                 rec.fields["abstract"] = text
+                out.take(first, end)  # rec is the latest record
                 m = DOI_RE.search(text) if not rec.fields.get("doi") else None
                 if m and text.strip().startswith(m.group(1)):
                     rec.fields["doi"] = m.group(1)
             else:
-                out.unattached(no, text, "text not attached to any record")
+                out.unattached(first, text, "text not attached to any record", end)
         return title

@@ -19,6 +19,8 @@ class Tagged:
 
     line: int
     items: list[tuple[str, str]] = field(default_factory=list)
+    end: int = 0
+    """The record's last line (its closing tag, or its last item)."""
 
     def values(self, tag: str) -> list[str]:
         """Every value of ``tag``, continuation lines included, in file order."""
@@ -67,19 +69,23 @@ def read_tagged(text: str, layout: Layout, out: ParseOutput) -> list[Tagged]:
                 if current is not None:
                     _unclosed(current, layout, out)
                     records.append(current)
-                current, last_tag = Tagged(no, [(tag, value)]), tag
+                current, last_tag = Tagged(no, [(tag, value)], no), tag
             elif tag == layout.closes and current is not None:
+                current.end = no
                 records.append(current)
                 current = None
             elif current is not None:
                 current.items.append((tag, value))
-                last_tag = tag
-            elif tag not in layout.header:
+                current.end, last_tag = no, tag
+            elif tag in layout.header:
+                out.skip(no)
+            else:
                 out.fail(no, line, f"{layout.name} tag {tag} outside any record")
             continue
         c = layout.continuation.match(line)
         if c and current is not None:
             _continue(current, last_tag, c.group(1).strip(), layout.wraps)
+            current.end = no
         else:
             out.fail(no, line, f"line is neither a {layout.name} tag nor a continuation")
     if current is not None:

@@ -102,7 +102,8 @@ class WosCnParser(Parser):
         lines = numbered_lines(text)
         main = RawRecord(line=1, role="main", name_order="auto")
         out.records.append(main)
-        section, sections = "title", {}
+        section: str | None = "title"
+        sections: dict[str, list[tuple[int, str]]] = {}
         entry: list[tuple[int, str]] = []
         for no, raw in lines:
             s = raw.strip()
@@ -127,10 +128,13 @@ class WosCnParser(Parser):
                 sections.setdefault(section, [])
                 if section == "related":
                     out.drop(no, raw, "section label 相关论文 (interface text)")
+                else:
+                    out.take(no, no, 0)
                 continue
             m = _INLINE.match(s)
             if m:
                 main.fields[WOS_CN_INLINE[m.group(1)]] = m.group(2).strip()
+                out.take(no, no, 0)
                 continue
             if s in WOS_CN_CHROME:
                 out.drop(no, raw, "interface action or separator", page=True)
@@ -141,6 +145,7 @@ class WosCnParser(Parser):
             if section == "title" and not sections.get("title"):
                 main.line = no
             sections.setdefault(section, []).append((no, s))
+            out.take(no, no, 0)
         self._flush_entry(entry, out)
         self._fill_main(main, sections)
         return out
@@ -172,7 +177,7 @@ class WosCnParser(Parser):
         if not entry:
             return
         (no, title), rest = entry[0], entry[1:]
-        rec = RawRecord(line=no, role="related", fields={"title": clean_value(title)})
+        rec = RawRecord(no, "related", {"title": clean_value(title)}, end=entry[-1][0])
         if rest and is_source_line(rest[-1][1]):
             rec.fields.update(split_related_source(rest[-1][1]))
             rest = rest[:-1]

@@ -48,7 +48,7 @@ class WosTaggedParser(Parser):
 
 def wos_record(t: Tagged) -> RawRecord:
     """A record from one WoS tagged record."""
-    rec = RawRecord(line=t.line, role="main", name_order="family_first")
+    rec = RawRecord(line=t.line, role="main", name_order="family_first", end=t.end)
     people = t.values("AF") or t.values("AU")
     rec.authors = people + [f"{g}," for g in t.values("CA") if f"{g}," not in people]
     year = t.first("PY") or t.first("EA")
