@@ -2,8 +2,11 @@
 
 Findings are anomalies, duplicates and unreadable files. Each has a stable fingerprint built
 from its check, its field and a hash of the record's *content* (not its file name or line),
-so editing or reordering a seed file does not resurrect accepted findings. The baseline is
-a sorted, diff-friendly JSON list of accepted fingerprints.
+so editing, reordering, renaming or moving a seed file does not resurrect accepted findings.
+Findings of the same content are told apart by their occurrence (oldest first, the new or
+changed files last): a further copy is a new finding. The baseline is a sorted,
+diff-friendly JSON list of accepted fingerprints; those of baselines written before
+fingerprints left out file names (version 1) are still accepted.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dedupe.core.errors import InputError
 from dedupe.pipeline import run_pipeline
 from dedupe.validation.anomalies import severity_at_least
 
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2
 FILE_LEVEL_CHECKS = (
     "dropped_line",
     "unattached_text",
@@ -154,12 +157,31 @@ def files_changed_since(rev: str, paths: list[Path]) -> list[Path]:
 # --- findings -------------------------------------------------------------------------
 
 
-def _anomaly_findings(anomalies: pd.DataFrame, digests: dict[str, str]) -> list[Finding]:
+def occurrences(keys: pd.DataFrame, new: np.ndarray) -> np.ndarray:
+    """The occurrence number of each row among rows with equal ``keys``, counting the oldest
+    first: rows outside the ``new`` files, then by file and line (columns ``file``, ``line``).
+    """
+    order = keys.assign(_new=new).sort_values(["_new", "file", "line"], kind="stable").index
+    ranked = keys.loc[order].drop(columns=["file", "line"])
+    counts = ranked.groupby(list(ranked.columns), sort=False, dropna=False).cumcount()
+    return counts.reindex(keys.index).to_numpy()
+
+
+def _anomaly_findings(
+    anomalies: pd.DataFrame, digests: dict[str, str], new: np.ndarray, legacy: dict[str, str]
+) -> list[Finding]:
+    """Findings of the anomaly table; ``new`` marks rows in new or changed files; ``legacy``
+    gets the version-1 fingerprint of each file-level finding."""
+    values = anomalies["value"].map(lambda v: "" if v is None else str(v))
+    keys = pd.DataFrame(
+        {"check": anomalies["check"], "value": values, "file": anomalies["source_file"]}
+    ).assign(line=anomalies["source_line"])
+    nth = occurrences(keys, new) if len(keys) else np.zeros(0, dtype=int)
     out = []
-    for a in anomalies.to_dict("records"):
-        value = "" if a["value"] is None else str(a["value"])
-        if a["check"] in FILE_LEVEL_CHECKS:
-            fp = _hash(a["check"], Path(a["source_file"]).name, value)
+    for a, value, n in zip(anomalies.to_dict("records"), values, nth):
+        if a["check"] in FILE_LEVEL_CHECKS:  # no record: keyed by its text and occurrence
+            fp = _hash(a["check"], value, str(n))
+            legacy[fp] = _hash(a["check"], Path(a["source_file"]).name, value)
         else:
             fp = _hash(a["check"], a["field"] or "", digests.get(a["record_id"], ""))
         out.append(
@@ -221,15 +243,32 @@ def _age(records: pd.DataFrame, focus: np.ndarray | None) -> np.ndarray:
 
 
 def _duplicate_findings(
-    pairs: pd.DataFrame, records: pd.DataFrame, focus: np.ndarray | None = None
+    pairs: pd.DataFrame,
+    records: pd.DataFrame,
+    focus: np.ndarray | None = None,
+    legacy: dict[str, str] | None = None,
 ) -> list[Finding]:
+    """One finding per new record that duplicates an older one, fingerprinted by the
+    record's content and its occurrence among the records of that content (the whole
+    corpus is read, also with --changed, so the count is the same in every mode)."""
     recs = records.reset_index(drop=True)
+    keys = pd.DataFrame(
+        {
+            "content": recs["content_hash"].fillna("").to_numpy(),
+            "file": recs["source_file"].to_numpy(),
+            "line": recs["source_line"].to_numpy(),
+        }
+    )
+    new = np.zeros(len(recs), bool) if focus is None else np.asarray(focus, bool)
+    nth = occurrences(keys, new) if len(keys) else np.zeros(0, dtype=int)
     out = []
     for p in duplicate_partners(pairs, recs, focus).to_dict("records"):
         a, b = recs.iloc[p["rec"]], recs.iloc[p["other"]]
         merge = p["decision"] == "merge"
         kind = "duplicate" if merge else "possible_duplicate"
-        fp = _hash(kind, Path(a["source_file"]).name, a["content_hash"] or "")
+        fp = _hash(kind, a["content_hash"] or "", str(nth[p["rec"]]))
+        if legacy is not None:
+            legacy[fp] = _hash(kind, Path(a["source_file"]).name, a["content_hash"] or "")
         title = a["title"] or b["title"] or "(no title)"
         out.append(
             Finding(
@@ -265,6 +304,16 @@ def _new_records(result) -> np.ndarray | None:
     return ~names.isin(known).to_numpy(dtype=bool)
 
 
+def _new_files(result, changed: list[Path] | None) -> set[str]:
+    """Files read that are new: those named by --changed, else those the baseline has not
+    seen (none when it does not record its files)."""
+    if changed is not None:
+        named = {Path(c).resolve() for c in changed}
+        return {f for f in result.parsed.files if Path(f).resolve() in named}
+    known = baseline_files(result.config.baseline)
+    return {f for f in result.parsed.files if known is not None and Path(f).name not in known}
+
+
 def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
     """Check the configured paths against the baseline; with ``changed``, only those files
     (fully, against the whole corpus)."""
@@ -291,9 +340,19 @@ def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
         )
         for e in parsed.errors
     ]
-    findings += _anomaly_findings(result.anomalies, content_hashes(records))
-    findings += _duplicate_findings(result.matched.pairs, records, _new_records(result))
-    findings = [Finding(**{**asdict(f), "new": f.fingerprint not in accepted}) for f in findings]
+    new_records = _new_records(result)
+    legacy: dict[str, str] = {}
+    findings += _anomaly_findings(
+        result.anomalies,
+        content_hashes(records),
+        result.anomalies["source_file"].isin(_new_files(result, changed)).to_numpy(),
+        legacy,
+    )
+    findings += _duplicate_findings(result.matched.pairs, records, new_records, legacy)
+    findings = [
+        Finding(**{**asdict(f), "new": not {f.fingerprint, legacy.get(f.fingerprint)} & accepted})
+        for f in findings
+    ]
     findings.sort(key=lambda f: (f.file, f.line, f.check, f.field))
     fail_on = config.fail_level("error")
     failing = [

@@ -128,6 +128,32 @@ def test_reordering_an_accepted_file_still_passes(repo):
     assert res.exit_code == 0, res.output
 
 
+def test_moved_and_renamed_files_with_the_same_content_still_pass(repo):
+    """Fingerprints hold content, not file names: moving every seed (duplicates and dropped
+    chrome lines included) re-opens nothing; a changed copy does."""
+    moved = repo / "seeds" / "moved"
+    moved.mkdir()
+    for path in sorted((repo / "seeds").glob("0*")):
+        path.rename(moved / f"renamed-{path.name}")
+    res = check()
+    assert res.exit_code == 0, res.output
+    assert "0 new" in res.output
+    (moved / "extra.csv").write_text(DUPLICATE_CSV, encoding="utf-8")
+    res = check()
+    assert res.exit_code == 1, res.output
+    assert "seeds/moved/extra.csv:2" in res.output
+
+
+def test_a_further_copy_of_an_accepted_duplicate_is_new(repo):
+    (repo / "seeds" / "repeat.csv").write_text(DUPLICATE_CSV, encoding="utf-8")
+    assert check("--update-baseline").exit_code == 0
+    assert check().exit_code == 0
+    (repo / "seeds" / "zz_again.csv").write_text(DUPLICATE_CSV, encoding="utf-8")
+    res = check("--changed", "seeds/zz_again.csv")
+    assert res.exit_code == 1, res.output
+    assert "seeds/zz_again.csv:2" in res.output
+
+
 def test_unreadable_file_exits_2_with_one_line_error(repo):
     (repo / "seeds" / "broken.bin").write_bytes(b"\x00\x01\x02 binary")
     res = check("--since", "HEAD")
