@@ -7,6 +7,8 @@ pairs at once with rapidfuzz's ``process.cpdist`` (aligned pairs, all cores).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -16,18 +18,29 @@ from dedupe.core.arrays import objects
 from dedupe.matching.comparisons import LEVELS
 
 
-def _cpdist(left: pd.Series, right: pd.Series, scorer, both: np.ndarray) -> np.ndarray:
-    """Scores in 0..1 for aligned pairs where ``both`` is True (0 elsewhere); equal values
-    score 1 without calling the scorer (every scorer here gives equal strings full marks)."""
-    out = np.zeros(len(left))
-    lv, rv = left.to_numpy(), right.to_numpy()
-    equal = both & (lv == rv)
-    out[equal] = 1.0
-    idx = (both & ~equal).nonzero()[0]
+def _pair_keys(cl: np.ndarray, cr: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (left code, right code) pairs and, per pair, its position among them."""
+    inverse, distinct = pd.factorize(cl.astype(np.int64) * width + cr)
+    return np.asarray(distinct, dtype=np.int64), inverse
+
+
+def _scores(left: Coded, right: Coded, scorer, where: np.ndarray) -> np.ndarray:
+    """Scores in 0..1 of aligned pairs where ``where`` holds (0 elsewhere), computed once per
+    distinct pair of values; equal values score 1 without calling the scorer (every scorer
+    here gives equal strings full marks)."""
+    out = np.zeros(len(where))
+    equal = where & (left.codes == right.codes) if left.uniques is right.uniques else None
+    if equal is not None:
+        out[equal] = 1.0
+        where = where & ~equal
+    idx = np.flatnonzero(where)
     if len(idx):
-        out[idx] = process.cpdist(lv[idx].tolist(), rv[idx].tolist(), scorer=scorer, workers=-1) / (
-            1.0 if scorer is JaroWinkler.normalized_similarity else 100.0
-        )
+        width = len(right.uniques)
+        distinct, inverse = _pair_keys(left.codes[idx], right.codes[idx], width)
+        a, b = left.uniques[distinct // width], right.uniques[distinct % width]
+        scale = 1.0 if scorer is JaroWinkler.normalized_similarity else 100.0
+        scores = process.cpdist(a.tolist(), b.tolist(), scorer=scorer, workers=-1) / scale
+        out[idx] = scores[inverse]
     return out
 
 
@@ -39,53 +52,96 @@ def _levels(name: str, conditions: list[tuple[np.ndarray, str]], null: np.ndarra
     return np.where(null, 0, lv).astype("int8")
 
 
-def _notna(s: pd.Series) -> np.ndarray:
-    return s.notna().to_numpy(dtype=bool)
+@dataclass(frozen=True)
+class Coded:
+    """A text column as integer codes (-1 missing) into its distinct values."""
+
+    codes: np.ndarray
+    uniques: np.ndarray
+
+    @property
+    def present(self) -> np.ndarray:
+        return self.codes >= 0
+
+    def take(self, idx: np.ndarray) -> Coded:
+        """The codes at ``idx`` (one side of the pairs), sharing the distinct values."""
+        return Coded(self.codes[idx], self.uniques)
+
+    def equal(self, other: Coded) -> np.ndarray:
+        """Both present and the same value (the two must share their distinct values)."""
+        return (self.codes == other.codes) & (self.codes >= 0)
 
 
-def _equal(left: pd.Series, right: pd.Series) -> np.ndarray:
-    same = left.to_numpy(dtype=object) == right.to_numpy(dtype=object)
-    return same & _notna(left) & _notna(right)
+def encode(values: pd.Series | np.ndarray, uniques: np.ndarray | None = None) -> Coded:
+    """Dictionary-encode a text column (into ``uniques`` extended with new values if given)."""
+    vals = objects(pd.Series(values)).to_numpy(dtype=object)
+    if uniques is None:
+        codes, distinct = pd.factorize(vals)
+        return Coded(codes.astype(np.int32), np.asarray(distinct, dtype=object))
+    codes, distinct = pd.factorize(np.concatenate([uniques, vals]))
+    return Coded(codes[len(uniques) :].astype(np.int32), np.asarray(distinct, dtype=object))
+
+
+TEXT_COLUMNS = ["abstract", "first_family", "doi", "title_parts", "title_types"]
+NUMBER_COLUMNS = ["year", "volume", "issue", "page", "page_last", "title_carriers"]
+
+
+def column_arrays(norm: pd.DataFrame) -> dict[str, Coded | np.ndarray]:
+    """The compared columns of ``norm``, encoded once: text as integer codes into its distinct
+    values (comparing and gathering integers, and scoring each distinct pair of values once),
+    numbers as float arrays (NaN missing)."""
+    out: dict[str, Coded | np.ndarray] = {}
+    for col in NUMBER_COLUMNS:
+        out[col] = pd.to_numeric(norm[col]).astype("float64").to_numpy(na_value=np.nan)
+    for col in TEXT_COLUMNS:
+        out[col] = encode(norm[col])
+    title, families = encode(norm["title"]), encode(norm["families"])
+    journal = encode(norm["journal"])
+    # a journal and the other side's initials are compared in one code space
+    initials = encode(norm["journal_initials"], journal.uniques)
+    out.update(
+        title=title,
+        title_nospace=_recoded(title, lambda t: t.replace(" ", "")),
+        families=families,
+        families_sorted=_recoded(families, lambda f: " ".join(sorted(f.split()))),
+        journal=Coded(journal.codes, initials.uniques),
+        journal_initials=initials,
+    )
+    return out
+
+
+def _recoded(column: Coded, func) -> Coded:
+    """The column with ``func`` applied to each distinct value, re-encoded (values that
+    become equal share a code)."""
+    codes, distinct = pd.factorize(np.array([func(v) for v in column.uniques], dtype=object))
+    mapped = np.append(codes, -1).astype(np.int32)[column.codes]
+    return Coded(mapped, np.asarray(distinct, dtype=object))
 
 
 class Side:
-    """One side of the pairs: ``side[col]`` gathers that column of ``norm`` for the pair
-    positions on demand, so only the columns in use are held at any time."""
+    """One side of the pairs: its codes and numbers gathered on demand, once per column."""
 
-    def __init__(self, columns: dict[str, np.ndarray], idx: np.ndarray):
+    def __init__(self, columns: dict[str, Coded | np.ndarray], idx: np.ndarray):
         self.columns, self.idx = columns, idx
-        self._present: dict[str, np.ndarray] = {}
+        self._taken: dict[str, Coded | np.ndarray] = {}
 
-    def present(self, col: str) -> np.ndarray:
-        """Where the column has a value (computed once per column)."""
-        if col not in self._present:
-            self._present[col] = self.columns[f"{col}__present"][self.idx]
-        return self._present[col]
+    def _get(self, col: str) -> Coded | np.ndarray:
+        if col not in self._taken:
+            c = self.columns[col]
+            self._taken[col] = c.take(self.idx) if isinstance(c, Coded) else c[self.idx]
+        return self._taken[col]
 
-    def __getitem__(self, col: str) -> pd.Series:
-        values = self.columns[col][self.idx]
-        return pd.Series(values, dtype=values.dtype if values.dtype != object else object)
+    def text(self, col: str) -> Coded:
+        """The text column's codes for this side."""
+        out = self._get(col)
+        assert isinstance(out, Coded)
+        return out
 
-
-def column_arrays(norm: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Each column of ``norm`` as one numpy array (text as Python objects, converted once:
-    pandas would otherwise re-infer Arrow strings on every gather)."""
-    out = {}
-    for col in norm.columns:
-        s = norm[col]
-        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_extension_array_dtype(
-            s.dtype
-        ):
-            out[col] = s.to_numpy()
-        elif pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
-            out[col] = s.astype("float64").to_numpy()
-        else:
-            out[col] = objects(s).to_numpy(dtype=object)
-        out[f"{col}__present"] = s.notna().to_numpy(dtype=bool)
-    out["title_nospace"] = np.array(
-        [t.replace(" ", "") if t is not None else None for t in out["title"]], dtype=object
-    )
-    return out
+    def number(self, col: str) -> np.ndarray:
+        """The numeric column for this side (NaN missing)."""
+        out = self._get(col)
+        assert isinstance(out, np.ndarray)
+        return out
 
 
 def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -93,19 +149,21 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     cols = column_arrays(norm)
     L, R = Side(cols, pairs["i_l"].to_numpy()), Side(cols, pairs["i_r"].to_numpy())
     out = pd.DataFrame(index=pairs.index)
-    has_t = L.present("title") & R.present("title")
+    tl, tr = L.text("title"), R.text("title")
+    has_t = tl.present & tr.present
     # words in any order, or the same letters with spaces/hyphens dropped ("mentor lite")
     t = np.maximum(
-        _cpdist(L["title"], R["title"], fuzz.token_sort_ratio, has_t),
-        _cpdist(L["title_nospace"], R["title_nospace"], fuzz.ratio, has_t),
+        _scores(tl, tr, fuzz.token_sort_ratio, has_t),
+        _scores(L.text("title_nospace"), R.text("title_nospace"), fuzz.ratio, has_t),
     )
-    # one title is the other plus a tag or subtitle ("X (Panel)", "X - Book Review")
-    contained = _cpdist(L["title"], R["title"], fuzz.token_set_ratio, has_t) >= 0.97
+    # one title is the other plus a tag or subtitle ("X (Panel)", "X - Book Review"); only
+    # where the titles are not already alike enough for a higher level
+    contained = _scores(tl, tr, fuzz.token_set_ratio, has_t & (t < 0.88)) >= 0.97
     out["title_score"] = t
     out["title_level"] = _levels(
         "title",
         [
-            (_equal(L["title"], R["title"]), "exact"),
+            (tl.equal(tr), "exact"),
             (t >= 0.95, "fuzzy_95"),
             (t >= 0.88, "fuzzy_88"),
             (contained, "contained"),
@@ -113,78 +171,83 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         ],
         ~has_t,
     )
-    # one side untitled: its abstract against the other's title
-    l_only = R.present("title") & ~L.present("title") & L.present("abstract")
-    r_only = L.present("title") & ~R.present("title") & R.present("abstract")
-    titles = R["title"].where(l_only, L["title"])
-    abstracts = L["abstract"].where(l_only, R["abstract"])
-    ta = _cpdist(titles, abstracts, fuzz.token_set_ratio, l_only | r_only)
-    out["title_abstract_score"] = ta
-    out["title_abstract_level"] = _levels(
+    out["title_abstract_score"], out["title_abstract_level"] = _title_abstract(L, R)
+    out["authors_score"], out["authors_level"] = _authors(L, R)
+    yl, yr = L.number("year"), R.number("year")
+    has_y = ~np.isnan(yl) & ~np.isnan(yr)
+    gap = np.where(has_y, np.abs(yl - yr), 99.0)
+    out["year_gap"] = np.where(has_y, gap, np.nan)
+    out["year_level"] = _levels("year", [(gap == 0, "same"), (gap == 1, "one_apart")], ~has_y)
+    jl, jr = L.text("journal"), R.text("journal")
+    has_j = jl.present & jr.present
+    j = _scores(jl, jr, fuzz.token_sort_ratio, has_j)
+    acronym = jl.equal(R.text("journal_initials")) | jr.equal(L.text("journal_initials"))
+    out["journal_level"] = _levels(
+        "journal", [(jl.equal(jr), "exact"), ((j >= 0.85) | acronym, "fuzzy")], ~has_j
+    )
+    for field in ("volume", "issue"):
+        vl, vr = L.number(field), R.number(field)
+        both = ~np.isnan(vl) & ~np.isnan(vr)
+        out[f"{field}_level"] = _levels(field, [(vl == vr, "same")], ~both)
+    dl, dr = L.text("doi"), R.text("doi")
+    out["doi_level"] = _levels("doi", [(dl.equal(dr), "same")], ~(dl.present & dr.present))
+    out["pages_level"] = _pages_levels(L, R)
+    pl, pr = L.text("title_parts"), R.text("title_parts")
+    out["title_numbers_differ"] = pl.present & pr.present & ~pl.equal(pr)
+    out["title_part_one_side"] = has_t & (pl.present != pr.present)
+    out["title_types_differ"] = has_t & (L.text("title_types").codes != R.text("title_types").codes)
+    out["title_carriers"] = np.maximum(L.number("title_carriers"), R.number("title_carriers"))
+    return out
+
+
+def _title_abstract(L: Side, R: Side) -> tuple[np.ndarray, np.ndarray]:
+    """One side untitled: its abstract against the other's title (score, level)."""
+    tl, tr = L.text("title"), R.text("title")
+    al, ar = L.text("abstract"), R.text("abstract")
+    l_only = tr.present & ~tl.present & al.present
+    r_only = tl.present & ~tr.present & ar.present
+    # the titled side's title against the untitled side's abstract, titles as the left
+    titles = Coded(np.where(l_only, tr.codes, tl.codes), tl.uniques)
+    abstracts = Coded(np.where(l_only, al.codes, ar.codes), al.uniques)
+    ta = _scores(titles, abstracts, fuzz.token_set_ratio, l_only | r_only)
+    level = _levels(
         "title_abstract", [(ta >= 0.85, "high"), (ta >= 0.80, "medium")], ~(l_only | r_only)
     )
-    has_a = L.present("families") & R.present("families")
-    fam = _cpdist(L["families"], R["families"], fuzz.token_set_ratio, has_a)
-    first = _cpdist(L["first_family"], R["first_family"], JaroWinkler.normalized_similarity, has_a)
+    return ta, level
+
+
+def _authors(L: Side, R: Side) -> tuple[np.ndarray, np.ndarray]:
+    """Family names: the same names in any order, the same first author and most names,
+    most, some (score, level)."""
+    fl, fr = L.text("families"), R.text("families")
+    has_a = fl.present & fr.present
+    fam = _scores(fl, fr, fuzz.token_set_ratio, has_a)
     # "all" is the same names in any order; token_set_ratio alone would also give 1.0 to a
     # list that is part of the other (one author against five)
-    whole = _cpdist(L["families"], R["families"], fuzz.token_sort_ratio, has_a)
-    out["authors_score"] = fam
-    out["authors_level"] = _levels(
+    whole = L.text("families_sorted").equal(R.text("families_sorted"))
+    most = has_a & (fam >= 0.8) & ~whole
+    first = _scores(
+        L.text("first_family"), R.text("first_family"), JaroWinkler.normalized_similarity, most
+    )
+    level = _levels(
         "authors",
         [
-            (whole >= 0.999, "all"),
-            ((first >= 0.9) & (fam >= 0.8), "first_and_most"),
+            (whole, "all"),
+            ((first >= 0.9) & most, "first_and_most"),
             (fam >= 0.8, "most"),
             (fam >= 0.5, "some"),
         ],
         ~has_a,
     )
-    yl, yr = L["year"].to_numpy(dtype=float), R["year"].to_numpy(dtype=float)
-    has_y = ~np.isnan(yl) & ~np.isnan(yr)
-    gap = np.where(has_y, np.abs(yl - yr), 99.0)
-    out["year_gap"] = np.where(has_y, gap, np.nan)
-    out["year_level"] = _levels("year", [(gap == 0, "same"), (gap == 1, "one_apart")], ~has_y)
-    has_j = L.present("journal") & R.present("journal")
-    j = _cpdist(L["journal"], R["journal"], fuzz.token_sort_ratio, has_j)
-    acronym = acronym_of(L["journal"], R["journal_initials"]) | acronym_of(
-        R["journal"], L["journal_initials"]
-    )
-    out["journal_level"] = _levels(
-        "journal",
-        [(_equal(L["journal"], R["journal"]), "exact"), ((j >= 0.85) | acronym, "fuzzy")],
-        ~has_j,
-    )
-    for field in ("volume", "issue", "doi"):
-        both = L.present(field) & R.present(field)
-        out[f"{field}_level"] = _levels(field, [(_equal(L[field], R[field]), "same")], ~both)
-    out["pages_level"] = _pages_levels(L, R)
-    both_t = L.present("title") & R.present("title")
-    pl, pr = L.present("title_parts"), R.present("title_parts")
-    out["title_numbers_differ"] = pl & pr & ~_equal(L["title_parts"], R["title_parts"])
-    out["title_part_one_side"] = both_t & (pl != pr)
-    out["title_types_differ"] = both_t & (
-        L["title_types"].fillna("").to_numpy(dtype=object)
-        != R["title_types"].fillna("").to_numpy(dtype=object)
-    )
-    out["title_carriers"] = np.maximum(
-        L["title_carriers"].to_numpy(dtype=float), R["title_carriers"].to_numpy(dtype=float)
-    )
-    return out
+    return fam, level
 
 
 def _pages_levels(L: Side, R: Side) -> np.ndarray:
     """Pages: the same first page, compatible ranges (overlapping, or one holding the other's
     single page), or else."""
-    fl, ll = L["page"].to_numpy(dtype=float), L["page_last"].to_numpy(dtype=float)
-    fr, lr = R["page"].to_numpy(dtype=float), R["page_last"].to_numpy(dtype=float)
+    fl, ll = L.number("page"), L.number("page_last")
+    fr, lr = R.number("page"), R.number("page_last")
     both = ~np.isnan(fl) & ~np.isnan(fr)
     with np.errstate(invalid="ignore"):
         overlap = (fl <= lr) & (fr <= ll)
     return _levels("pages", [(fl == fr, "same"), (overlap, "compatible")], ~both)
-
-
-def acronym_of(short: pd.Series, long_initials: pd.Series) -> np.ndarray:
-    """True where one journal key is a single word, the initials of the other's words
-    ("vldb" ~ "very large data bases")."""
-    return _equal(short, long_initials)
