@@ -82,15 +82,16 @@ def encode(values: pd.Series | np.ndarray, uniques: np.ndarray | None = None) ->
     return Coded(codes[len(uniques) :].astype(np.int32), np.asarray(distinct, dtype=object))
 
 
+Columns = dict[str, "Coded | np.ndarray"]
 TEXT_COLUMNS = ["abstract", "first_family", "doi", "title_parts", "title_types"]
 NUMBER_COLUMNS = ["year", "volume", "issue", "page", "page_last", "title_carriers"]
 
 
-def column_arrays(norm: pd.DataFrame) -> dict[str, Coded | np.ndarray]:
+def column_arrays(norm: pd.DataFrame) -> Columns:
     """The compared columns of ``norm``, encoded once: text as integer codes into its distinct
     values (comparing and gathering integers, and scoring each distinct pair of values once),
     numbers as float arrays (NaN missing)."""
-    out: dict[str, Coded | np.ndarray] = {}
+    out: Columns = {}
     for col in NUMBER_COLUMNS:
         out[col] = pd.to_numeric(norm[col]).astype("float64").to_numpy(na_value=np.nan)
     for col in TEXT_COLUMNS:
@@ -121,9 +122,9 @@ def _recoded(column: Coded, func) -> Coded:
 class Side:
     """One side of the pairs: its codes and numbers gathered on demand, once per column."""
 
-    def __init__(self, columns: dict[str, Coded | np.ndarray], idx: np.ndarray):
+    def __init__(self, columns: Columns, idx: np.ndarray):
         self.columns, self.idx = columns, idx
-        self._taken: dict[str, Coded | np.ndarray] = {}
+        self._taken: Columns = {}
 
     def _get(self, col: str) -> Coded | np.ndarray:
         if col not in self._taken:
@@ -146,7 +147,12 @@ class Side:
 
 def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Per-field levels (``<field>_level``) and similarity scores for every pair."""
-    cols = column_arrays(norm)
+    return compare_encoded(column_arrays(norm), pairs)
+
+
+def compare_encoded(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
+    """``compare`` on columns already encoded by ``column_arrays`` (encode once, compare
+    several sets of pairs)."""
     L, R = Side(cols, pairs["i_l"].to_numpy()), Side(cols, pairs["i_r"].to_numpy())
     out = pd.DataFrame(index=pairs.index)
     tl, tr = L.text("title"), R.text("title")

@@ -6,6 +6,7 @@ import csv
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 from dedupe.core.errors import InputError
 from dedupe.matching.blocking import BlockStats, block
 from dedupe.matching.cluster import clusters, guarded
-from dedupe.matching.compare import compare
+from dedupe.matching.compare import column_arrays, compare_encoded
 from dedupe.matching.comparisons import LEVELS
 from dedupe.matching.estimate import Estimate, estimate_model, shipped
 from dedupe.matching.merge import merge_clusters
@@ -41,7 +42,8 @@ class Executor:
 
     normalise: Callable[[pd.DataFrame], pd.DataFrame] = normalise_records
     block: Callable[[pd.DataFrame, int], tuple[pd.DataFrame, list[BlockStats]]] = block
-    compare: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] = compare
+    compare: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] | None = None
+    """None: this process, on columns encoded once for all comparisons."""
     components: Callable[[int, np.ndarray, np.ndarray], np.ndarray] = clusters
 
 
@@ -117,11 +119,12 @@ def _add_decided_pairs(
 
 def _own_reference(records: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     """True where one record is a page's main record and the other from its own lists."""
-    f = records["source_file"].to_numpy()
-    role = records["role"].to_numpy()
+    f = pd.factorize(records["source_file"])[0]
+    role = records["role"]
+    main = (role == "main").to_numpy(dtype=bool)
+    child = role.isin(["reference", "related"]).to_numpy(dtype=bool)
     a, b = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
-    child = np.isin(role, ["reference", "related"])
-    return (f[a] == f[b]) & (((role[a] == "main") & child[b]) | ((role[b] == "main") & child[a]))
+    return (f[a] == f[b]) & ((main[a] & child[b]) | (main[b] & child[a]))
 
 
 class _Clock:
@@ -184,12 +187,16 @@ def match_records(
     if decisions is not None and not decisions.empty:
         decisions = canonical_decisions(decisions)
         pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
-    levels = run.compare(norm, pairs)
+    if run.compare is None:
+        compare_pairs = partial(compare_encoded, column_arrays(norm))
+    else:
+        compare_pairs = partial(run.compare, norm)
+    levels = compare_pairs(pairs)
     clock.lap("compare")
     if model is not None:
         estimate = model
     elif settings.estimate:
-        estimate = estimate_model(norm, levels, settings.mu)
+        estimate = estimate_model(len(norm), levels, settings.mu, compare_pairs)
     else:
         estimate = shipped(settings.mu, len(records), settings.prior)
     settings = settings.with_(mu=estimate.mu, prior=estimate.prior)
@@ -212,7 +219,7 @@ def match_records(
         out[col] = levels[col].to_numpy(dtype=np.float32).round(3)
     out["match_weight"] = scored["match_weight"]
     out["probability"] = scored["probability"].round(6)
-    del norm, levels, scored  # free the per-pair intermediates before clustering
+    del norm, levels, scored, compare_pairs  # free the per-pair intermediates before clustering
     veto = np.where(hard != NO_VETO, hard, soft).astype(np.int16) + 1
     out["veto"] = pd.Categorical.from_codes(veto, VETO_REASONS)
     out["decision"] = pd.Categorical.from_codes(decision, DECISIONS)

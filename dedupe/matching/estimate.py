@@ -21,6 +21,7 @@ learn from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -118,6 +119,19 @@ def monotone(mu: dict) -> dict:
     return out
 
 
+def level_patterns(levels: pd.DataFrame) -> pd.DataFrame:
+    """The distinct combinations of levels among the pairs, with how many pairs show each
+    (``count``), as Splink aggregates before EM: the weights depend on nothing else, so EM
+    runs over a few thousand rows instead of millions of pairs. An exact title keeps its
+    carrier count (the term-frequency adjustment reads it); other pairs' count is 0."""
+    cols = [f"{name}_level" for name in LEVELS]
+    exact = levels["title_level"].to_numpy() == LEVELS["title"].index("exact")
+    carriers = levels["title_carriers"].to_numpy(dtype=float)
+    frame = levels[cols].assign(title_carriers=np.where(exact & (carriers >= 2), carriers, 0.0))
+    out = frame.groupby([*cols, "title_carriers"], sort=True, observed=True).size()
+    return out.rename("count").reset_index()
+
+
 def level_weights(levels: pd.DataFrame, mu: dict, fields) -> np.ndarray:
     """Sum of log2(m/u) over ``fields`` per pair (null levels add nothing)."""
     total = np.zeros(len(levels))
@@ -132,18 +146,19 @@ def _posterior(weights: np.ndarray, share: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
 
 
-def em_session(levels: pd.DataFrame, mu: dict, fields, iterations: int = 15) -> dict:
-    """m values of ``fields`` re-estimated by EM over ``levels`` (u fixed), smoothed
+def em_session(patterns: pd.DataFrame, mu: dict, fields, iterations: int = 15) -> dict:
+    """m values of ``fields`` re-estimated by EM over level ``patterns`` (u fixed), smoothed
     towards the given m values."""
     mu = {k: list(v) for k, v in mu.items()}
     share = 0.5
+    count = patterns["count"].to_numpy(dtype=float)
     for _ in range(iterations):
-        p = _posterior(level_weights(levels, mu, fields), share)
-        share = float(np.clip(p.mean(), 1e-4, 1 - 1e-4))
+        p = _posterior(level_weights(patterns, mu, fields), share)
+        share = float(np.clip(np.average(p, weights=count), 1e-4, 1 - 1e-4))
         for name in fields:
-            lv = levels[f"{name}_level"].to_numpy()
+            lv = patterns[f"{name}_level"].to_numpy()
             k = len(LEVELS[name])
-            seen = np.bincount(lv, weights=p, minlength=k)[1:]
+            seen = np.bincount(lv, weights=p * count, minlength=k)[1:]
             m0 = np.array([m for m, _ in mu[name]])
             ms = (seen + PSEUDO_COUNT * m0) / (seen.sum() + PSEUDO_COUNT)
             ms = np.maximum(ms, 1e-4)
@@ -164,26 +179,29 @@ def session_mask(levels: pd.DataFrame, agree_on) -> np.ndarray:
 BLOCKED_LEVELS = {"title": ("exact",)}
 
 
-def blocked_level_u(levels: pd.DataFrame, mu: dict, p: np.ndarray, n: int) -> dict:
+def blocked_level_u(patterns: pd.DataFrame, mu: dict, p: np.ndarray, n: int) -> dict:
     """u of the ``BLOCKED_LEVELS``: the expected number of non-matching candidate pairs
     at the level (1 - posterior, summed) over all record pairs, at least half a pair."""
     total = n * (n - 1) / 2
     mu = {k: list(v) for k, v in mu.items()}
     for name, names in BLOCKED_LEVELS.items():
-        lv = levels[f"{name}_level"].to_numpy()
+        lv = patterns[f"{name}_level"].to_numpy()
+        non_matches = (1 - p) * patterns["count"].to_numpy(dtype=float)
         for level in names:
             k = LEVELS[name].index(level)
-            non_match = float((1 - p)[lv == k].sum())
+            non_match = float(non_matches[lv == k].sum())
             m, _ = mu[name][k - 1]
             mu[name][k - 1] = (m, max(non_match, 0.5) / total)
     return monotone(mu)
 
 
-def candidate_share(weights: np.ndarray, iterations: int = 30) -> float:
-    """Share of candidate pairs that match, by EM with m and u fixed."""
+def candidate_share(weights: np.ndarray, count: np.ndarray, iterations: int = 30) -> float:
+    """Share of candidate pairs (``count`` of each weight) that match, by EM with m and u
+    fixed."""
     share = 0.1
     for _ in range(iterations):
-        share = float(np.clip(_posterior(weights, share).mean(), 1e-6, 1 - 1e-6))
+        p = np.average(_posterior(weights, share), weights=count)
+        share = float(np.clip(p, 1e-6, 1 - 1e-6))
     return share
 
 
@@ -193,33 +211,41 @@ def shipped(mu: dict, n: int, prior: float | None = None) -> Estimate:
     return Estimate(prior=prior or 1.0 / max(n - 1, 1), mu=mu, estimated=False)
 
 
-def estimate_model(norm: pd.DataFrame, levels: pd.DataFrame, mu: dict, seed: int = 0) -> Estimate:
-    """u, m and the prior for this corpus from its normalised records and candidate pairs'
-    levels; the shipped values for corpora under ``MIN_RECORDS``."""
-    from dedupe.matching.compare import compare
+def estimate_model(
+    n: int,
+    levels: pd.DataFrame,
+    mu: dict,
+    compare: Callable[[pd.DataFrame], pd.DataFrame],
+    seed: int = 0,
+) -> Estimate:
+    """u, m and the prior for a corpus of ``n`` records from its candidate pairs' levels and
+    ``compare`` (levels of given record pairs, for the random sample); the shipped values
+    for corpora under ``MIN_RECORDS``."""
     from dedupe.matching.model import title_tf_adjustment
 
-    n = len(norm)
     if n < MIN_RECORDS:
         return shipped(mu, n)
 
+    patterns = level_patterns(levels)
+    count = patterns["count"].to_numpy(dtype=float)
+
     def weights_of(mu: dict) -> np.ndarray:
-        return level_weights(levels, mu, LEVELS) + title_tf_adjustment(levels, mu, n)
+        return level_weights(patterns, mu, LEVELS) + title_tf_adjustment(patterns, mu, n)
 
     sample = random_pairs(n, RANDOM_PAIRS, seed)
-    mu = estimate_u(compare(norm, sample), mu)
+    mu = estimate_u(compare(sample), mu)
     sessions = {}
     for name, (agree_on, fields) in SESSIONS.items():
-        mask = session_mask(levels, agree_on)
-        sessions[name] = int(mask.sum())
-        if mask.sum() >= 50:
-            mu = em_session(levels[mask], mu, fields)
+        mask = session_mask(patterns, agree_on)
+        sessions[name] = int(count[mask].sum())
+        if sessions[name] >= 50:
+            mu = em_session(patterns[mask], mu, fields)
     mu = monotone(mu)
     weights = weights_of(mu)
-    share = candidate_share(weights)
+    share = candidate_share(weights, count)
     for _ in range(3):
-        mu = blocked_level_u(levels, mu, _posterior(weights, share), n)
+        mu = blocked_level_u(patterns, mu, _posterior(weights, share), n)
         weights = weights_of(mu)
-        share = candidate_share(weights)
+        share = candidate_share(weights, count)
     prior = min(max(share * len(levels) / (n * (n - 1) / 2), 1e-12), 0.5)
     return Estimate(prior, mu, True, len(sample), sessions, share)

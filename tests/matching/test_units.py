@@ -120,7 +120,8 @@ def test_em_recovers_m_from_unlabelled_pairs():
         }
     )
     start = {name: [(1 / len(u), x) for x in u] for name, (_, u) in TRUE_MU.items()}
-    got = em_session(levels, start, list(TRUE_MU), iterations=60)
+    patterns = levels.groupby(list(levels.columns)).size().rename("count").reset_index()
+    got = em_session(patterns, start, list(TRUE_MU), iterations=60)
     for name, (m, _) in TRUE_MU.items():
         assert np.allclose([x for x, _ in got[name]], m, atol=0.03), name
 
