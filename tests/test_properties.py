@@ -139,7 +139,7 @@ def test_provenance_json_literals_round_trip(values):
     from dedupe.matching.merge import json_strings
 
     out = json_strings(pd.Series(values, dtype=object))
-    assert [json.loads(o) for o in out] == values
+    assert [json.loads(o) for o in out.to_pylist()] == values
 
 
 LAYOUT_BITS = [

@@ -15,12 +15,13 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from dedupe.core.arrays import objects
+from dedupe.core.arrays import arrow_strings, objects
 from dedupe.core.patterns import RX, STRING_DTYPE, search_mask
 from dedupe.core.records import AUTHOR_SEP
 from dedupe.matching.normalise import join_groups, journal_key
-from dedupe.matching.tokens import unique_ints
 
 TEXT_FIELDS = ["title", "authors", "authors_norm", "abstract"]
 PUBLICATION_FIELDS = ["year", "journal", "volume", "issue", "pages", "doi"]
@@ -273,62 +274,75 @@ def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
     return out.apply(objects)
 
 
-def json_strings(values: pd.Series) -> pd.Series:
-    """Each value as a JSON literal (a string, or null), vectorised.
+def json_strings(values: pd.Series | pa.Array) -> pa.Array:
+    """Each value as a JSON literal (a string, or null), as an Arrow string array.
 
-    Backslashes, quotes and the common control characters are escaped with string kernels;
-    values holding any other control character go through ``json.dumps``.
+    Backslashes, quotes and the common control characters are escaped with Arrow string
+    kernels; values holding any other control character go through ``json.dumps``.
     """
-    text = values.astype(STRING_DTYPE)
-    out = (
-        '"'
-        + text.str.replace("\\", "\\\\", regex=False)
-        .str.replace('"', '\\"', regex=False)
-        .str.replace("\n", "\\n", regex=False)
-        .str.replace("\r", "\\r", regex=False)
-        .str.replace("\t", "\\t", regex=False)
-        + '"'
-    ).astype(object)
-    odd = text.str.contains("[\x00-\x08\x0b\x0c\x0e-\x1f]", regex=True).fillna(False)
-    odd = odd.to_numpy(dtype=bool)
-    if odd.any():
-        out[odd] = [json.dumps(v, ensure_ascii=False) for v in values[odd]]
-    return out.where(text.notna().to_numpy(), "null")
+    text = values if isinstance(values, pa.Array) else arrow_strings(values)
+    for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        text = pc.replace_substring(text, old, new)
+    out = pc.binary_join_element_wise('"', text, '"', "")
+    odd = pc.fill_null(pc.match_substring_regex(text, "[\x00-\x08\x0b\x0c\x0e-\x1f]"), False)
+    if pc.any(odd).as_py():
+        raw = (values if isinstance(values, pa.Array) else arrow_strings(values)).to_pylist()
+        fixed = out.to_pylist()
+        for k in np.flatnonzero(odd.to_numpy(zero_copy_only=False)):
+            fixed[k] = json.dumps(raw[k], ensure_ascii=False)
+        out = pa.array(fixed, pa.string())
+    return pc.fill_null(out, "null")
+
+
+def _joined(items: pa.Array, starts: np.ndarray, sep: str) -> pa.Array:
+    """The items joined with ``sep`` per run, runs starting at ``starts`` (Arrow's list
+    join: no Python per group)."""
+    offsets = pa.array(np.append(starts, len(items)).astype(np.int32))
+    return pc.binary_join(pa.ListArray.from_arrays(offsets, items), sep)
+
+
+def _run_starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal keys starts in a sorted key array."""
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
 
 
 def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     """JSON {field: {record_id: value}} of the fields whose values differ in a cluster.
 
-    Built in long format (one row per cluster, field and record) with integer codes, so
-    that the only per-item work is escaping the values as JSON strings.
+    Rows are sorted by cluster and record id once; per field, a cluster's values differ
+    where their codes' minimum and maximum differ, and the JSON is assembled with Arrow
+    string kernels and list joins, so no Python runs per record or cluster.
     """
     sub = recs[recs["cluster_id"].isin(multi)]
     if sub.empty:
         return pd.Series(dtype=object)
-    fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
     cluster_code, clusters = pd.factorize(sub["cluster_id"])
-    n, nf = len(sub), len(fields)
-    values = np.concatenate([objects(sub[f]).to_numpy(dtype=object) for f in fields])
-    group = np.concatenate([cluster_code.astype(np.int64) * nf + k for k in range(nf)])
-    row = np.tile(np.arange(n), nf)
-    value_code, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    distinct = unique_ints(group * (len(uniques) + 1) + value_code) // (len(uniques) + 1)
-    differs = np.bincount(distinct, minlength=len(clusters) * nf)[group] > 1
-    if not differs.any():
+    ids = sub["record_id"].astype(str).to_numpy(dtype=object)
+    order = np.lexsort((ids, cluster_code))
+    group = cluster_code[order]
+    starts = _run_starts(group)
+    id_json = json_strings(pa.array(ids[order].tolist(), pa.string()))
+    entries, owners = [], []
+    fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
+    for k, name in enumerate(fields):
+        values = objects(sub[name]).to_numpy(dtype=object)[order]
+        codes = pd.factorize(values, use_na_sentinel=False)[0]
+        differs = np.minimum.reduceat(codes, starts) != np.maximum.reduceat(codes, starts)
+        if not differs.any():
+            continue
+        rows = np.flatnonzero(differs[group])  # cluster codes are dense: code = run
+        value_json = json_strings(pa.array(values[rows].tolist(), pa.string()))
+        items = pc.binary_join_element_wise(pc.take(id_json, pa.array(rows)), value_json, ": ")
+        per_cluster = _joined(items, _run_starts(group[rows]), ", ")
+        entries.append(pc.binary_join_element_wise(f'"{name}": {{', per_cluster, "}", ""))
+        owners.append(np.flatnonzero(differs) * len(fields) + k)
+    if not entries:
         return pd.Series("{}", index=list(multi), dtype=object)
-    group, row, values = group[differs], row[differs], values[differs]
-    ids = sub["record_id"].to_numpy(dtype=object)[row]
-    order = np.lexsort((ids.astype(str), group))
-    group, ids, values = group[order], ids[order], values[order]
-    items = (
-        json_strings(pd.Series(ids, dtype=object))
-        + ": "
-        + json_strings(pd.Series(values, dtype=object))
-    )
-    per_field = join_groups(items, pd.Series(group), ", ")
-    g = per_field.index.to_numpy(dtype=np.int64)
-    names = np.array(fields, dtype=object)[g % nf]
-    entries = pd.Series('"' + names + '": {' + per_field.to_numpy(dtype=object) + "}")
-    out = "{" + join_groups(entries, pd.Series(g // nf), ", ") + "}"
-    out.index = np.asarray(clusters, dtype=object)[out.index.to_numpy(dtype=np.int64)]
+    owner = np.concatenate(owners)
+    by_cluster = np.argsort(owner, kind="stable")  # by cluster, fields in name order
+    flat = pc.take(pa.concat_arrays(entries), pa.array(by_cluster))
+    cluster = owner[by_cluster] // len(fields)
+    first = _run_starts(cluster)
+    body = pc.binary_join_element_wise("{", _joined(flat, first, ", "), "}", "")
+    out = pd.Series(body.to_pylist(), index=np.asarray(clusters, dtype=object)[cluster[first]])
     return out.reindex(list(multi)).fillna("{}")
