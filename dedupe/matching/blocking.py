@@ -18,10 +18,13 @@ possible (words are dictionary-encoded once, see ``tokens.py``).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dedupe.core.arrays import arrow_strings
 from dedupe.matching.tokens import STOPWORDS, Tokens, rarest, tokenize, unique_ints
@@ -96,51 +99,59 @@ def _window_pairs(
     return np.concatenate(out)
 
 
-def rare_word_keys(tokens: Tokens, n: int = 3) -> list[np.ndarray]:
-    """Per record, one key per pair of its ``n`` rarest title words (-1 where it has too
-    few words): robust to word order, and to a typo in any one word, since the other pairs
-    survive it."""
+def rarest_words(tokens: Tokens, n: int = 3) -> list[np.ndarray]:
+    """Per record, the code of its k-th rarest title word for k < ``n`` (-1 where it has
+    fewer words)."""
     rec, code, _ = rarest(tokens, n)
     rank = np.arange(len(rec)) - np.searchsorted(rec, rec)  # 0 = rarest word of its record
-    size = np.int64(max(len(tokens.vocab), 1))
+    out = []
+    for k in range(n):
+        word = np.full(tokens.n_records, -1, dtype=np.int64)
+        word[rec[rank == k]] = code[rank == k]
+        out.append(word)
+    return out
+
+
+def rare_word_keys(words: list[np.ndarray], vocab_size: int) -> list[np.ndarray]:
+    """Per record, one key per pair of its rarest title ``words`` (-1 where it has too few):
+    robust to word order, and to a typo in any one word, since the other pairs survive it."""
+    size = np.int64(max(vocab_size, 1))
     keys = []
-    for x, y in ((0, 1), (0, 2), (1, 2))[: n * (n - 1) // 2]:
-        cx, cy = (
-            _word_at(rec, code, rank, x, tokens.n_records),
-            _word_at(rec, code, rank, y, tokens.n_records),
-        )
+    for x, y in itertools.combinations(range(len(words)), 2):
+        cx, cy = words[x], words[y]
         ok = (cx >= 0) & (cy >= 0)
         keys.append(np.where(ok, np.minimum(cx, cy) * size + np.maximum(cx, cy), -1))
     return keys
 
 
-def _word_at(rec: np.ndarray, code: np.ndarray, rank: np.ndarray, k: int, n: int) -> np.ndarray:
-    """Per record, the code of its ``k``-th rarest word (-1 where it has fewer)."""
-    out = np.full(n, -1, dtype=np.int64)
-    out[rec[rank == k]] = code[rank == k]
-    return out
-
-
-def end_words_key(titles: pd.Series, words: int = 4, at_end: bool = False) -> pd.Series:
-    """The first (or last) ``words`` significant title words: junk before a title or a
-    truncation after it leaves one of the two intact. None for shorter titles."""
-    import pyarrow.compute as pc
-
-    arr = arrow_strings(titles)
+def significant(titles: pd.Series) -> pa.Array:
+    """The titles without stop words, single-spaced (Arrow strings)."""
     stop = r"\b(?:" + "|".join(sorted(STOPWORDS)) + r")\b"
-    arr = pc.utf8_trim_whitespace(
-        pc.replace_substring_regex(pc.replace_substring_regex(arr, stop, " "), r"\s+", " ")
-    )
+    arr = pc.replace_substring_regex(arrow_strings(titles), stop, " ")
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"\s+", " "))
+
+
+def end_words_key(titles: pa.Array, words: int = 4, at_end: bool = False) -> pd.Series:
+    """The first (or last) ``words`` of the ``significant`` titles: junk before a title or
+    a truncation after it leaves one of the two intact. None for shorter titles."""
     body = r"(?P<w>(?:\S+ ){" + str(words - 1) + r"}\S+)"
-    found = pc.extract_regex(arr, body + "$" if at_end else "^" + body)
-    return pd.Series(pc.struct_field(found, [0]).to_pandas(), index=titles.index)
+    found = pc.extract_regex(titles, body + "$" if at_end else "^" + body)
+    return pd.Series(pc.struct_field(found, [0]).to_pandas())
 
 
 def sort_rank(norm: pd.DataFrame) -> np.ndarray:
     """Each record's rank in (title, first author, year) order: copies of a paper sit side by
     side, which is what a capped block's window relies on."""
-    cols = [pd.factorize(norm[c], sort=True)[0] for c in ("year", "first_family", "title")]
-    order = np.lexsort(cols)
+    # missing first ("" sorts before any folded value, which is never empty)
+    table = pa.table(
+        {
+            "title": pc.fill_null(arrow_strings(norm["title"]), ""),
+            "first_family": pc.fill_null(arrow_strings(norm["first_family"]), ""),
+            "year": pd.to_numeric(norm["year"]).astype("float64").fillna(-np.inf).to_numpy(),
+        }
+    )
+    keys = [(c, "ascending") for c in table.column_names]
+    order = pc.sort_indices(table, sort_keys=keys).to_numpy()
     rank = np.empty(len(norm), dtype=np.int64)
     rank[order] = np.arange(len(norm))
     return rank
@@ -185,36 +196,48 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     def keyed(codes: np.ndarray) -> pd.Series:
         return pd.Series(codes).where(codes >= 0)
 
-    rare = rarest(tokens, 1)
-    rarest_word = np.full(len(norm), -1, dtype=np.int64)
-    rarest_word[rare[0]] = rare[1]
+    words = rarest_words(tokens, 3)
+    plain = significant(norm["title"])
     rules = {
         "doi": lambda: on(norm["doi"], max_block),
         "title_exact": lambda: on(norm["title"], max_block),
         "title_rare_words": lambda: pairs_on_keys(
             np.tile(np.arange(len(norm)), 3),
-            keyed(np.concatenate(rare_word_keys(tokens))),
+            keyed(np.concatenate(rare_word_keys(words, len(tokens.vocab)))),
             len(norm),
             loose,
             rank,
         ),
-        "title_start": lambda: on(end_words_key(norm["title"])),
-        "title_end": lambda: on(end_words_key(norm["title"], at_end=True)),
-        "first_author_rare_word": lambda: on(joint_key(norm["first_family"], keyed(rarest_word))),
+        "title_start": lambda: on(end_words_key(plain)),
+        "title_end": lambda: on(end_words_key(plain, at_end=True)),
+        "first_author_rare_word": lambda: on(joint_key(norm["first_family"], keyed(words[0]))),
         "first_author_year": lambda: on(joint_key(norm["first_family"], norm["year"])),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens), 0),
     }
-    parts, stats = [], []
-    seen = np.array([], dtype=np.int64)
-    for name, make in rules.items():
-        codes, capped = make()
-        codes = unique_ints(codes)
-        new = codes[~np.isin(codes, seen, assume_unique=True, kind="sort")]
-        seen = unique_ints(np.concatenate([seen, new]))
-        parts.append(pd.DataFrame({"i_l": new // n, "i_r": new % n, "match_key": name}))
-        stats.append(BlockStats(name, len(codes), len(new), capped))
-    pairs = pd.concat(parts, ignore_index=True)
-    return pairs.astype({"i_l": "int64", "i_r": "int64"}), stats
+    found, capped = [], []
+    for make in rules.values():
+        codes, big = make()
+        found.append(unique_ints(codes))
+        capped.append(big)
+    # each pair once, under the first rule that found it; per rule in pair order
+    codes = np.concatenate(found)
+    rule = np.repeat(np.arange(len(found), dtype=np.int8), [len(f) for f in found])
+    order = np.argsort(codes, kind="stable")
+    first = order[np.r_[True, codes[order][1:] != codes[order][:-1]]] if len(codes) else order
+    first = first[np.argsort(rule[first], kind="stable")]
+    new = np.bincount(rule[first], minlength=len(found))
+    stats = [
+        BlockStats(name, len(f), int(k), c) for name, f, k, c in zip(rules, found, new, capped)
+    ]
+    codes = codes[first]
+    pairs = pd.DataFrame(
+        {
+            "i_l": codes // n,
+            "i_r": codes % n,
+            "match_key": np.repeat(np.array(list(rules), dtype=object), new),
+        }
+    )
+    return pairs, stats
 
 
 def joint_key(a: pd.Series, b: pd.Series) -> pd.Series:

@@ -98,11 +98,17 @@ def unique_ints(values: np.ndarray) -> np.ndarray:
 
 
 def rarest(tokens: Tokens, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(rec, code, df) of each record's ``n`` rarest words (fewer if it has fewer)."""
-    df = tokens.doc_freq[tokens.code]
-    order = np.lexsort((tokens.code, df, tokens.rec))
-    rec, code, df = tokens.rec[order], tokens.code[order], df[order]
+    """(rec, code, df) of each record's ``n`` rarest words (fewer if it has fewer), rarest
+    first, ties by word code; sorted by record."""
+    doc_freq = tokens.doc_freq
+    # each word's rank by (document frequency, code): one integer sort key per token
+    by_rarity = np.lexsort((np.arange(len(doc_freq)), doc_freq))
+    rank_of = np.empty(len(doc_freq), dtype=np.int64)
+    rank_of[by_rarity] = np.arange(len(doc_freq))
+    size = np.int64(max(len(doc_freq), 1))
+    key = np.sort(tokens.rec * size + rank_of[tokens.code])
+    rec, code = key // size, by_rarity[key % size]
     starts = np.flatnonzero(np.r_[True, rec[1:] != rec[:-1]])
     rank = np.arange(len(rec)) - np.repeat(starts, np.diff(np.r_[starts, len(rec)]))
     keep = rank < n
-    return rec[keep], code[keep], df[keep]
+    return rec[keep], code[keep], doc_freq[code[keep]]
