@@ -165,7 +165,7 @@ def compare_encoded(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
     # one title is the other plus a tag or subtitle ("X (Panel)", "X - Book Review"); only
     # where the titles are not already alike enough for a higher level
     contained = _scores(tl, tr, fuzz.token_set_ratio, has_t & (t < 0.88)) >= 0.97
-    out["title_score"] = t
+    out["title_score"] = t.astype(np.float32)  # levels are read from the float64 scores
     out["title_level"] = _levels(
         "title",
         [
@@ -177,12 +177,13 @@ def compare_encoded(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
         ],
         ~has_t,
     )
-    out["title_abstract_score"], out["title_abstract_level"] = _title_abstract(L, R)
-    out["authors_score"], out["authors_level"] = _authors(L, R)
+    ta, out["title_abstract_level"] = _title_abstract(L, R)
+    fam, out["authors_level"] = _authors(L, R)
+    out["title_abstract_score"] = ta.astype(np.float32)
+    out["authors_score"] = fam.astype(np.float32)
     yl, yr = L.number("year"), R.number("year")
     has_y = ~np.isnan(yl) & ~np.isnan(yr)
     gap = np.where(has_y, np.abs(yl - yr), 99.0)
-    out["year_gap"] = np.where(has_y, gap, np.nan)
     out["year_level"] = _levels("year", [(gap == 0, "same"), (gap == 1, "one_apart")], ~has_y)
     jl, jr = L.text("journal"), R.text("journal")
     has_j = jl.present & jr.present
@@ -202,7 +203,8 @@ def compare_encoded(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
     out["title_numbers_differ"] = pl.present & pr.present & ~pl.equal(pr)
     out["title_part_one_side"] = has_t & (pl.present != pr.present)
     out["title_types_differ"] = has_t & (L.text("title_types").codes != R.text("title_types").codes)
-    out["title_carriers"] = np.maximum(L.number("title_carriers"), R.number("title_carriers"))
+    carriers = np.maximum(L.number("title_carriers"), R.number("title_carriers"))
+    out["title_carriers"] = carriers.astype(np.float32)
     return out
 
 

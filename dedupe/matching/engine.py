@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dedupe.core.errors import InputError
 from dedupe.matching.blocking import BlockStats, block
@@ -240,10 +242,27 @@ def match_records(
     clock.lap("cluster")
     corpus = merge_clusters(records, cluster_ids) if build_corpus else pd.DataFrame()
     clock.lap("merge")
-    out = out.sort_values(
-        ["probability", "record_id_l", "record_id_r"], ascending=[False, True, True], kind="stable"
-    ).reset_index(drop=True)
+    # most probable first, then by record ids (ranked once: sorting millions of id strings
+    # per pair would dominate)
+    rank = id_rank(ids)
+    order = np.lexsort(
+        (
+            rank[pairs["i_r"].to_numpy()],
+            rank[pairs["i_l"].to_numpy()],
+            -out["probability"].to_numpy(),
+        )
+    )
+    out = out.take(order).reset_index(drop=True)
     return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks, estimate)
+
+
+def id_rank(ids: np.ndarray) -> np.ndarray:
+    """Each record id's rank in sorted order (equal ids share a rank)."""
+    codes, uniques = pd.factorize(ids)
+    order = pc.sort_indices(pa.array(np.asarray(uniques, dtype=object).tolist(), pa.string()))
+    rank_of = np.empty(len(uniques), dtype=np.int64)
+    rank_of[order.to_numpy()] = np.arange(len(uniques))
+    return rank_of[codes]
 
 
 WEAK_LINK = "a weak single link between two groups"

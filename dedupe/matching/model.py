@@ -75,7 +75,7 @@ def score(levels: pd.DataFrame, settings: Settings, n_records: int) -> pd.DataFr
         w = table[levels[f"{name}_level"].to_numpy()]
         if name == "title":
             w = w + title_tf_adjustment(levels, settings.mu, n_records)
-        out[f"{name}_weight"] = w.round(3)
+        out[f"{name}_weight"] = w.round(3).astype(np.float32)
         total += w
     out["match_weight"] = total.round(3)
     out["probability"] = 1.0 / (1.0 + np.exp2(-total))
