@@ -131,12 +131,17 @@ def significant(titles: pd.Series) -> pa.Array:
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"\s+", " "))
 
 
-def end_words_key(titles: pa.Array, words: int = 4, at_end: bool = False) -> pd.Series:
-    """The first (or last) ``words`` of the ``significant`` titles: junk before a title or
-    a truncation after it leaves one of the two intact. None for shorter titles."""
+def end_words(plain: pa.Array, words: int = 4, at_end: bool = False) -> pd.Series:
+    """The first (or last) ``words`` of ``significant`` titles: junk before a title or a
+    truncation after it leaves one of the two intact. None for shorter titles."""
     body = r"(?P<w>(?:\S+ ){" + str(words - 1) + r"}\S+)"
-    found = pc.extract_regex(titles, body + "$" if at_end else "^" + body)
+    found = pc.extract_regex(plain, body + "$" if at_end else "^" + body)
     return pd.Series(pc.struct_field(found, [0]).to_pandas())
+
+
+def end_words_key(titles: pd.Series, words: int = 4, at_end: bool = False) -> pd.Series:
+    """``end_words`` of folded titles."""
+    return end_words(significant(titles), words, at_end).set_axis(titles.index)
 
 
 def sort_rank(norm: pd.DataFrame) -> np.ndarray:
@@ -208,8 +213,8 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
             loose,
             rank,
         ),
-        "title_start": lambda: on(end_words_key(plain)),
-        "title_end": lambda: on(end_words_key(plain, at_end=True)),
+        "title_start": lambda: on(end_words(plain)),
+        "title_end": lambda: on(end_words(plain, at_end=True)),
         "first_author_rare_word": lambda: on(joint_key(norm["first_family"], keyed(words[0]))),
         "first_author_year": lambda: on(joint_key(norm["first_family"], norm["year"])),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens), 0),
