@@ -33,6 +33,9 @@ from dedupe.parsing.files import parse_lines, parse_paths
 from dedupe.validation.anomalies import validate_records
 
 BOUND_S = 20.0
+STRUCTURE = ["|", "◽", "[1]", "TY  - ", "ER  - ", "@x{", "}", '"', "来源", "PMID- 1", "EF"]
+STRUCTURE += ["  title = {T},", "% c", "]", ",", "[", "2018 ◽", "Author(s):", "References", "\r"]
+"""Lines that open, close or separate records in some layout."""
 SUFFIXES = [".txt", ".csv", ".tsv", ".ris", ".bib", ".jsonl", ".nbib", ".dat"]
 ENCODINGS = ["utf-8", "utf-16", "gb18030", "cp1252", "latin-1", "shift_jis", "koi8-r"]
 BASES = sorted(SEEDS.iterdir()) + sorted((FIXTURES / "parse").iterdir())
@@ -63,7 +66,7 @@ def mutated_seed(draw) -> tuple[str, bytes]:
         elif op == "truncate":
             lines = lines[: i + 1]
         else:
-            lines.insert(i, draw(st.sampled_from(["|", "◽", "[1]", "TY  - ", "@x{", '"', "来源"])))
+            lines.insert(i, draw(st.sampled_from(STRUCTURE)))
     enc = draw(st.sampled_from(["utf-8", "utf-8", *ENCODINGS]))
     return base.suffix, "\n".join(lines).encode(enc, errors="replace")
 

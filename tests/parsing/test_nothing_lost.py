@@ -140,3 +140,25 @@ def test_hidden_entries_are_skipped_quietly_and_counted(tmp_path):
     assert summary["hidden_paths_skipped"] == 2
     assert summary["skipped_paths"] == [gone]
     assert summary["files"][0]["lines"] == {"layout": 1, "record": 1}
+
+
+def test_a_file_without_records_is_in_the_summary_and_the_report(latin1_scholarly, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    good = tmp_path / "good.csv"
+    good.write_text("title,year\nA paper on peer support,2020\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(latin1_scholarly), str(good), "--out", str(out)])
+    assert res.exit_code in (0, 1), res.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    files = {f["file"]: f for f in summary["files"]}
+    assert files[str(latin1_scholarly)]["records"] == 0
+    assert files[str(latin1_scholarly)]["lines"]["unattached"] > 0
+    assert summary["files_without_records"] == [str(latin1_scholarly)]
+    sources = {s["source"]: s["records"] for s in summary["prisma"]["sources"]}
+    assert sources[str(latin1_scholarly)] == 0
+    assert latin1_scholarly.name in (out / "report.html").read_text(encoding="utf-8")
