@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,6 +25,9 @@ from dedupe.parsing.formats import PARSERS
 from dedupe.pipeline import PipelineResult, run_pipeline
 from dedupe.reporting.outputs import StagedOutputs
 from dedupe.validation.anomalies import apply_fixes, severity_at_least, summarise
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -172,6 +176,32 @@ def out_option(what: str):
             "gets a leading ' so that spreadsheets do not run it as a formula.",
         ),
     )
+
+
+PAIR_FLOOR = 0.01
+"""Distinct pairs scored under this are left out of pairs.csv unless --all-pairs."""
+
+all_pairs_option = click.option(
+    "--all-pairs",
+    is_flag=True,
+    expose_value=False,
+    callback=lambda ctx, param, value: ctx.meta.update(all_pairs=value),
+    help=f"Write every candidate pair to pairs.csv; by default distinct pairs scored under "
+    f"{PAIR_FLOOR:.0%} (clear non-matches: most candidates of a large corpus) are left out.",
+)
+
+
+def written_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs pairs.csv holds: merged, to review, reviewed, or scored at least
+    ``PAIR_FLOOR``; every pair with --all-pairs."""
+    if click.get_current_context().meta.get("all_pairs"):
+        return pairs
+    keep = (
+        (pairs["decision"] != "distinct").to_numpy()
+        | (pairs["probability"] >= PAIR_FLOOR).to_numpy()
+        | (pairs["reviewed"] != "").to_numpy()
+    )
+    return pairs[keep]
 
 
 def fail_on_option(default: str):
@@ -400,6 +430,7 @@ engine_option = click.option(
 @main.command("match")
 @input_options
 @out_option("pairs.csv, clusters.csv, corpus.csv, review.csv")
+@all_pairs_option
 @match_options
 @engine_option
 @click.option(
@@ -425,8 +456,9 @@ def match_cmd(
 ) -> None:
     """Find and merge duplicate records (one row per paper), explained and reviewable.
 
-    Writes pairs.csv (every candidate pair with per-field levels and weights, probability,
-    veto and decision merge/review/distinct), clusters.csv (record_id, cluster_id),
+    Writes pairs.csv (the candidate pairs with per-field levels and weights, probability,
+    veto and decision merge/review/distinct; clear non-matches only with --all-pairs),
+    clusters.csv (record_id, cluster_id),
     corpus.csv (one merged row per cluster with the ids it merged and their values) and
     review.csv (the uncertain pairs, ready to decide and pass back with --decisions).
     """
@@ -446,7 +478,8 @@ def match_cmd(
         )
     records, matched = result.parsed.records, result.matched
     assert matched is not None
-    tables = {"pairs": matched.pairs, "clusters": matched.clusters, "corpus": matched.corpus}
+    pairs = written_pairs(matched.pairs)
+    tables = {"pairs": pairs, "clusters": matched.clusters, "corpus": matched.corpus}
     with outputs(out_dir) as out:
         for name, frame in tables.items():
             if out_parquet:
@@ -458,7 +491,8 @@ def match_cmd(
     click.echo(
         f"{len(records)} records -> {len(matched.corpus)} unique; "
         f"{counts.get('merge', 0)} pairs merged, {counts.get('review', 0)} to review; "
-        f"written to {out_dir}/",
+        f"{len(pairs)} of {len(matched.pairs)} candidate pairs written "
+        f"(--all-pairs for all) to {out_dir}/",
         err=True,
     )
     finish(result, None)
@@ -467,6 +501,7 @@ def match_cmd(
 @main.command("run")
 @input_options
 @out_option("every output and report.html")
+@all_pairs_option
 @click.option("--force", is_flag=True, help="Replace a report.html this tool did not write.")
 @match_options
 @fail_on_option("never (the CI gate is 'dedupe check')")
@@ -516,7 +551,7 @@ def run_cmd(
         "records.csv": result.parsed.records,
         "parse_failures.csv": result.parsed.failures,
         "anomalies.csv": result.anomalies,
-        "pairs.csv": result.matched.pairs,
+        "pairs.csv": written_pairs(result.matched.pairs),
         "clusters.csv": result.matched.clusters,
         "corpus.csv": result.corpus,
         "review.csv": review_entries(result.matched.pairs, result.parsed.records),

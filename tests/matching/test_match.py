@@ -124,6 +124,21 @@ def test_review_decisions_are_applied(seed_result, tmp_path):
     assert set(result.pairs.reviewed) >= {"same", "different"}
 
 
+def test_pairs_csv_leaves_out_clear_non_matches_unless_all_pairs(tmp_path):
+    runner = CliRunner()
+    for args, out in (([], tmp_path / "some"), (["--all-pairs"], tmp_path / "all")):
+        res = runner.invoke(main, ["match", str(SEEDS), "--out", str(out), *args])
+        assert res.exit_code == 0, res.output
+    some = pd.read_csv(tmp_path / "some" / "pairs.csv", keep_default_na=False)
+    every = pd.read_csv(tmp_path / "all" / "pairs.csv", keep_default_na=False)
+    clear = (every["decision"] == "distinct") & (every["probability"] < 0.01)
+    assert clear.any() and len(some) == len(every) - clear.sum()
+    assert not ((some["decision"] == "distinct") & (some["probability"] < 0.01)).any()
+    assert set(every.loc[~clear, "record_id_l"] + every.loc[~clear, "record_id_r"]) == set(
+        some["record_id_l"] + some["record_id_r"]
+    )
+
+
 def test_match_cli_writes_outputs_and_takes_decisions(tmp_path):
     runner = CliRunner()
     res = runner.invoke(main, ["match", str(SEEDS), "--out", str(tmp_path)])
