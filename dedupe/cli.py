@@ -478,7 +478,8 @@ def match_cmd(
         )
     records, matched = result.parsed.records, result.matched
     assert matched is not None
-    pairs = written_pairs(matched.pairs)
+    # Parquet keeps every pair (for programs); CSV leaves out the clear non-matches
+    pairs = matched.pairs if out_parquet else written_pairs(matched.pairs)
     tables = {"pairs": pairs, "clusters": matched.clusters, "corpus": matched.corpus}
     with outputs(out_dir) as out:
         for name, frame in tables.items():
