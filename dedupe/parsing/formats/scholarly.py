@@ -94,8 +94,8 @@ class ScholarlyParser(Parser):
                 current.fields.update(year=m.group(1), title=title[2] if title else None)
                 out.records.append(current)
                 state = "meta"
-            elif state in ("meta", "authors") and self._meta(current, s):
-                current.end = no  # type: ignore[union-attr]  # _meta is False without one
+            elif state in ("meta", "authors") and current is not None and self._meta(current, s):
+                current.end = no
             elif current is not None and authors:
                 inline = authors.group(1).strip()
                 current.authors.extend(p.strip() for p in inline.split("◽") if p.strip())
