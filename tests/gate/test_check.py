@@ -133,15 +133,17 @@ def test_moved_and_renamed_files_with_the_same_content_still_pass(repo):
     chrome lines included) re-opens nothing; a changed copy does."""
     moved = repo / "seeds" / "moved"
     moved.mkdir()
-    for path in sorted((repo / "seeds").glob("0*")):
+    for path in sorted(p for p in (repo / "seeds").iterdir() if p.is_file()):
         path.rename(moved / f"renamed-{path.name}")
     res = check()
     assert res.exit_code == 0, res.output
     assert "0 new" in res.output
-    (moved / "extra.csv").write_text(DUPLICATE_CSV, encoding="utf-8")
+    three = moved / "renamed-three.csv"
+    rows = three.read_text(encoding="utf-8").splitlines()
+    three.write_text("\n".join([*rows, rows[1]]) + "\n", encoding="utf-8")  # changed
     res = check()
     assert res.exit_code == 1, res.output
-    assert "seeds/moved/extra.csv:2" in res.output
+    assert "seeds/moved/renamed-three.csv:5: error: duplicate" in res.output
 
 
 def test_a_further_copy_of_an_accepted_duplicate_is_new(repo):
