@@ -61,6 +61,32 @@ def _peak_mib(pid: int) -> tuple[str, float]:
     return name, float(hwm[0].split()[1]) / 1024 if hwm else 0.0
 
 
+class WorkerPeaks:
+    """Peak resident memory of every Python worker below this process, sampled every
+    ``every`` seconds in a thread (workers come and go; their peaks die with them)."""
+
+    def __init__(self, every: float = 2.0):
+        import threading
+
+        self.peaks: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            for pid in _descendants(os.getpid()):
+                name, mib = _peak_mib(pid)
+                if name.startswith("python"):
+                    self.peaks[pid] = max(self.peaks.get(pid, 0.0), mib)
+
+    def stop(self) -> list[float]:
+        """The peaks seen, largest first."""
+        self._stop.set()
+        self._thread.join()
+        return sorted(self.peaks.values(), reverse=True)
+
+
 ENGINE_STAGES = ("normalise", "block", "compare", "components")
 
 
@@ -207,14 +233,16 @@ def main() -> None:
     truth = records.pop("entity_id").to_numpy()
     t2 = time.perf_counter()
     print(f"session {t1 - t0:.1f} s; generated {args.n:,} records in {t2 - t1:.1f} s")
+    sampler = WorkerPeaks()
     result = match_records_spark(records, spark, local_edges=0)
     t3 = time.perf_counter()
+    sampled = sampler.stop()
     print("stage       seconds")
     for stage, secs in result.timings.items():
         print(f"  {stage:10} {secs:7.1f}")
     scores = pair_scores(result.clusters["cluster_id"].to_numpy(), truth)
     jvm = [_peak_mib(p) for p in _descendants(os.getpid())]
-    workers = [mib for name, mib in jvm if name.startswith("python")]
+    workers = sampled or [mib for name, mib in jvm if name.startswith("python")]
     print(
         f"matched {args.n:,} records on {args.master} in {t3 - t2:.1f} s; "
         f"{len(result.pairs):,} candidate pairs\n"
