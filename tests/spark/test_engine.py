@@ -78,16 +78,17 @@ def test_spark_engine_equals_local_engine_on_generated_corpora(spark, records):
     _assert_same(records, spark, 0)
 
 
-def test_match_command_with_spark_engine_writes_the_local_outputs(spark, tmp_path):
-    """The seeds through the CLI: byte-identical pairs, clusters, corpus and review."""
+def test_run_command_with_spark_engine_writes_the_local_outputs(spark, tmp_path):
+    """The seeds through ``dedupe run``: byte-identical pairs, clusters, corpus and review
+    (``match --engine spark`` takes the same path; the Parquet test runs it)."""
     from click.testing import CliRunner
 
     from dedupe.cli import main
 
     runner = CliRunner()
-    local = runner.invoke(main, ["match", str(SEEDS), "--out", str(tmp_path / "local")])
+    local = runner.invoke(main, ["run", str(SEEDS), "--out", str(tmp_path / "local")])
     on_spark = runner.invoke(
-        main, ["match", str(SEEDS), "--out", str(tmp_path / "spark"), "--engine", "spark"]
+        main, ["run", str(SEEDS), "--out", str(tmp_path / "spark"), "--engine", "spark"]
     )
     assert "Spark engine on local[2]" in on_spark.output
     assert local.exit_code == on_spark.exit_code, on_spark.output
@@ -109,6 +110,7 @@ def test_match_reads_and_writes_parquet(spark, tmp_path):
          "--out", str(out), "--out-parquet"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    assert "Spark engine on local[2]" in result.output
     local = match_records(records)
     pairs = pd.read_parquet(out / "pairs.parquet")
     assert list(pairs["record_id_l"]) == list(local.pairs["record_id_l"])
