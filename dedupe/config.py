@@ -50,7 +50,9 @@ class Config:
     fail_on: str | None = None
     """Exit 1 on anomalies at or above this severity; None: the command's own default."""
     merge_threshold: float = 0.99
+    """Pairs at or above this match probability are merged (the one home of the default)."""
     review_threshold: float = 0.5
+    """Pairs at or above this (and below ``merge_threshold``) await review."""
     estimate: bool | None = None
     """Estimate the matching model from the corpus (``--estimate/--no-estimate``); None: the
     matching engine's default (``dedupe.matching.model.Settings``)."""

@@ -126,6 +126,18 @@ def test_input_options_reach_check(tmp_path, monkeypatch):
 def test_estimate_follows_the_engine_unless_set(tmp_path):
     from dedupe.matching.model import Settings
 
-    assert load_config(cwd=tmp_path).match_settings().estimate == Settings().estimate
+    assert load_config(cwd=tmp_path).match_settings().estimate == Settings.default().estimate
     assert load_config(cwd=tmp_path, estimate=False).match_settings().estimate is False
     assert load_config(cwd=tmp_path, estimate=True).match_settings().estimate is True
+
+
+def test_match_settings_take_their_defaults_from_the_config():
+    from dedupe.matching.model import Settings
+
+    default = Settings.default()
+    assert (default.merge_threshold, default.review_threshold) == (
+        Config().merge_threshold,
+        Config().review_threshold,
+    )
+    with pytest.raises(TypeError):  # no second home for the thresholds' defaults
+        Settings()  # type: ignore[call-arg]

@@ -173,7 +173,7 @@ def match_records(
     them (``dedupe check``'s cache) may pass the normalised records, the candidate pairs
     with their statistics, and the model to use instead of estimating one.
     """
-    settings = settings or Settings()
+    settings = settings or Settings.default()
     records = records.reset_index(drop=True)
     clock = _Clock()
     run = executor or Executor()

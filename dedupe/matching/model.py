@@ -27,10 +27,14 @@ from dedupe.matching.comparisons import DEFAULT_MU, LEVELS
 
 @dataclass(frozen=True)
 class Settings:
-    """Thresholds and model parameters of a matching run."""
+    """Thresholds and model parameters of a matching run.
 
-    merge_threshold: float = 0.99
-    review_threshold: float = 0.50
+    The thresholds have no default here: they live in ``dedupe.config.Config``, and
+    :meth:`default` builds Settings from it.
+    """
+
+    merge_threshold: float
+    review_threshold: float
     mu: dict = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_MU.items()})
     prior: float | None = None
     """Probability that two random records match; default 1/(n-1): each record is expected
@@ -42,6 +46,13 @@ class Settings:
     def with_(self, **changes) -> Settings:
         """A copy with some values changed."""
         return replace(self, **changes)
+
+    @classmethod
+    def default(cls, **changes) -> Settings:
+        """The settings of the default configuration (``Config()``), with ``changes``."""
+        from dedupe.config import Config  # config imports validation: only when asked
+
+        return Config().match_settings().with_(**changes)
 
 
 def weight_table(mu: dict) -> dict[str, np.ndarray]:

@@ -182,7 +182,7 @@ def test_bad_decisions_file_is_one_line_error(tmp_path):
 def test_model_reestimation_keeps_a_valid_model(seed_result):
     from dedupe.matching.model import Settings
 
-    result = match_records(seed_result.records, Settings(estimate=True))
+    result = match_records(seed_result.records, Settings.default(estimate=True))
     assert result.pairs.probability.between(0, 1).all()
     assert "estimate" in result.timings
     recs = seed_result.records
