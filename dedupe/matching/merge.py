@@ -18,33 +18,55 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dedupe.core.arrays import arrow_strings, objects
-from dedupe.core.patterns import RX, STRING_DTYPE, search_mask
-from dedupe.core.records import AUTHOR_SEP
+from dedupe.core.arrays import arrow_lists, arrow_strings, is_list_column, objects
+from dedupe.core.patterns import STRING_DTYPE
+from dedupe.core.records import LIST_SEP
 from dedupe.matching.normalise import join_groups, journal_key
 
 TEXT_FIELDS = ["title", "authors", "authors_norm", "abstract"]
 PUBLICATION_FIELDS = ["year", "journal", "volume", "issue", "pages", "doi"]
-# Patterns of the checks whose findings make a value a worse choice; one vectorised union
-# of their preselecting patterns ranks values (a ranking, not a verdict: no exact pass).
-FLAG_PATTERNS = [
-    "latin_pair",
-    "gbk_garbled",
+FLAG_CHECKS = (
+    "mojibake",
     "ui_label",
     "page_chrome",
     "glued_label",
-    "truncated",
+    "truncated_authors",
     "doubled_initials",
     "stray_separator",
-]
-FLAGGED = "|".join(f"(?:{RX[k]})" for k in FLAG_PATTERNS)
+)
+"""Checks whose findings make a value a worse choice (read from the anomaly table)."""
+FLAG_SOURCE = {"authors_norm": "authors"}
+"""A field derived from another is flagged where its source is."""
 
 
-def text_quality(values: pd.Series) -> np.ndarray:
-    """A sortable quality score of each value (higher is better)."""
-    text = values.astype(STRING_DTYPE)
+def flagged_values(records: pd.DataFrame, anomalies: pd.DataFrame | None) -> dict:
+    """Per text field (and journal), which records' values validation flagged: from the
+    anomaly table when the pipeline passes it, else by running the same checks' detectors
+    on these records (``match`` used alone)."""
+    fields = [*TEXT_FIELDS, "journal"]
+    if anomalies is None:
+        from dedupe.validation.anomalies import flagged_by  # the checks, not a copy of them
+
+        found = flagged_by(records, FLAG_CHECKS)
+        none = np.zeros(len(records), dtype=bool)
+        return {f: found.get(FLAG_SOURCE.get(f, f), none) for f in fields}
+    hit = anomalies[anomalies["check"].isin(FLAG_CHECKS)]
+    ids = records["record_id"]
+    return {
+        f: ids.isin(hit.loc[hit["field"] == FLAG_SOURCE.get(f, f), "record_id"]).to_numpy()
+        for f in fields
+    }
+
+
+def text_quality(values: pd.Series, flagged: np.ndarray) -> np.ndarray:
+    """A sortable quality score of each value (higher is better): present, not ``flagged``
+    by validation, not ALL CAPS, with diacritics, longer; a list judged as written."""
+    if is_list_column(values):  # as written, joined by Arrow's list kernel
+        written = pc.binary_join(arrow_lists(values), LIST_SEP)
+        text = pd.Series(pd.arrays.ArrowStringArray(written), index=values.index)
+    else:
+        text = values.astype(STRING_DTYPE)
     present = text.notna().to_numpy()
-    flagged = search_mask(text, FLAGGED)
     letters = text.str.replace(r"[^A-Za-zÀ-ÿ]", "", regex=True)
     caps = (letters.str.len() >= 4).fillna(False).to_numpy(dtype=bool) & (
         letters == letters.str.upper()
@@ -61,31 +83,32 @@ def completeness(records: pd.DataFrame) -> np.ndarray:
     return filled * 10000 + year
 
 
-def merge_clusters(records: pd.DataFrame, cluster_ids: pd.Series) -> pd.DataFrame:
-    """One row per cluster: the canonical values, the ids merged and the provenance."""
+def merge_clusters(
+    records: pd.DataFrame, cluster_ids: pd.Series, anomalies: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per cluster: the canonical values, the ids merged and the provenance.
+
+    ``anomalies``: the validation's findings on these records (values it flagged are the
+    worse choice); None: the checks are run here on the records of merged clusters.
+    """
     fields = ["record_id", "source_file", "source_line", *TEXT_FIELDS, *PUBLICATION_FIELDS]
     cid = cluster_ids.to_numpy(dtype=object)
     code, uniques = pd.factorize(cid)
     counts = np.bincount(code, minlength=len(uniques))
     single = counts[code] == 1
     multi_rows = np.flatnonzero(~single)
-    merged = (
-        _merge_multi(
-            records.iloc[multi_rows][fields]
-            .reset_index(drop=True)
-            .assign(cluster_id=cid[multi_rows])
-        )
-        if len(multi_rows)
-        else None
-    )
+    merged = None
+    if len(multi_rows):
+        multi = records.iloc[multi_rows].reset_index(drop=True)
+        flags = flagged_values(multi, anomalies)
+        merged = _merge_multi(multi[fields].assign(cluster_id=cid[multi_rows]), flags)
     rows = np.flatnonzero(single)
     out = pd.DataFrame({"cluster_id": cid[rows], "n_records": 1})
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
         out[f] = objects(records[f]).to_numpy(dtype=object)[rows]
-    out["merged_ids"] = objects(records["record_id"]).to_numpy(dtype=object)[rows]
-    out["sources"] = (
-        records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
-    ).to_numpy(dtype=object)[rows]
+    out["merged_ids"] = [[v] for v in records["record_id"].to_numpy(dtype=object)[rows]]
+    where = records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
+    out["sources"] = [[v] for v in where.to_numpy(dtype=object)[rows]]
     out["provenance"] = None
     if merged is not None:
         out = pd.concat([merged, out], ignore_index=True)
@@ -171,8 +194,8 @@ def _listed_by(records: pd.DataFrame, code: np.ndarray, uniques) -> np.ndarray:
     pairs = pd.DataFrame({"cluster": code[has], "lister": lister})
     pairs = pairs[pairs["lister"] != names[pairs["cluster"].to_numpy()]]
     pairs = pairs.drop_duplicates().sort_values(["cluster", "lister"], kind="stable")
-    joined = join_groups(pairs["lister"].astype(str), pairs["cluster"], AUTHOR_SEP)
-    out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
+    listers = join_groups(pairs["lister"].astype(str), pairs["cluster"], LIST_SEP)
+    out[listers.index.to_numpy(dtype=np.int64)] = listers.to_numpy(dtype=object)
     return out
 
 
@@ -224,12 +247,13 @@ def add_fix_provenance(
     return out
 
 
-def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
-    """Canonical rows of the clusters with more than one record."""
+def _merge_multi(recs: pd.DataFrame, flags: dict) -> pd.DataFrame:
+    """Canonical rows of the clusters with more than one record (``flags``: per field, the
+    values validation flagged)."""
     size = recs.groupby("cluster_id", sort=False).size()
     best = {}
     for f in TEXT_FIELDS:
-        q = pd.Series(text_quality(recs[f]), index=recs.index)
+        q = pd.Series(text_quality(recs[f], flags[f]), index=recs.index)
         best[f] = q.groupby(recs["cluster_id"], sort=False).idxmax()
     pub = pd.Series(completeness(recs), index=recs.index)
     pub_best = pub.groupby(recs["cluster_id"], sort=False).idxmax()
@@ -238,7 +262,7 @@ def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
     jkey = journal_key(recs["journal"])
     chosen = pd.Series(jkey.loc[pub_best.to_numpy()].to_numpy(), index=pub_best.index)
     same = (jkey == recs["cluster_id"].map(chosen)).fillna(False).to_numpy(dtype=bool)
-    jq = pd.Series(text_quality(recs["journal"]) + same * 1e7, index=recs.index)
+    jq = pd.Series(text_quality(recs["journal"], flags["journal"]) + same * 1e7, index=recs.index)
     out["journal"] = recs.loc[
         jq.groupby(recs["cluster_id"], sort=False).idxmax().reindex(out["cluster_id"]).to_numpy(),
         "journal",
@@ -246,11 +270,10 @@ def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
     for f in TEXT_FIELDS:
         out[f] = recs.loc[best[f].reindex(out["cluster_id"]).to_numpy(), f].to_numpy()
     ordered = recs.sort_values("cluster_id", kind="stable")
-    ids = join_groups(ordered["record_id"], ordered["cluster_id"], AUTHOR_SEP)
-    src = join_groups(
+    ids = group_lists(ordered["record_id"], ordered["cluster_id"])
+    src = group_lists(
         ordered["source_file"].astype(str) + ":" + ordered["source_line"].astype(str),
         ordered["cluster_id"],
-        AUTHOR_SEP,
     )
     out["n_records"] = size.reindex(out["cluster_id"]).to_numpy()
     out["merged_ids"] = ids.reindex(out["cluster_id"]).to_numpy()
@@ -272,6 +295,25 @@ def _merge_multi(recs: pd.DataFrame) -> pd.DataFrame:
     ]
     out = out[cols]
     return out.apply(objects)
+
+
+def group_lists(values: pd.Series, keys: pd.Series) -> pd.Series:
+    """The values as one list per key (rows already grouped by key, in order)."""
+    v, k = values.to_numpy(dtype=object), keys.to_numpy()
+    if len(v) == 0:
+        return pd.Series(dtype=object)
+    starts = np.concatenate([[0], np.flatnonzero(k[1:] != k[:-1]) + 1])
+    ends = np.append(starts[1:], len(v))
+    lists = [v[a:b].tolist() for a, b in zip(starts, ends)]
+    return pd.Series(lists, index=k[starts], dtype=object)
+
+
+def _field_values(values: pd.Series) -> np.ndarray:
+    """A field's values for the provenance, as written (lists "; "-joined by Arrow)."""
+    if not is_list_column(values):
+        return values.to_numpy(dtype=object)
+    text = pc.binary_join(arrow_lists(values), LIST_SEP)
+    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def json_strings(values: pd.Series | pa.Array) -> pa.Array:
@@ -325,7 +367,7 @@ def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     entries, owners = [], []
     fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
     for k, name in enumerate(fields):
-        values = objects(sub[name]).to_numpy(dtype=object)[order]
+        values = _field_values(objects(sub[name]))[order]
         codes = pd.factorize(values, use_na_sentinel=False)[0]
         differs = np.minimum.reduceat(codes, starts) != np.maximum.reduceat(codes, starts)
         if not differs.any():

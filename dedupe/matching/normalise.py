@@ -21,12 +21,13 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
-from dedupe.core.arrays import arrow_strings, map_unique, objects
+from dedupe.core.arrays import arrow_lists, flatten_lists, map_unique, objects
 from dedupe.core.patterns import COMPILED, RX, STRING_DTYPE, search_mask
 from dedupe.matching.fields import (
     id_like,
     leading_number,
     page_numbers,
+    placeholder_mask,
     strip_title_noise,
     without_placeholders,
 )
@@ -177,14 +178,26 @@ def doi_key(series: pd.Series) -> pd.Series:
     return objects(doi)
 
 
+def present_authors(records: pd.DataFrame) -> pd.Series:
+    """``authors_norm`` (lists), missing where the raw or normalised list holds nothing but
+    placeholders ("[No authors listed]", "Anonymous")."""
+    keep = np.ones(len(records), dtype=bool)
+    for col in ("authors", "authors_norm"):
+        items, parent = flatten_lists(records[col])
+        total = np.bincount(parent, minlength=len(records))
+        stand_ins = np.bincount(parent, weights=placeholder_mask(items), minlength=len(records))
+        keep &= ~((total > 0) & (stand_ins == total))
+    return records["authors_norm"].where(keep, None)
+
+
 def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
-    """Folded family names of "Family, Given; ..." lists: all (space-joined, in source
+    """Folded family names of lists of "Family, Given" names: all (space-joined, in source
     order), the first author's, and the first author's initial. Arrow list kernels over the
     names; Python only for transliteration of non-ASCII names."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    lists = pc.split_pattern(arrow_strings(authors_norm), ";")
+    lists = arrow_lists(authors_norm)
     halves = pc.split_pattern(pc.list_flatten(lists), ",", max_splits=1)
     family = fold(pd.Series(pc.list_element(halves, 0).to_pylist(), dtype=object))
     family = family.str.replace(" ", "", regex=False).fillna("")
@@ -325,10 +338,7 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     out["title"] = title_key(title)
     out["title_note"] = note
     out["abstract"] = fold(strip_chrome(without_placeholders(records["abstract"])))
-    authors = records["authors_norm"].where(
-        without_placeholders(records["authors"]).notna() | records["authors"].isna()
-    )
-    out = out.join(author_keys(without_placeholders(authors)))
+    out = out.join(author_keys(present_authors(records)))
     out["year"] = year_int(records["year"])
     out["journal"] = journal_key(without_placeholders(records["journal"]))
     out["journal_initials"] = initials(out["journal"])
