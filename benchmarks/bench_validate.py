@@ -23,11 +23,11 @@ DAMAGE = {
         "THE POWER OF PEER SUPPORT",
         "Peer\u00a0support",
     ],
-    "authors": [
-        "Weidman, Danielle R. R.",
-        "Folker, Anna; ...",
-        "Terp, Malene ostergaard",
-        "脴g氓rd-Rep氓l, Anita",
+    "authors": [  # lists of names, as the parsers make them
+        ["Weidman, Danielle R. R."],
+        ["Folker, Anna", "..."],
+        ["Terp, Malene ostergaard"],
+        ["脴g氓rd-Rep氓l, Anita"],
     ],
     "doi": ["doi:10.1/x"],
     "year": ["2999"],
@@ -45,15 +45,9 @@ def generate(n: int, seed: int = 0) -> pd.DataFrame:
     titles = pd.Series([" ".join(w) for w in words[rng.integers(0, len(words), (n, 8))]])
     fam = np.array(["Smith", "Øgård-Repål", "Lövheden", "Rao", "Tse", "Strand", "de Wet"])
     giv = np.array(["Anita", "Sandy", "Monica", "J.", "Winnie W. S."])
-    authors = (
-        pd.Series(fam[rng.integers(0, len(fam), n)])
-        + ", "
-        + giv[rng.integers(0, len(giv), n)]
-        + "; "
-        + fam[rng.integers(0, len(fam), n)]
-        + ", "
-        + giv[rng.integers(0, len(giv), n)]
-    )
+    one = pd.Series(fam[rng.integers(0, len(fam), n)]) + ", " + giv[rng.integers(0, len(giv), n)]
+    two = pd.Series(fam[rng.integers(0, len(fam), n)]) + ", " + giv[rng.integers(0, len(giv), n)]
+    authors = [[a, b] for a, b in zip(one, two)]
     first = rng.integers(1, 900, n)
     df = pd.DataFrame(
         {
@@ -77,7 +71,8 @@ def generate(n: int, seed: int = 0) -> pd.DataFrame:
     )
     for col, values in DAMAGE.items():
         hit = rng.random(n) < 0.004
-        df.loc[hit, col] = np.array(values)[rng.integers(0, len(values), hit.sum())]
+        picked = rng.integers(0, len(values), hit.sum())
+        df.loc[hit, col] = pd.Series([values[i] for i in picked], index=df.index[hit], dtype=object)
     return df.astype(object)
 
 

@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
+from dedupe.core.records import written
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(os.environ.get("DEDUPE_BENCH_DIR", ROOT.parent / "shared" / "bench"))
 TABLES = {  # file -> encoding; the *_perfectMapping.csv ground truths are never read
@@ -359,8 +361,11 @@ def _perturb_titles(titles: np.ndarray, years: np.ndarray, rng: np.random.Genera
         titles[k] = mojibake(titles[k])
 
 
-def _render_names(names: list[tuple], style: int, upper: bool, bare: bool) -> tuple[str, str]:
-    """(raw author list, the same as "Family, Given; ...") in one of four source styles."""
+def _render_names(
+    names: list[tuple], style: int, upper: bool, bare: bool
+) -> tuple[list[str], list[str]]:
+    """(raw names, the same as "Family, Given") in one of four source styles: lists, as a
+    parser hands them on."""
     raw, norm = [], []
     for given, family in names:
         if bare:
@@ -373,8 +378,7 @@ def _render_names(names: list[tuple], style: int, upper: bool, bare: bool) -> tu
                 given = ".".join(given) + "."
         raw.append(f"{family}, {given}" if style in (1, 3) else f"{given} {family}")
         norm.append(f"{family}, {given}")
-    sep = "; " if style in (1, 3) else ", "
-    return sep.join(raw), "; ".join(norm)
+    return raw, norm
 
 
 def _perturb_authors(lists: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
@@ -388,10 +392,10 @@ def _perturb_authors(lists: np.ndarray, rng: np.random.Generator) -> tuple[np.nd
         etal = cut[k] < 0.05 and len(names) >= 4
         r, m = _render_names(names[:3] if etal else names, style[k], upper[k], bare[k])
         if etal:
-            r += ", et al." if style[k] in (0, 2) else "; et al."
-        if broken[k] < 0.03 and not r.isascii():
-            r = mojibake(r, gbk=broken[k] < 0.01)
-            m = mojibake(m, gbk=broken[k] < 0.01)
+            r.append("et al.")
+        if broken[k] < 0.03 and not all(map(str.isascii, r)):
+            r = [mojibake(x, gbk=broken[k] < 0.01) for x in r]
+            m = [mojibake(x, gbk=broken[k] < 0.01) for x in m]
         raw[k], norm[k] = (None, None) if gone[k] else (r, m)
     return raw, norm
 
@@ -496,7 +500,7 @@ def write(records: pd.DataFrame, out: Path) -> tuple[Path, Path]:
     """Write ``records.csv`` (an export `dedupe` parses) and ``truth.csv`` under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     csv, truth = out / "records.csv", out / "truth.csv"
-    records[EXPORT_COLUMNS].to_csv(csv, index=False)
+    written(records[EXPORT_COLUMNS]).to_csv(csv, index=False)  # author lists "; "-joined
     pd.DataFrame(
         {"source_line": np.arange(len(records)) + 2, "entity_id": records["entity_id"]}
     ).to_csv(truth, index=False)

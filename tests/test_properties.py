@@ -36,10 +36,10 @@ record = st.fixed_dictionaries(
         "authors_norm": st.sampled_from(
             [
                 None,
-                "Øgård-Repål, Anita",
-                "Ogard-Repal, Anita; Berg, R",
-                "Berg, Rigmor C.",
-                "Smith, J",
+                ["Øgård-Repål, Anita"],
+                ["Ogard-Repal, Anita", "Berg, R"],
+                ["Berg, Rigmor C."],
+                ["Smith, J"],
             ]
         ),
         "year": st.sampled_from([None, "2020", "2021", "2023"]),

@@ -2,8 +2,10 @@
 
 Every record carries ``record_id``, ``source_file``, ``source_line`` (1-based line where it
 starts), ``source_format`` and ``role``. Bibliographic fields hold the raw text the parser
-found (``None`` where the source has nothing); ``authors`` is the raw author list joined with
-"; " and ``authors_norm`` the same names normalised to "Family, Given".
+found (``None`` where the source has nothing); ``authors`` is the list of raw names,
+``authors_norm`` the same names normalised to "Family, Given" and ``author_affiliations``
+each name's affiliation indices: Python lists (``LIST_COLUMNS``) through every stage, joined
+with "; " only by the writers (CSV, exports, the report), never split back.
 """
 
 from __future__ import annotations
@@ -65,7 +67,43 @@ FAILURE_COLUMNS = [
 ]
 """Parse failures (kind ``failure``) and lines dropped as page chrome (kind ``dropped``)."""
 
-AUTHOR_SEP = "; "
+LIST_COLUMNS = ("authors", "authors_norm", "author_affiliations")
+"""Record columns holding a list of strings per record (None when there is none)."""
+LIST_SEP = "; "
+"""How writers join a list into one text cell."""
+
+
+def joined(value, sep: str = LIST_SEP):
+    """A list value as the text writers put in one cell; any other value as it is.
+
+    >>> joined(["Doe, J", "Roe, R"]), joined("x"), joined(None)
+    ('Doe, J; Roe, R', 'x', None)
+    """
+    return sep.join(value) if isinstance(value, (list, tuple)) else value
+
+
+def list_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of ``frame`` whose values are lists (judged by the first present value)."""
+    out = []
+    for name, col in frame.items():
+        if col.dtype == object:
+            first = col.first_valid_index()
+            if first is not None and isinstance(col.at[first], (list, tuple)):
+                out.append(name)
+    return out
+
+
+def written(frame: pd.DataFrame, sep: str = LIST_SEP) -> pd.DataFrame:
+    """The table as writers put it in text: every list cell joined with ``sep`` (also in
+    columns that mix lists and text, as ``changes.csv``'s before and after)."""
+    cols = [
+        c
+        for c, col in frame.items()
+        if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) == "mixed"
+    ]
+    if not cols:
+        return frame
+    return frame.assign(**{c: [joined(v, sep) for v in frame[c]] for c in cols})
 
 
 @dataclass
@@ -110,7 +148,8 @@ CONTENT_FIELDS = (
 
 def content_hash(rec: dict) -> str:
     """A digest of a record's role and bibliographic fields (not its file or line)."""
-    content = "\x1f".join(str(rec.get(c) or "") for c in CONTENT_FIELDS)
+    # lists hashed as their written text: ids stay what they were when lists were strings
+    content = "\x1f".join(str(joined(rec.get(c)) or "") for c in CONTENT_FIELDS)
     return hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from dedupe.core.errors import InputError
+from dedupe.core.records import LIST_SEP
 from dedupe.export.bibtex import to_bibtex
 from dedupe.export.csl_json import to_csl_json
 from dedupe.export.fields import corpus_rows
@@ -58,6 +59,8 @@ __all__ = ["EXPORTERS", "Exporter", "export_text", "read_corpus", "write_exports
 
 
 CORPUS_COLUMNS = ("cluster_id", "title", "authors_norm", "merged_ids")
+LIST_CELLS = ("authors", "authors_norm", "merged_ids", "sources")
+"""Columns a corpus.csv holds as lists written "; "-joined: read back as lists."""
 
 
 def read_corpus(path: Path) -> pd.DataFrame:
@@ -81,4 +84,7 @@ def read_corpus(path: Path) -> pd.DataFrame:
             f"{path}:1: not a dedupe corpus (no {', '.join(missing)} column); pass the "
             "corpus.csv that 'dedupe run' or 'dedupe match' wrote."
         )
+    for c in LIST_CELLS:  # the file's cells, as our CSV writer joined them
+        if c in frame.columns:
+            frame[c] = [[v for v in cell.split(LIST_SEP) if v] or None for cell in frame[c]]
     return frame

@@ -33,7 +33,8 @@ _STOP = {"a", "an", "the", "of", "on", "in", "and", "for", "to"}
 def cite_key(row: dict, taken: set[str]) -> str:
     """A readable key, unique within ``taken``.
 
-    >>> cite_key({"authors_norm": "Øgård-Repål, Anita", "year": "2022", "title": "The peer"}, set())
+    >>> row = {"authors_norm": ["Øgård-Repål, Anita"], "year": "2022", "title": "The peer"}
+    >>> cite_key(row, set())
     'ogardrepal2022peer'
     """
     who = names(row)

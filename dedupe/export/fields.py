@@ -13,27 +13,31 @@ _RANGE = re.compile(r"^([A-Za-z]*\d+[A-Za-z]*)-([A-Za-z]*\d+[A-Za-z]*)$")
 NOTE_PREFIX = TRACE_PREFIX  # read back by the RIS and BibTeX parsers
 
 
+def _cell(value):
+    """A corpus value for the writers: a list of texts stays a list, else text or None."""
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None and str(v).strip()] or None
+    return None if value is None or str(value).strip() == "" else str(value)
+
+
 def corpus_rows(corpus: pd.DataFrame) -> list[dict]:
-    """The corpus as dicts, missing values as None and every value as text."""
+    """The corpus as dicts, missing values as None, lists (authors, ids) as lists of text
+    and every other value as text."""
     frame = corpus.astype(object).where(corpus.notna(), None)
-    return [
-        {k: (None if v is None or str(v).strip() == "" else str(v)) for k, v in row.items()}
-        for row in frame.to_dict("records")
-    ]
+    return [{k: _cell(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def names(row: dict) -> list[tuple[str, str]]:
-    """(family, given) of each author, from ``authors_norm`` ("Family, Given; ...").
+    """(family, given) of each author, from the ``authors_norm`` list ("Family, Given").
 
     A name without a comma (an organisation, or a family name alone) stays whole.
 
-    >>> names({"authors_norm": "Øgård-Repål, Anita; World Health Organization"})
+    >>> names({"authors_norm": ["Øgård-Repål, Anita", "World Health Organization"]})
     [('Øgård-Repål', 'Anita'), ('World Health Organization', '')]
     """
-    raw = row.get("authors_norm") or ""
     return [
         split_name(n, "corporate" if "," not in n else "family_first")
-        for n in raw.split("; ")
+        for n in row.get("authors_norm") or []
         if n.strip()
     ]
 
@@ -66,14 +70,14 @@ def keywords(row: dict) -> list[str]:
 
 def ids(row: dict) -> list[str]:
     """The record ids a corpus row merged (its own id for a single record)."""
-    raw = row.get("merged_ids") or row.get("cluster_id") or ""
-    return [i.strip() for i in raw.split(";") if i.strip()]
+    merged = row.get("merged_ids") or ([row["cluster_id"]] if row.get("cluster_id") else [])
+    return [i.strip() for i in merged if i.strip()]
 
 
 def note(row: dict) -> str:
     """The note that lets a later run trace an exported entry back to its records.
 
-    >>> note({"merged_ids": "a#1; b#2", "role": "main"})
+    >>> note({"merged_ids": ["a#1", "b#2"], "role": "main"})
     'dedupe ids: a#1; b#2 (role: main)'
     """
     text = NOTE_PREFIX + "; ".join(ids(row))

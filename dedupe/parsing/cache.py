@@ -25,6 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dedupe.core.records import list_columns
+
 CACHE_ENV = "DEDUPE_CACHE"
 DEFAULT_DIR = Path(".dedupe-cache")
 OFF = ("off", "0", "no", "false", "")
@@ -121,11 +123,14 @@ def _path_id(path: Path) -> str:
 
 
 def _strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every column as text (or None) except the integer line numbers: one Arrow type
-    per column."""
+    """Every column as text (or None) except the integer line numbers and the list columns
+    (Arrow lists of strings): one Arrow type per column."""
     out = {}
+    lists = set(list_columns(frame))
     for name, col in frame.items():
-        if name in ("source_line", "_f_source_line"):
+        if name in lists:
+            out[name] = col.astype(object)
+        elif name in ("source_line", "_f_source_line"):
             out[name] = pd.array(col, dtype="Int64")
         elif pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
             out[name] = col.astype(object)
@@ -138,7 +143,13 @@ def _frame(table: pa.Table, columns: list[str]) -> pd.DataFrame:
     """Columns of ``table`` as Python objects with None for missing, as parsers make them
     (line numbers as int64)."""
     frame = pd.DataFrame(
-        {c: table.column(c).to_numpy(zero_copy_only=False) for c in columns}, dtype=object
+        {
+            c: table.column(c).to_pylist()
+            if pa.types.is_list(table.column(c).type)
+            else table.column(c).to_numpy(zero_copy_only=False)
+            for c in columns
+        },
+        dtype=object,
     )
     for name in ("source_line", "_f_source_line"):
         if name in frame:

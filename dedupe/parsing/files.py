@@ -14,7 +14,6 @@ import pandas as pd
 from dedupe.core.errors import FileError, InputError
 from dedupe.core.names import normalise_authors, strip_affiliation_index
 from dedupe.core.records import (
-    AUTHOR_SEP,
     FAILURE_COLUMNS,
     RECORD_COLUMNS,
     Problem,
@@ -159,9 +158,9 @@ def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dic
             affils.append(idx)
         row = dict(rec.fields)
         row.update(source_file=source, source_line=rec.line, source_format=fmt, role=rec.role)
-        row["authors"] = AUTHOR_SEP.join(names) or None
-        row["authors_norm"] = AUTHOR_SEP.join(normalise_authors(names, rec.name_order)) or None
-        row["author_affiliations"] = AUTHOR_SEP.join(affils) if any(affils) else None
+        row["authors"] = names if any(names) else None
+        row["authors_norm"] = normalise_authors(names, rec.name_order) or None
+        row["author_affiliations"] = affils if any(affils) else None
         row["content_hash"] = content_hash(row)
         row["record_id"] = make_record_id(source, row["content_hash"], taken)
         ids.append(row["record_id"])

@@ -19,6 +19,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dedupe import __version__
+from dedupe.core.records import joined
 from dedupe.matching.compare import LEVELS
 from dedupe.matching.engine import MatchResult
 from dedupe.pipeline import PipelineResult
@@ -113,12 +114,12 @@ def merged_clusters(result: PipelineResult) -> tuple[list[dict], int]:
         members = recs.loc[ids]
         fields = []
         for f in SHOWN_FIELDS:
-            values = [v if isinstance(v, str) else "" for v in members[f]]
+            values = [joined(v) if isinstance(v, (str, list)) else "" for v in members[f]]
             fields.append(
                 {
                     "name": f,
                     "cells": values,
-                    "canonical": row.get(f) or "",
+                    "canonical": joined(row.get(f)) or "",
                     "differ": len({v for v in values if v}) > 1,
                 }
             )

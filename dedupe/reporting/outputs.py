@@ -23,6 +23,7 @@ from types import TracebackType
 import pandas as pd
 
 from dedupe.core.errors import InputError
+from dedupe.core.records import written
 from dedupe.parsing.files import OUTPUT_MARKER
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -86,7 +87,8 @@ class StagedOutputs:
 
     def csv(self, name: str, frame: pd.DataFrame) -> None:
         """Stage a table as UTF-8 CSV (formula cells neutralised unless ``raw_csv``)."""
-        table = frame if self.raw_csv else neutralise_formulas(frame)
+        table = written(frame)  # lists (authors, merged ids) joined: only writers join them
+        table = table if self.raw_csv else neutralise_formulas(table)
         self._guard(name, lambda p: table.to_csv(p, index=False))
 
     def text(self, name: str, text: str) -> None:

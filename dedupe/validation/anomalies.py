@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from dedupe.core.arrays import end_items, is_list_column
 from dedupe.core.errors import InputError
 from dedupe.core.patterns import COMPILED, EXACT, RX, as_strings, search_mask
-from dedupe.core.records import BIB_COLUMNS, EXTRA_COLUMNS
+from dedupe.core.records import BIB_COLUMNS, EXTRA_COLUMNS, LIST_SEP, joined
 from dedupe.validation import checks as _checks  # noqa: F401  registers the check methods before from_yaml
 from dedupe.validation.checks import (
     CHECKS,
@@ -19,6 +20,7 @@ from dedupe.validation.checks import (
     ROLE_SEVERITY,
     ROW_CHECKS,
     SEVERITIES,
+    flagged_item,
 )
 from dedupe.validation.mojibake import SINGLE_BYTE
 
@@ -121,11 +123,14 @@ def _role_anomalies(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _formula_anomalies(records: pd.DataFrame) -> pd.DataFrame:
-    """Fields that start like a spreadsheet formula (neutralised in CSV outputs)."""
+    """Fields that start like a spreadsheet formula (neutralised in CSV outputs); a list
+    starts where its first item does when written."""
     parts = []
     for field in FORMULA_FIELDS:
         if field in records.columns:
-            hit = search_mask(as_strings(records[field]), RX["formula"])
+            col = records[field]
+            start = end_items(col) if is_list_column(col) else col
+            hit = search_mask(as_strings(start), RX["formula"])
             idx = records.index[hit]
             parts.append(
                 pd.DataFrame(
@@ -206,6 +211,31 @@ def find_span(check: str, value) -> tuple[int | None, int | None]:
     return None, None
 
 
+def describe(check: str, value) -> tuple:
+    """(value as text, message, suggestion as text, span start, span end) of one finding.
+
+    A list value (authors) is judged at the item the check flags: its message and span are
+    that item's (the span placed in the list as written, "; "-joined); its suggestion is the
+    list with every item fixed, as written.
+    """
+    if not isinstance(value, list):
+        return (value, _message(check, value), _suggest(check, value), *find_span(check, value))
+    spec = CHECKS.get(check)
+    k = flagged_item(spec, value) if spec else None
+    if k is None:
+        return joined(value), _message(check, None), joined(_suggest(check, value)), None, None
+    a, b = find_span(check, value[k])
+    start, end = (a, b) if a is not None and b is not None else (0, len(value[k]))
+    offset = len(joined(value[:k])) + (len(LIST_SEP) if k else 0)
+    return (
+        joined(value),
+        _message(check, value[k]),
+        joined(_suggest(check, value)),
+        offset + start,
+        offset + end,
+    )
+
+
 def _message(check: str, value) -> str:
     spec = CHECKS.get(check)
     if spec is None:
@@ -214,11 +244,19 @@ def _message(check: str, value) -> str:
     return said or spec.message
 
 
-def _suggest(check: str, value) -> str | None:
+def _suggest(check: str, value):
+    """The safe fix of a value (of each item of a list, empty items dropped), or None."""
     spec = CHECKS.get(check)
-    if spec is None or spec.suggest is None or not isinstance(value, str):
+    if spec is None or spec.suggest is None:
         return None
-    return spec.suggest(value)
+    if isinstance(value, list):
+        fixed = [spec.suggest(v) if isinstance(v, str) else None for v in value]
+        if all(f is None or f == v for f, v in zip(fixed, value)):
+            return None
+        return [
+            f if f is not None else v for f, v in zip(fixed, value) if (f if f is not None else v)
+        ]
+    return spec.suggest(value) if isinstance(value, str) else None
 
 
 def validate_records(
@@ -238,6 +276,7 @@ def validate_records(
         [found, _role_anomalies(records), _formula_anomalies(records)], ignore_index=True
     )
     rows = records.loc[found["index"]]
+    said = [describe(c, v) for c, v in zip(found["check"], found["value"])]
     out = pd.DataFrame(
         {
             "record_id": rows["record_id"].to_numpy(),
@@ -246,18 +285,18 @@ def validate_records(
             "field": found["field"].to_numpy(),
             "check": found["check"].to_numpy(),
             "severity": found["severity"].to_numpy(),
-            "value": found["value"].to_numpy(),
-            "message": [_message(c, v) for c, v in zip(found["check"], found["value"])],
-            "suggestion": [_suggest(c, v) for c, v in zip(found["check"], found["value"])],
+            **{
+                name: pd.Series([d[k] for d in said], dtype=object)
+                for k, name in enumerate(["value", "message", "suggestion"])
+            },
+            "span_start": pd.array([d[3] for d in said], dtype="Int64"),
+            "span_end": pd.array([d[4] for d in said], dtype="Int64"),
         }
     )
     parts = [out, _failure_anomalies(failures)]
     if len(broken):
         parts.append(_check_errors(broken))
     out = pd.concat(parts, ignore_index=True)
-    spans = [find_span(c, v) for c, v in zip(out["check"], out["value"])]
-    out["span_start"] = pd.array([a for a, _ in spans], dtype="Int64")
-    out["span_end"] = pd.array([b for _, b in spans], dtype="Int64")
     if severities:
         over = out["check"].map(severities)
         out["severity"] = over.where(over.notna(), out["severity"])

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from pandera import extensions
 
+from dedupe.core.arrays import end_items, flatten_lists, is_list_column
+from dedupe.core.names import TRUNCATION_MARKS
 from dedupe.core.patterns import (  # noqa: F401
     COMPILED,
     EXACT,
@@ -163,6 +165,9 @@ class CheckSpec:
     suggest: Callable[[str], str | None] | None = None
     explain: Callable[[str], str | None] | None = None
     """A message naming what is wrong with this value (default: ``message``)."""
+    on_lists: str = "each"
+    """On a list column (authors): judge ``each`` item, or only the ``last`` (the place a
+    truncated list says so)."""
 
 
 CHECKS: dict[str, CheckSpec] = {
@@ -209,6 +214,7 @@ CHECKS: dict[str, CheckSpec] = {
             _regex_detector("truncated"),
             "warning",
             'author list truncated by the site ("...", "…" or "et al.")',
+            on_lists="last",
         ),
         CheckSpec(
             "doubled_initials",
@@ -271,9 +277,39 @@ FAILURE_CHECKS = {
 ROLE_SEVERITY = {"main": "error", "listed": "warning", "related": "warning", "reference": "info"}
 
 
+def detect_in(spec: CheckSpec, s: pd.Series) -> pd.Series:
+    """``spec``'s detector on a column; on a column of lists (authors), on its items: a
+    record is flagged when any item is (``on_lists="last"``: when its last item is)."""
+    if not is_list_column(s):
+        return spec.detect(s)
+    if spec.on_lists == "last":
+        return spec.detect(end_items(s, last=True)).set_axis(s.index)
+    items, parent = flatten_lists(s)
+    bad = np.zeros(len(s), dtype=bool)
+    bad[parent[_flags_items(spec, items)]] = True
+    return pd.Series(~bad, index=s.index)
+
+
+def _flags_items(spec: CheckSpec, items: pd.Series) -> np.ndarray:
+    """Where ``spec`` flags the items of lists; a truncation marker ("...", "et al.") is
+    an item of its own, judged only by truncated_authors, and the comma that marks an
+    organisation ("World Health Organization,", EndNote's and CSL's literal) is no stray."""
+    marker = items.str.strip().str.lower().isin(TRUNCATION_MARKS).to_numpy(dtype=bool)
+    names = items.str.replace(r"(?<=\w),$", "", regex=True)
+    return ~spec.detect(names).to_numpy(dtype=bool) & ~marker
+
+
+def flagged_item(spec: CheckSpec, items: list[str]) -> int | None:
+    """Position of the item of a list value that ``spec`` flags (None: none)."""
+    if spec.on_lists == "last":
+        return len(items) - 1 if items else None
+    bad = np.flatnonzero(_flags_items(spec, pd.Series(items, dtype=object)))
+    return int(bad[0]) if len(bad) else None
+
+
 def _register(spec: CheckSpec) -> None:
-    def method(pandas_obj, *, enabled=True, _detect=spec.detect):
-        return _detect(pandas_obj) if enabled else pd.Series(True, index=pandas_obj.index)
+    def method(pandas_obj, *, enabled=True, _spec=spec):
+        return detect_in(_spec, pandas_obj) if enabled else pd.Series(True, index=pandas_obj.index)
 
     method.__name__ = spec.name
     extensions.register_check_method(statistics=["enabled"], check_type="vectorized")(method)

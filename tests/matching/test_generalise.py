@@ -26,6 +26,8 @@ def table(rows: list[dict]) -> pd.DataFrame:
     df["source_file"] = "synthetic.csv"
     df["source_line"] = np.arange(2, len(df) + 2)
     df["role"] = "main"
+    for c in ("authors", "authors_norm"):  # rows write author lists as "A; B" for brevity
+        df[c] = [v.split("; ") if isinstance(v, str) else None for v in df[c]]
     return df.astype(object).where(df.notna(), None)
 
 

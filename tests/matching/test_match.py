@@ -38,9 +38,9 @@ def test_ogard_repal_entries_merge_and_keep_diacritics(seed_result, matched):
     a, b = rid(recs, "003", 50), rid(recs, "003", 56)
     assert pair(matched, a, b).decision == "merge"
     assert cluster_of(matched, a) == cluster_of(matched, b)
-    row = matched.corpus[matched.corpus.merged_ids.str.contains(a, regex=False)].iloc[0]
+    row = matched.corpus[[a in ids for ids in matched.corpus.merged_ids]].iloc[0]
     assert row.n_records == 2
-    assert row.authors_norm.startswith("Øgård-Repål, Anita")
+    assert row.authors_norm[0] == "Øgård-Repål, Anita"
     assert row.year == "2022"
     assert row.journal == "BMC Health Services Research"
     assert a in row.provenance and b in row.provenance
@@ -79,7 +79,7 @@ def test_not_merged(seed_result, matched, a, b):
 
 def test_every_record_in_exactly_one_cluster(seed_result, matched):
     assert sorted(matched.clusters.record_id) == sorted(seed_result.records.record_id)
-    merged = [i for ids in matched.corpus.merged_ids for i in ids.split("; ")]
+    merged = [i for ids in matched.corpus.merged_ids for i in ids]
     assert sorted(merged) == sorted(seed_result.records.record_id)
     assert len(matched.corpus) == matched.clusters.cluster_id.nunique()
 

@@ -25,7 +25,7 @@ def test_wos_sections_in_another_order():
         "3",
     )
     assert rec["doi"] == "10.1000/xyz.2020.123"
-    assert rec["authors_norm"] == "Lindqvist, Karin; O'Brien, Sean P."
+    assert rec["authors_norm"] == ["Lindqvist, Karin", "O'Brien, Sean P."]
     assert rec["times_cited"] == "7" and rec["pages"] == "101-110"
     assert rec["affiliations"].count("[") == 2
 
@@ -37,11 +37,11 @@ def test_wos_sections_in_another_order():
         (
             13,
             "Title-case source without the marker",
-            "Novak, Petra; Hall, J.",
+            ["Novak, Petra", "Hall, J."],
             "Carer Studies Quarterly",
             "2021",
         ),
-        (17, "An entry whose source line was lost", "Kaur, Simran; Jensen, Mads", None, None),
+        (17, "An entry whose source line was lost", ["Kaur, Simran", "Jensen, Mads"], None, None),
     ],
     ids=["no-authors", "no-marker-title-case", "no-source-line"],
 )
@@ -62,8 +62,8 @@ def test_scholarly_items_with_titles_and_unicode_ellipsis():
     assert fmt == "scholarly"
     first, second = records
     assert first["role"] == "main" and first["title"] == "Peer workers in crisis services"
-    assert first["authors"].endswith("; …") and first["authors_norm"] == (
-        "Schulz, Hannah; Becker, Karl"
+    assert first["authors"][-1] == "…" and first["authors_norm"] == (
+        ["Schulz, Hannah", "Becker, Karl"]
     )
     assert first["abstract"].startswith("This study describes")
     assert (first["volume"], first["issue"], first["pages"]) == ("12", "3", "210-219")
@@ -78,7 +78,7 @@ def test_abstract_page_with_title_doi_and_inline_authors():
     main, ref1, ref2 = records
     assert main["title"] == "Peer support in forensic settings: a scoping review"
     assert main["doi"] == "10.5555/forensic.2021.42"
-    assert main["authors_norm"] == "Smith, John; Garcia, Maria"
+    assert main["authors_norm"] == ["Smith, John", "Garcia, Maria"]
     assert main["cited_by"] == "0" and main["reference_count"] == "2"
     assert (ref1["journal"], ref1["year"], ref1["volume"], ref1["pages"]) == (
         "J Forensic Pract",
@@ -86,7 +86,7 @@ def test_abstract_page_with_title_doi_and_inline_authors():
         "21",
         "55-60",
     )
-    assert ref2["authors"] == "Lee K; et al" and ref2["authors_norm"] == "Lee, K"
+    assert ref2["authors"] == ["Lee K", "et al"] and ref2["authors_norm"] == ["Lee, K"]
     assert failures == []
 
 
@@ -111,7 +111,7 @@ def test_exports_keep_bad_content_as_failures(name, fmt, n_records, failure_line
 def test_exports_fields(name):
     records, _, _ = rows(name)
     rec = records[0]
-    assert rec["authors_norm"] == "Øgård-Repål, Anita; Berg, Rigmor C."
+    assert rec["authors_norm"] == ["Øgård-Repål, Anita", "Berg, Rigmor C."]
     assert (rec["year"], rec["volume"], rec["issue"], rec["pages"]) == ("2022", "22", "1", "10-19")
     assert rec["doi"] == "10.1186/s12913-022-07496-0"
     assert rec["journal"] == "BMC Health Services Research"
@@ -129,7 +129,7 @@ def test_csv_aliases_and_user_column_map():
 
 def test_jsonl_author_string_in_given_first_order():
     records, _, _ = rows("export.jsonl")
-    assert records[1]["authors_norm"] == "Vossen, Gottfried; Weske, Mathias"
+    assert records[1]["authors_norm"] == ["Vossen, Gottfried", "Weske, Mathias"]
     assert records[0]["year"] == "2015"
 
 

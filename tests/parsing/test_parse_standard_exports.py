@@ -30,7 +30,7 @@ def test_wos_tagged_export_field_by_field():
     assert fields(first, *BIB) == (
         '"Understanding the journey from A to Z": centering peer support perspectives to '
         "unveil the mechanisms and power of peer support",
-        "Rao, Sandy; Dimitropoulos, Gina",  # full names (AF), not the AU initials
+        ["Rao, Sandy", "Dimitropoulos, Gina"],  # full names (AF), not the AU initials
         "2024",
         "MENTAL HEALTH AND SOCIAL INCLUSION",
         "28",
@@ -77,7 +77,7 @@ def test_pubmed_export_field_by_field():
     assert fields(first, *BIB) == (
         "A one-year longitudinal qualitative study of peer support services in a non-Western "
         "context: The perspectives of peer support workers, service users, and co-workers.",
-        "Tse, Samson; Mak, Winnie W S",  # FAU, not AU
+        ["Tse, Samson", "Mak, Winnie W S"],  # FAU, not AU
         "2017",
         "Psychiatry research",  # JT, not TA
         "254",
@@ -96,7 +96,7 @@ def test_pubmed_export_field_by_field():
         "PMID:28525790",
     )
     assert second["source_line"] == 41
-    assert second["authors_norm"] == "Lindqvist, K; O'Brien, SP"  # AU only: family first
+    assert second["authors_norm"] == ["Lindqvist, K", "O'Brien, SP"]  # AU only: family first
     assert second["pages"] == "1295-1305"  # MEDLINE's short range written out
 
 
@@ -116,7 +116,7 @@ def test_scopus_csv_field_by_field():
     assert fields(first, *BIB) == (
         'Service Users Experience of Peer Support in Swedish Mental Health Care: A "Tipping '
         'Point" in the Care-Giving Culture?',
-        "Rosenberg, David; Argentzell, Elisabeth",  # full names, Scopus author ids dropped
+        ["Rosenberg, David", "Argentzell, Elisabeth"],  # full names, Scopus author ids dropped
         "2018",
         "Journal of Psychosocial Rehabilitation and Mental Health",  # not Source=Scopus
         "5",
@@ -139,7 +139,7 @@ def test_lens_csv_columns():
     (rec,), _, _ = rows("lens_export.csv")
     assert fields(rec, *BIB) == (
         "Understanding paid peer support in mental health",
-        "Walsh, Peter E.; McMillan, Sara S.; Stewart, Victoria; Wheeler, Amanda J.",
+        ["Walsh, Peter E.", "McMillan, Sara S.", "Stewart, Victoria", "Wheeler, Amanda J."],
         "2018",
         "Disability & Society",
         "33",
@@ -158,7 +158,7 @@ def test_openalex_csv_columns():
     (rec,), _, _ = rows("openalex_export.csv")
     assert fields(rec, *BIB) == (
         "The mechanisms underpinning peer support: a literature review",
-        "Watson, Emma",
+        ["Watson, Emma"],
         "2019",
         "Journal of Mental Health",
         "28",
@@ -197,7 +197,7 @@ def test_csl_json_items_with_organisations_and_date_variants():
     assert fmt == "csl-json"
     assert fields(first, *BIB) == (
         "Peer support in forensic settings: a scoping review",
-        "Smith, John; Forensic Peer Network",  # a literal name stays whole
+        ["Smith, John", "Forensic Peer Network"],  # a literal name stays whole
         "2021",
         "Journal of Forensic Practice",
         "23",
@@ -212,7 +212,7 @@ def test_csl_json_items_with_organisations_and_date_variants():
         2,
     )
     assert fields(second, "authors_norm", "year", "source_line") == (
-        "World Health Organization",
+        ["World Health Organization"],
         "2021",
         19,
     )
