@@ -31,38 +31,44 @@ def is_list_column(series: pd.Series) -> bool:
     """True when the column holds lists (judged by its first present value)."""
     if series.dtype != object:
         return False
-    first = series.first_valid_index()
-    return first is not None and isinstance(series.at[first], (list, tuple))
+    for v in series.to_numpy(dtype=object):
+        if isinstance(v, (list, tuple)):
+            return True
+        if v is not None and v is not pd.NA and not (isinstance(v, float) and v != v):
+            return False
+    return False
 
 
 def arrow_lists(series: pd.Series) -> pa.ListArray:
     """A column of lists of strings as an Arrow list array (None stays null); TypeError
     for a text value (a list written as one string is never split back)."""
-    values = series.tolist()
-    for v in values:
-        if isinstance(v, str):
-            raise TypeError(
-                f"{series.name or 'a list column'} holds text ({v[:40]!r}), not a list of "
-                "names; build the table with dedupe.parse or give lists"
-            )
-    values = [None if v is None or v is pd.NA or v != v else list(v) for v in values]
-    return pa.array(values, type=pa.list_(pa.string()))
+    values = series.to_numpy(dtype=object)
+    text = next((v for v in values if isinstance(v, str)), None)
+    if text is not None:
+        raise TypeError(
+            f"{series.name or 'a list column'} holds text ({text[:40]!r}), not a list of "
+            "names; build the table with dedupe.parse or give lists"
+        )
+    return pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
 
 
-def flatten_lists(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """(every item of a column of lists, the row position of each), in order."""
-    lists = arrow_lists(series)
+def flatten_lists(series: pd.Series | pa.ListArray) -> tuple[pd.Series, np.ndarray]:
+    """(every item of a column of lists as Arrow-backed strings, the row position of each)."""
+    lists = series if isinstance(series, pa.ListArray) else arrow_lists(series)
     items = pc.list_flatten(lists)
     parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
-    return pd.Series(items.to_pylist(), dtype=object), parent
+    return pd.Series(pd.arrays.ArrowStringArray(items)), parent
 
 
-def end_items(series: pd.Series, last: bool = False) -> pd.Series:
-    """The first (or last) item of each list; None for a missing or empty list."""
-    lists = arrow_lists(series)
+def end_items(
+    series: pd.Series, last: bool = False, lists: pa.ListArray | None = None
+) -> pd.Series:
+    """The first (or last) item of each list; None for a missing or empty list (``lists``:
+    the column already as Arrow lists)."""
+    lists = arrow_lists(series) if lists is None else lists
     size = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False)
     offsets = np.asarray(lists.offsets)
-    at = (offsets[1:] - 1) if last else offsets[:-1]
-    items = np.asarray(pc.list_flatten(lists).to_pylist() + [None], dtype=object)
-    pick = np.where(size > 0, at - offsets[0], len(items) - 1)
-    return pd.Series(items[pick], index=series.index, dtype=object)
+    at = np.where(size > 0, (offsets[1:] - 1) if last else offsets[:-1], -1)
+    index = pa.array(np.maximum(at - offsets[0], 0), pa.int64(), mask=at < 0)
+    picked = pc.take(pc.list_flatten(lists), index)
+    return pd.Series(pd.arrays.ArrowStringArray(picked), index=series.index)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from dedupe.core.arrays import end_items, is_list_column
+from dedupe.core.arrays import is_list_column
 from dedupe.core.errors import InputError
 from dedupe.core.patterns import COMPILED, EXACT, RX, as_strings, search_mask
 from dedupe.core.records import BIB_COLUMNS, EXTRA_COLUMNS, LIST_SEP, joined
@@ -20,7 +20,9 @@ from dedupe.validation.checks import (
     ROLE_SEVERITY,
     ROW_CHECKS,
     SEVERITIES,
-    flagged_item,
+    flagged_items,
+    list_ends,
+    lists_flattened_once,
 )
 from dedupe.validation.mojibake import SINGLE_BYTE
 
@@ -129,7 +131,7 @@ def _formula_anomalies(records: pd.DataFrame) -> pd.DataFrame:
     for field in FORMULA_FIELDS:
         if field in records.columns:
             col = records[field]
-            start = end_items(col) if is_list_column(col) else col
+            start = list_ends(col) if is_list_column(col) else col
             hit = search_mask(as_strings(start), RX["formula"])
             idx = records.index[hit]
             parts.append(
@@ -211,7 +213,21 @@ def find_span(check: str, value) -> tuple[int | None, int | None]:
     return None, None
 
 
-def describe(check: str, value) -> tuple:
+def flagged_positions(checks: list[str], values: list) -> list[int | None]:
+    """For each list value, the position of the item its check flags (None otherwise);
+    one vectorised pass per check."""
+    out: list[int | None] = [None] * len(values)
+    by_check: dict[str, list[int]] = {}
+    for i, (c, v) in enumerate(zip(checks, values)):
+        if isinstance(v, list) and c in CHECKS:
+            by_check.setdefault(c, []).append(i)
+    for check, rows in by_check.items():
+        for i, k in zip(rows, flagged_items(CHECKS[check], [values[i] for i in rows])):
+            out[i] = k
+    return out
+
+
+def describe(check: str, value, k: int | None = None) -> tuple:
     """(value as text, message, suggestion as text, span start, span end) of one finding.
 
     A list value (authors) is judged at the item the check flags: its message and span are
@@ -220,8 +236,6 @@ def describe(check: str, value) -> tuple:
     """
     if not isinstance(value, list):
         return (value, _message(check, value), _suggest(check, value), *find_span(check, value))
-    spec = CHECKS.get(check)
-    k = flagged_item(spec, value) if spec else None
     if k is None:
         return joined(value), _message(check, None), joined(_suggest(check, value)), None, None
     a, b = find_span(check, value[k])
@@ -270,13 +284,17 @@ def validate_records(
     ``severities`` overrides the default severity of named checks.
     """
     records = records.reset_index(drop=True)
-    found, broken = _schema_anomalies(records, schema or load_schema())
-    found["severity"] = found["check"].map(lambda c: CHECKS[c].severity if c in CHECKS else "error")
-    found = pd.concat(
-        [found, _role_anomalies(records), _formula_anomalies(records)], ignore_index=True
-    )
+    with lists_flattened_once():
+        found, broken = _schema_anomalies(records, schema or load_schema())
+        found["severity"] = found["check"].map(
+            lambda c: CHECKS[c].severity if c in CHECKS else "error"
+        )
+        found = pd.concat(
+            [found, _role_anomalies(records), _formula_anomalies(records)], ignore_index=True
+        )
     rows = records.loc[found["index"]]
-    said = [describe(c, v) for c, v in zip(found["check"], found["value"])]
+    checks, values = found["check"].tolist(), found["value"].tolist()
+    said = [describe(*cvk) for cvk in zip(checks, values, flagged_positions(checks, values))]
     out = pd.DataFrame(
         {
             "record_id": rows["record_id"].to_numpy(),

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandera import extensions
 
-from dedupe.core.arrays import end_items, flatten_lists, is_list_column
+from dedupe.core.arrays import arrow_lists, end_items, flatten_lists, is_list_column
 from dedupe.core.names import TRUNCATION_MARKS
 from dedupe.core.patterns import (  # noqa: F401
     COMPILED,
@@ -277,34 +280,85 @@ FAILURE_CHECKS = {
 ROLE_SEVERITY = {"main": "error", "listed": "warning", "related": "warning", "reference": "info"}
 
 
+_FLAT: dict | None = None
+"""While validating: list columns already flattened, by their array (kept alive here)."""
+
+
+@contextmanager
+def lists_flattened_once() -> Iterator[None]:
+    """Within this block each list column is flattened once for all the checks pandera runs
+    on it (it hands every check the same column)."""
+    global _FLAT
+    _FLAT = {}
+    try:
+        yield
+    finally:
+        _FLAT = None
+
+
+def _once(s: pd.Series, what: str, make: Callable):
+    """``make(s)``, computed once per column and ``what`` while ``lists_flattened_once``."""
+    if _FLAT is None:
+        return make(s)
+    arr = s.to_numpy(dtype=object)
+    key = (arr.__array_interface__["data"][0], len(arr), what)
+    if key not in _FLAT:
+        _FLAT[key] = (arr, make(s))  # the array kept alive: its address stays its own
+    return _FLAT[key][1]
+
+
+def list_ends(s: pd.Series, last: bool = False) -> pd.Series:
+    """The first (or last) item of each list of a column (see ``end_items``)."""
+    lists = _once(s, "lists", arrow_lists)
+    return _once(s, f"end{last}", lambda col: end_items(col, last, lists))
+
+
+def _items(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """(the items of a list column as judged, the row of each, which are truncation
+    markers)."""
+    lists = _once(s, "lists", arrow_lists)
+    return _once(s, "items", lambda col: _prepared(lists))
+
+
+def _prepared(lists) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """A truncation marker ("...", "et al.") is an item of its own, judged only by
+    truncated_authors; the comma that marks an organisation ("World Health Organization,",
+    EndNote's and CSL's literal) is no stray separator."""
+    items, parent = flatten_lists(lists)
+    text = pa.array(items.array)
+    folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    marker = pc.fill_null(pc.is_in(folded, value_set=pa.array(TRUNCATION_MARKS)), False)
+    names = pc.replace_substring_regex(text, r"(\w),$", r"\1")
+    judged = pd.Series(pd.arrays.ArrowStringArray(names))
+    return judged, parent, marker.to_numpy(zero_copy_only=False)
+
+
 def detect_in(spec: CheckSpec, s: pd.Series) -> pd.Series:
     """``spec``'s detector on a column; on a column of lists (authors), on its items: a
     record is flagged when any item is (``on_lists="last"``: when its last item is)."""
     if not is_list_column(s):
         return spec.detect(s)
     if spec.on_lists == "last":
-        return spec.detect(end_items(s, last=True)).set_axis(s.index)
-    items, parent = flatten_lists(s)
+        return spec.detect(list_ends(s, last=True)).set_axis(s.index)
+    items, parent, marker = _items(s)
     bad = np.zeros(len(s), dtype=bool)
-    bad[parent[_flags_items(spec, items)]] = True
+    bad[parent[~spec.detect(items).to_numpy(dtype=bool) & ~marker]] = True
     return pd.Series(~bad, index=s.index)
 
 
-def _flags_items(spec: CheckSpec, items: pd.Series) -> np.ndarray:
-    """Where ``spec`` flags the items of lists; a truncation marker ("...", "et al.") is
-    an item of its own, judged only by truncated_authors, and the comma that marks an
-    organisation ("World Health Organization,", EndNote's and CSL's literal) is no stray."""
-    marker = items.str.strip().str.lower().isin(TRUNCATION_MARKS).to_numpy(dtype=bool)
-    names = items.str.replace(r"(?<=\w),$", "", regex=True)
-    return ~spec.detect(names).to_numpy(dtype=bool) & ~marker
-
-
-def flagged_item(spec: CheckSpec, items: list[str]) -> int | None:
-    """Position of the item of a list value that ``spec`` flags (None: none)."""
+def flagged_items(spec: CheckSpec, values: list[list[str]]) -> list[int | None]:
+    """For each list value, the position of the first item ``spec`` flags (None: none);
+    one vectorised pass over all of them."""
     if spec.on_lists == "last":
-        return len(items) - 1 if items else None
-    bad = np.flatnonzero(_flags_items(spec, pd.Series(items, dtype=object)))
-    return int(bad[0]) if len(bad) else None
+        return [len(v) - 1 if v else None for v in values]
+    lists = pd.Series(values, dtype=object)
+    items, parent, marker = _prepared(lists)
+    bad = np.flatnonzero(~spec.detect(items).to_numpy(dtype=bool) & ~marker)
+    starts = np.concatenate([[0], np.cumsum([len(v) for v in values])])
+    first: dict[int, int] = {}
+    for i in bad:
+        first.setdefault(int(parent[i]), int(i - starts[parent[i]]))
+    return [first.get(k) for k in range(len(values))]
 
 
 def _register(spec: CheckSpec) -> None:
