@@ -21,7 +21,7 @@ from dedupe.matching.engine import Executor, MatchResult, load_decisions, match_
 from dedupe.matching.merge import add_fix_provenance
 from dedupe.parsing.files import ParseResult, parse_paths
 from dedupe.reporting.prisma import prisma_counts
-from dedupe.validation.anomalies import apply_fixes, validate_records
+from dedupe.validation.anomalies import apply_fixes, still_flagged, validate_records
 
 STAGES = ("parse", "validate", "match")
 
@@ -130,6 +130,7 @@ def run_pipeline(
                 focus=result.focus,
                 build_corpus=build_corpus,
                 executor=executor,
+                anomalies=_holding(result),
             )
         if result.focus is None and to_match is parsed.records:  # for later incremental checks
             files = dict.fromkeys(parsed.records["source_file"])
@@ -140,6 +141,14 @@ def run_pipeline(
     if set(STAGES) <= set(stages) and build_corpus:
         result.summary = summarise_run(result)
     return result
+
+
+def _holding(result: PipelineResult) -> pd.DataFrame | None:
+    """The anomalies still holding on the records matched (the merge prefers values without
+    them); None when validation did not see every record (the merge runs the checks)."""
+    if result.anomalies is None or result.focus is not None:
+        return None
+    return still_flagged(result.anomalies, result.changes)
 
 
 def _finish_corpus(result: PipelineResult) -> None:

@@ -164,6 +164,7 @@ def match_records(
     norm: pd.DataFrame | None = None,
     blocked: tuple[pd.DataFrame, list[BlockStats]] | None = None,
     model: Estimate | None = None,
+    anomalies: pd.DataFrame | None = None,
 ) -> MatchResult:
     """Find duplicate records, cluster them and merge each cluster into one record.
 
@@ -171,7 +172,8 @@ def match_records(
     are compared: how a new file is checked against a whole corpus quickly. Without
     ``build_corpus`` the merge stage is skipped (``corpus`` is empty). A caller that has
     them (``dedupe check``'s cache) may pass the normalised records, the candidate pairs
-    with their statistics, and the model to use instead of estimating one.
+    with their statistics, and the model to use instead of estimating one. ``anomalies``
+    (the validation's findings that still hold) tell the merge which values are flagged.
     """
     settings = settings or Settings.default()
     records = records.reset_index(drop=True)
@@ -240,7 +242,7 @@ def match_records(
     cluster_ids = pd.Series(ids[labels], name="cluster_id")
     cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
     clock.lap("cluster")
-    corpus = merge_clusters(records, cluster_ids) if build_corpus else pd.DataFrame()
+    corpus = merge_clusters(records, cluster_ids, anomalies) if build_corpus else pd.DataFrame()
     clock.lap("merge")
     # most probable first, then by record ids (ranked once: sorting millions of id strings
     # per pair would dominate)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -20,6 +22,7 @@ from dedupe.validation.checks import (
     ROLE_SEVERITY,
     ROW_CHECKS,
     SEVERITIES,
+    detect_in,
     flagged_items,
     list_ends,
     lists_flattened_once,
@@ -323,6 +326,34 @@ def validate_records(
     )
     out = out.reset_index(drop=True).astype(object).where(lambda d: d.notna(), None)
     return out[ANOMALY_COLUMNS]
+
+
+def flagged_by(
+    records: pd.DataFrame, checks: Collection[str], schema: pa.DataFrameSchema | None = None
+) -> dict[str, np.ndarray]:
+    """Per column, where any of ``checks`` (those the schema enables on it) flags the value:
+    the detectors alone, without building anomaly rows."""
+    out = {}
+    with lists_flattened_once():
+        for name, column in (schema or load_schema()).columns.items():
+            if name not in records.columns:
+                continue
+            bad = np.zeros(len(records), dtype=bool)
+            for check in column.checks:
+                if check.name in checks and check.statistics.get("enabled", True):
+                    bad |= ~detect_in(CHECKS[check.name], records[name]).to_numpy(dtype=bool)
+            out[name] = bad
+    return out
+
+
+def still_flagged(anomalies: pd.DataFrame, changes: pd.DataFrame | None) -> pd.DataFrame:
+    """The anomalies that still hold after ``apply_fixes``: a finding whose fix was applied
+    to its field is gone."""
+    if changes is None or changes.empty:
+        return anomalies
+    fixed = pd.MultiIndex.from_frame(changes[["record_id", "field"]])
+    at = pd.MultiIndex.from_frame(anomalies[["record_id", "field"]])
+    return anomalies[~(at.isin(fixed) & anomalies["suggestion"].notna().to_numpy())]
 
 
 def severity_at_least(severity: pd.Series, threshold: str) -> pd.Series:
