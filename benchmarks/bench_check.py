@@ -24,6 +24,7 @@ from bench_scale import peak_mib
 from generate import EXPORT_COLUMNS, generate
 
 from dedupe.config import Config
+from dedupe.core.records import joined, written
 from dedupe.gate.check import run_check
 
 
@@ -32,12 +33,12 @@ def write_corpus(n: int, folder: Path) -> Path:
     records = generate(n)
     corpus = folder / "corpus"
     corpus.mkdir()
-    records[EXPORT_COLUMNS].to_csv(corpus / "export.csv", index=False)
+    written(records[EXPORT_COLUMNS]).to_csv(corpus / "export.csv", index=False)
     first = records.dropna(subset=["title", "authors_norm", "year", "journal"]).iloc[0]
     new = corpus / "new.csv"
     new.write_text(
         "title,authors,year,journal\n"
-        f'"{first["title"].upper()}","{first["authors_norm"]}",{first["year"]},'
+        f'"{first["title"].upper()}","{joined(first["authors_norm"])}",{first["year"]},'
         f'"{first["journal"].title()}"\n'
         '"A clean new paper about peer support in fire brigades","Ek, Per",2021,'
         '"Fire Journal"\n',
