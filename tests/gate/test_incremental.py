@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dedupe.core.records import joined, written
 from dedupe.config import Config
 from dedupe.gate import incremental
 from dedupe.gate.check import run_check
@@ -126,13 +127,13 @@ def _write_corpus(folder: Path) -> Path:
     folder.mkdir()
     cols = ["title", "authors", "year", "journal", "abstract"]
     for name, part in records.groupby("source_file"):
-        part[cols].to_csv(folder / name, index=False)
+        written(part[cols]).to_csv(folder / name, index=False)  # lists as the writer joins
     new = folder / "new.csv"
     new.write_text(
         "title,authors,year,journal\n"
         '"PEER SUPPORT IN COMMUNITY MENTAL HEALTH SERVICES","Ogard-Repal, Anita",2022,'
         '"Scand J Caring Sci"\n'
-        f'"{records["title"][7]}","{records["authors"][7]}",{records["year"][7]},x\n'
+        f'"{records["title"][7]}","{joined(records["authors"][7])}",{records["year"][7]},x\n'
         '"A clean new paper about peer support in fire brigades","Ek, Per",2021,'
         '"Fire Journal"\n',
         encoding="utf-8",

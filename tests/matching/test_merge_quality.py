@@ -13,12 +13,16 @@ STRAY = "Peer support in rural mental health clinics\u00a0revisited"  # longer, 
 
 def records() -> pd.DataFrame:
     base = {"source_file": "f.csv", "role": "main", "year": "2020", "journal": "J Rural Health"}
-    return pd.DataFrame(
-        [
-            {**base, "record_id": "a", "source_line": 2, "title": CLEAN, "authors": ["Doe, J"]},
-            {**base, "record_id": "b", "source_line": 3, "title": STRAY, "authors": ["Doe, J"]},
-        ]
-    ).reindex(columns=RECORD_COLUMNS).assign(authors_norm=lambda d: d["authors"])
+    return (
+        pd.DataFrame(
+            [
+                {**base, "record_id": "a", "source_line": 2, "title": CLEAN, "authors": ["Doe, J"]},
+                {**base, "record_id": "b", "source_line": 3, "title": STRAY, "authors": ["Doe, J"]},
+            ]
+        )
+        .reindex(columns=RECORD_COLUMNS)
+        .assign(authors_norm=lambda d: d["authors"])
+    )
 
 
 def canonical_title(anomalies) -> str:
