@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dedupe.core.records import joined, written
 from dedupe.config import Config
+from dedupe.core.records import joined, written
 from dedupe.gate import incremental
 from dedupe.gate.check import run_check
 from dedupe.gate.focus_blocking import focus_block
@@ -106,7 +106,7 @@ def test_the_corpus_model_is_a_full_runs_and_decides_the_focus_pairs_as_it(tmp_p
     records = _synthetic()
     table, mask = _ordered(records, "b.csv")
     corpus = table[~mask].reset_index(drop=True)
-    settings = Settings()
+    settings = Settings.default()
     model = corpus_model(corpus, _parts(corpus), [], settings, None, None)
     assert model == match_records(corpus, settings, build_corpus=False).estimate
     assert model.estimated
