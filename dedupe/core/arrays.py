@@ -32,7 +32,7 @@ def is_list_column(series: pd.Series) -> bool:
     if series.dtype != object:
         return False
     for v in series.to_numpy(dtype=object):
-        if isinstance(v, (list, tuple)):
+        if isinstance(v, (list, tuple, np.ndarray)):  # numpy arrays: Arrow lists to pandas
             return True
         if v is not None and v is not pd.NA and not (isinstance(v, float) and v != v):
             return False

@@ -7,11 +7,26 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from dedupe.core.arrays import is_list_column
 from dedupe.core.errors import InputError
+from dedupe.core.names import normalise_authors, split_author_list
 from dedupe.core.records import RECORD_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
+
+
+def author_lists(records: pd.DataFrame) -> pd.DataFrame:
+    """Author columns given as text (a table not written by dedupe) read as the parsers read
+    them: names split from ``authors``, normalised into ``authors_norm``."""
+    if "authors" not in records or is_list_column(records["authors"]):
+        return records
+    names = [split_author_list(a) if isinstance(a, str) else [] for a in records["authors"]]
+    return records.assign(
+        authors=[n or None for n in names],
+        authors_norm=[normalise_authors(n) or None for n in names],
+        author_affiliations=None,
+    )
 
 
 def read_records(spark: SparkSession, path: Path) -> pd.DataFrame:
@@ -31,9 +46,14 @@ def read_records(spark: SparkSession, path: Path) -> pd.DataFrame:
             f"{path}: the Parquet table has no record_id column; write the records with "
             "dedupe's record columns (as in records.csv)."
         )
-    text = [F.col(f"`{c}`").cast("string").alias(c) for c in df.columns]
-    records = df.select(*text).toArrow().to_pandas()
-    records = records.astype(object).where(records.notna(), None)
+    lists = {f.name for f in df.schema.fields if f.dataType.typeName() == "array"}
+    text = [F.col(f"`{c}`").cast("string").alias(c) for c in df.columns if c not in lists]
+    table = df.select(*text, *[F.col(f"`{c}`") for c in lists]).toArrow()
+    records = table.to_pandas().astype(object)
+    records = records.where(records.notna(), None)
+    for c in lists:  # arrays of names (records written by dedupe) stay lists
+        records[c] = table.column(c).to_pylist()
+    records = author_lists(records.reindex(columns=list(df.columns)))
     if records["record_id"].isna().any() or records["record_id"].duplicated().any():
         raise InputError(f"{path}: record_id must be present and unique in every row.")
     order = RECORD_COLUMNS + [c for c in records.columns if c not in RECORD_COLUMNS]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dedupe.core.arrays import is_list_column
 from dedupe.matching.blocking import end_words_key
 from dedupe.matching.fields import id_like, leading_number, without_placeholders
 from dedupe.matching.normalise import MATCH_FIELDS, normalise_records
@@ -69,7 +70,7 @@ def arrow_ready(norm: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for col, s in norm.items():
         numeric = pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype)
-        out[col] = s if numeric else s.astype("string")
+        out[col] = s if numeric or is_list_column(s) else s.astype("string")  # lists: arrays
     return pd.DataFrame(out, index=norm.index)
 
 
