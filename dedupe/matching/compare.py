@@ -150,9 +150,22 @@ def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     return compare_encoded(column_arrays(norm), pairs)
 
 
+CHUNK = 1_000_000
+"""Pairs compared at a time: each side's gathered columns take about 100 bytes per pair,
+so chunks bound the memory while every pair is still computed the same way."""
+
+
 def compare_encoded(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
     """``compare`` on columns already encoded by ``column_arrays`` (encode once, compare
-    several sets of pairs)."""
+    several sets of pairs), ``CHUNK`` pairs at a time."""
+    if len(pairs) <= CHUNK:
+        return _compare_chunk(cols, pairs)
+    parts = [_compare_chunk(cols, pairs.iloc[i : i + CHUNK]) for i in range(0, len(pairs), CHUNK)]
+    return pd.concat(parts).set_axis(pairs.index)
+
+
+def _compare_chunk(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Levels and scores of one set of pairs."""
     L, R = Side(cols, pairs["i_l"].to_numpy()), Side(cols, pairs["i_r"].to_numpy())
     out = pd.DataFrame(index=pairs.index)
     tl, tr = L.text("title"), R.text("title")

@@ -152,3 +152,17 @@ def test_recurring_title_with_other_numbers_is_vetoed():
     assert not veto_conditions(pd.DataFrame(row), np.array([False]))["common_title_numbers_differ"][
         0
     ]
+
+
+def test_compare_in_chunks_equals_compare_at_once(seed_result, monkeypatch):
+    from dedupe.matching import compare as cmp
+    from dedupe.matching.blocking import block
+    from dedupe.matching.normalise import normalise_records
+
+    norm = normalise_records(seed_result.records)
+    pairs, _ = block(norm)
+    cols = cmp.column_arrays(norm)
+    whole = cmp.compare_encoded(cols, pairs)
+    monkeypatch.setattr(cmp, "CHUNK", max(len(pairs) // 7, 1))
+    pd.testing.assert_frame_equal(cmp.compare_encoded(cols, pairs), whole)
+    assert len(pairs) > 7
