@@ -72,10 +72,11 @@ def focus_block(
         codes = unique_ints(codes)
         new = codes[~np.isin(codes, seen, assume_unique=True, kind="sort")]
         seen = unique_ints(np.concatenate([seen, new]))
-        parts.append(pd.DataFrame({"i_l": new // n, "i_r": new % n, "match_key": name}))
+        parts.append(new)
         stats.append(BlockStats(name, len(codes), len(new), capped))
-    pairs = pd.concat(parts, ignore_index=True)
-    return pairs.astype({"i_l": "int64", "i_r": "int64"}), stats
+    codes = np.concatenate(parts).astype(np.int64)
+    names = np.repeat(np.array(list(rules), dtype=object), [len(p) for p in parts])
+    return pd.DataFrame({"i_l": codes // n, "i_r": codes % n, "match_key": names}), stats
 
 
 def _sharing(values: pd.Series, focus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
