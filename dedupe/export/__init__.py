@@ -59,7 +59,7 @@ __all__ = ["EXPORTERS", "Exporter", "export_text", "read_corpus", "write_exports
 
 
 CORPUS_COLUMNS = ("cluster_id", "title", "authors_norm", "merged_ids")
-LIST_CELLS = ("authors", "authors_norm", "merged_ids", "sources")
+LIST_CELLS = ("authors", "authors_norm", "merged_ids", "sources", "listed_by")
 """Columns a corpus.csv holds as lists written "; "-joined: read back as lists."""
 
 

@@ -81,8 +81,10 @@ def note(row: dict) -> str:
     'dedupe ids: a#1; b#2 (role: main)'
     """
     text = NOTE_PREFIX + "; ".join(ids(row))
-    if row.get("listed_by"):
-        text += f" (listed by: {row['listed_by']})"
+    listed_by = row.get("listed_by")
+    if listed_by:
+        listers = [listed_by] if isinstance(listed_by, str) else listed_by
+        text += f" (listed by: {'; '.join(listers)})"
     if row.get("role"):
         text += f" (role: {row['role']})"
     return text

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from dedupe.core.arrays import arrow_lists, arrow_strings, is_list_column, objects
 from dedupe.core.patterns import STRING_DTYPE
 from dedupe.core.records import LIST_SEP
-from dedupe.matching.normalise import join_groups, journal_key
+from dedupe.matching.normalise import journal_key
 
 TEXT_FIELDS = ["title", "authors", "authors_norm", "abstract"]
 PUBLICATION_FIELDS = ["year", "journal", "volume", "issue", "pages", "doi"]
@@ -180,8 +180,8 @@ def _longest(values: pd.Series, code: np.ndarray, n: int) -> np.ndarray:
 
 
 def _listed_by(records: pd.DataFrame, code: np.ndarray, uniques) -> np.ndarray:
-    """Per cluster code, the clusters of the records that list its records ("; "-joined);
-    an id not among the records (read back from an earlier run) is kept as it is."""
+    """Per cluster code, the clusters of the records that list its records (a list); an id
+    not among the records (read back from an earlier run) is kept as it is."""
     out = np.full(len(uniques), None, dtype=object)
     raw = _column(records, "listed_by")
     has = np.flatnonzero(raw.notna().to_numpy())
@@ -194,8 +194,11 @@ def _listed_by(records: pd.DataFrame, code: np.ndarray, uniques) -> np.ndarray:
     pairs = pd.DataFrame({"cluster": code[has], "lister": lister})
     pairs = pairs[pairs["lister"] != names[pairs["cluster"].to_numpy()]]
     pairs = pairs.drop_duplicates().sort_values(["cluster", "lister"], kind="stable")
-    listers = join_groups(pairs["lister"].astype(str), pairs["cluster"], LIST_SEP)
-    out[listers.index.to_numpy(dtype=np.int64)] = listers.to_numpy(dtype=object)
+    cluster = pairs["cluster"].to_numpy()
+    lister = pairs["lister"].astype(str).to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]]) if len(cluster) else cluster
+    for c, group in zip(cluster[starts], np.split(lister, starts[1:])):
+        out[c] = group.tolist()
     return out
 
 

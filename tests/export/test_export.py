@@ -137,5 +137,5 @@ def test_a_later_run_traces_an_exported_entry_to_its_records(corpus, fmt, tmp_pa
     # the note's ids are text in the exported file, read back as the text they are
     assert [r["source_id"] for r in records] == [joined(r["merged_ids"]) for r in rows]
     assert [r["role"] for r in records] == [r["role"] for r in rows]
-    assert [r["listed_by"] for r in records] == [r["listed_by"] for r in rows]
+    assert [r["listed_by"] for r in records] == [joined(r["listed_by"]) for r in rows]
     assert json.loads(records[0]["provenance"]) == {"ids": joined(rows[0]["merged_ids"])}

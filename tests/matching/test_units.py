@@ -166,3 +166,12 @@ def test_compare_in_chunks_equals_compare_at_once(seed_result, monkeypatch):
     monkeypatch.setattr(cmp, "CHUNK", max(len(pairs) // 7, 1))
     pd.testing.assert_frame_equal(cmp.compare_encoded(cols, pairs), whole)
     assert len(pairs) > 7
+
+
+def test_corpus_listed_by_is_a_list_until_written(seed_result):
+    from dedupe.matching.engine import match_records
+
+    corpus = match_records(seed_result.records).corpus
+    listed = corpus["listed_by"].dropna()
+    assert len(listed) and all(isinstance(v, list) and v for v in listed)
+    assert set(corpus["cluster_id"]) >= {c for v in listed for c in v}
