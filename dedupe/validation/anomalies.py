@@ -391,7 +391,7 @@ def apply_fixes(
                     "source_file": cleaned.at[i, "source_file"],
                     "source_line": cleaned.at[i, "source_line"],
                     "field": field,
-                    "checks": ",".join(applied),
+                    "checks": applied,  # a list until written
                     "before": before,
                     "after": value,
                 }
