@@ -146,7 +146,15 @@ class Side:
 
 
 def compare(norm: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Per-field levels (``<field>_level``) and similarity scores for every pair."""
+    """Per-field levels (``<field>_level``) and similarity scores for every pair; only the
+    records the pairs hold are encoded (a few pairs against a large corpus stay cheap)."""
+    rows, local = np.unique(
+        np.concatenate([pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()]), return_inverse=True
+    )
+    if len(rows) < len(norm):
+        norm = norm.iloc[rows].reset_index(drop=True)
+        sides = local.reshape(2, -1)
+        pairs = pd.DataFrame({"i_l": sides[0], "i_r": sides[1]}, index=pairs.index)
     return compare_encoded(column_arrays(norm), pairs)
 
 

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from dedupe.core.errors import InputError
 from dedupe.matching.blocking import BlockStats, block
 from dedupe.matching.cluster import clusters, guarded
-from dedupe.matching.compare import column_arrays, compare_encoded
+from dedupe.matching.compare import column_arrays, compare, compare_encoded
 from dedupe.matching.comparisons import LEVELS
 from dedupe.matching.estimate import Estimate, estimate_model, shipped
 from dedupe.matching.merge import merge_clusters
@@ -191,7 +191,9 @@ def match_records(
     if decisions is not None and not decisions.empty:
         decisions = canonical_decisions(decisions)
         pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
-    if run.compare is None:
+    if run.compare is None and model is not None:  # nothing else to compare: only these
+        compare_pairs = partial(compare, norm)
+    elif run.compare is None:
         compare_pairs = partial(compare_encoded, column_arrays(norm))
     else:
         compare_pairs = partial(run.compare, norm)
