@@ -25,6 +25,7 @@ from dedupe.matching.blocking import (
     WINDOW,
     BlockStats,
     _window_pairs,
+    covered_pairs,
 )
 from dedupe.matching.tokens import Tokens, tokenize, unique_ints
 
@@ -202,10 +203,4 @@ def _abstract_title(
             words[~new_j].merge(title[focus[title["i"].to_numpy()]], on="c"),
         ]
     )
-    counts = hits.groupby(["i", "j"]).size()
-    i = counts.index.get_level_values("i").to_numpy()
-    j = counts.index.get_level_values("j").to_numpy()
-    need = np.maximum(2, min_coverage * tokens.per_record()[i])
-    ok = counts.to_numpy() >= need
-    n = len(norm)
-    return np.minimum(i[ok], j[ok]) * n + np.maximum(i[ok], j[ok])
+    return covered_pairs(hits, tokens, len(norm), min_coverage)

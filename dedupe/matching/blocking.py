@@ -177,12 +177,17 @@ def abstract_title_pairs(
     usable = tokens.doc_freq <= max_df
     title = pd.DataFrame({"i": tokens.rec, "c": tokens.code})[usable[tokens.code]]
     hits = pd.DataFrame({"j": untitled[ab.rec], "c": ab.code}).merge(title, on="c")
+    return covered_pairs(hits, tokens, len(norm), min_coverage)
+
+
+def covered_pairs(hits: pd.DataFrame, tokens: Tokens, n: int, min_coverage: float) -> np.ndarray:
+    """Pair codes of titled records ``i`` and untitled ``j`` where the (``i``, ``j``, word)
+    ``hits`` cover ``min_coverage`` of the title's words, at least two of them."""
     counts = hits.groupby(["i", "j"]).size()
     i = counts.index.get_level_values("i").to_numpy()
     j = counts.index.get_level_values("j").to_numpy()
     need = np.maximum(2, min_coverage * tokens.per_record()[i])
     ok = counts.to_numpy() >= need
-    n = len(norm)
     return np.minimum(i[ok], j[ok]) * n + np.maximum(i[ok], j[ok])
 
 
