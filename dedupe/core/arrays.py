@@ -27,6 +27,11 @@ def map_unique(series: pd.Series, func: Callable) -> pd.Series:
     return values.map(dict(zip(uniq, map(func, uniq)))).astype(object)
 
 
+def run_starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in an array grouped by value (e.g. sorted)."""
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.arange(0)
+
+
 def is_list_column(series: pd.Series) -> bool:
     """True when the column holds lists (judged by its first present value)."""
     if series.dtype != object:

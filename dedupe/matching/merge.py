@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dedupe.core.arrays import arrow_lists, arrow_strings, is_list_column, objects
+from dedupe.core.arrays import arrow_lists, arrow_strings, is_list_column, objects, run_starts
 from dedupe.core.patterns import STRING_DTYPE
 from dedupe.core.records import LIST_SEP
 from dedupe.matching.normalise import journal_key
@@ -194,11 +194,8 @@ def _listed_by(records: pd.DataFrame, code: np.ndarray, uniques) -> np.ndarray:
     pairs = pd.DataFrame({"cluster": code[has], "lister": lister})
     pairs = pairs[pairs["lister"] != names[pairs["cluster"].to_numpy()]]
     pairs = pairs.drop_duplicates().sort_values(["cluster", "lister"], kind="stable")
-    cluster = pairs["cluster"].to_numpy()
-    lister = pairs["lister"].astype(str).to_numpy(dtype=object)
-    starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]]) if len(cluster) else cluster
-    for c, group in zip(cluster[starts], np.split(lister, starts[1:])):
-        out[c] = group.tolist()
+    listers = group_lists(pairs["lister"].astype(str), pairs["cluster"])
+    out[listers.index.to_numpy(dtype=np.int64)] = listers.to_numpy(dtype=object)
     return out
 
 
@@ -305,7 +302,7 @@ def group_lists(values: pd.Series, keys: pd.Series) -> pd.Series:
     v, k = values.to_numpy(dtype=object), keys.to_numpy()
     if len(v) == 0:
         return pd.Series(dtype=object)
-    starts = np.concatenate([[0], np.flatnonzero(k[1:] != k[:-1]) + 1])
+    starts = run_starts(k)
     ends = np.append(starts[1:], len(v))
     lists = [v[a:b].tolist() for a, b in zip(starts, ends)]
     return pd.Series(lists, index=k[starts], dtype=object)
@@ -346,11 +343,6 @@ def _joined(items: pa.Array, starts: np.ndarray, sep: str) -> pa.Array:
     return pc.binary_join(pa.ListArray.from_arrays(offsets, items), sep)
 
 
-def _run_starts(keys: np.ndarray) -> np.ndarray:
-    """Where each run of equal keys starts in a sorted key array."""
-    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
-
-
 def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     """JSON {field: {record_id: value}} of the fields whose values differ in a cluster.
 
@@ -365,7 +357,7 @@ def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     ids = sub["record_id"].astype(str).to_numpy(dtype=object)
     order = np.lexsort((ids, cluster_code))
     group = cluster_code[order]
-    starts = _run_starts(group)
+    starts = run_starts(group)
     id_json = json_strings(pa.array(ids[order].tolist(), pa.string()))
     entries, owners = [], []
     fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
@@ -378,7 +370,7 @@ def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
         rows = np.flatnonzero(differs[group])  # cluster codes are dense: code = run
         value_json = json_strings(pa.array(values[rows].tolist(), pa.string()))
         items = pc.binary_join_element_wise(pc.take(id_json, pa.array(rows)), value_json, ": ")
-        per_cluster = _joined(items, _run_starts(group[rows]), ", ")
+        per_cluster = _joined(items, run_starts(group[rows]), ", ")
         entries.append(pc.binary_join_element_wise(f'"{name}": {{', per_cluster, "}", ""))
         owners.append(np.flatnonzero(differs) * len(fields) + k)
     if not entries:
@@ -387,7 +379,7 @@ def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     by_cluster = np.argsort(owner, kind="stable")  # by cluster, fields in name order
     flat = pc.take(pa.concat_arrays(entries), pa.array(by_cluster))
     cluster = owner[by_cluster] // len(fields)
-    first = _run_starts(cluster)
+    first = run_starts(cluster)
     body = pc.binary_join_element_wise("{", _joined(flat, first, ", "), "}", "")
     out = pd.Series(body.to_pylist(), index=np.asarray(clusters, dtype=object)[cluster[first]])
     return out.reindex(list(multi)).fillna("{}")

@@ -238,22 +238,6 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
     return out.apply(objects)
 
 
-def join_groups(values: pd.Series, keys: pd.Series, sep: str) -> pd.Series:
-    """Values joined with ``sep`` per key (rows already grouped by key, in order), with
-    Arrow's list join: no Python per group."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    v, k = values.to_numpy(dtype=object), keys.to_numpy()
-    if len(v) == 0:
-        return pd.Series(dtype=object)
-    cuts = np.flatnonzero(k[1:] != k[:-1]) + 1
-    starts = np.concatenate([[0], cuts])
-    offsets = pa.array(np.concatenate([starts, [len(v)]]).astype(np.int32))
-    lists = pa.ListArray.from_arrays(offsets, pa.array(v.tolist(), pa.string()))
-    return pd.Series(pc.binary_join(lists, sep).to_pylist(), index=k[starts], dtype=object)
-
-
 def year_int(series: pd.Series) -> pd.Series:
     """Year as a nullable integer (None where not a plausible year)."""
     num = pd.to_numeric(series, errors="coerce")  # most years are plain numbers
@@ -315,15 +299,6 @@ MATCH_FIELDS = ["title", "abstract", "authors", "authors_norm", "year", "journal
                 "volume", "issue", "pages"]  # fmt: skip
 
 
-def number_or_ignored(values: pd.Series) -> pd.Series:
-    """Volume or issue as a number; all missing when the column is ID-like (a record number
-    exported under that name, unique per record), since it says nothing about identity."""
-    values = without_placeholders(values)
-    if id_like(values):
-        return pd.Series(np.nan, index=values.index)
-    return leading_number(values)
-
-
 def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     """The matching view of a record table: one folded key column per compared field.
 
@@ -357,7 +332,8 @@ def corpus_columns(out: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     """Set the columns of ``out`` (normalised ``records``, same index) that depend on the
     whole corpus rather than on one record, so parts normalised apart (``dedupe check``'s
     cache) are completed exactly as if normalised together: volume and issue are dropped
-    where the column is ID-like (see ``number_or_ignored``), and ``title_carriers``."""
+    where the column is ID-like (a record number exported under that name, unique per
+    record, says nothing about identity), and ``title_carriers``."""
     for name in ("volume", "issue"):
         if id_like(without_placeholders(records[name])):
             out[name] = np.nan
