@@ -26,8 +26,11 @@ from dedupe.matching.blocking import (
     BlockStats,
     _window_pairs,
     covered_pairs,
+    rare_word_keys,
+    run_rules,
+    sort_rank,
 )
-from dedupe.matching.tokens import Tokens, tokenize, unique_ints
+from dedupe.matching.tokens import Tokens, rarest_entries, tokenize
 
 Codes = tuple[np.ndarray, int]
 
@@ -66,18 +69,7 @@ def focus_block(
         "first_author_year": lambda: on(_joint(norm["first_family"], norm["year"])),
         "abstract_title": lambda: (_abstract_title(norm, tokens, df, focus), 0),
     }
-    parts, stats = [], []
-    seen = np.array([], dtype=np.int64)
-    for name, make in rules.items():
-        codes, capped = make()
-        codes = unique_ints(codes)
-        new = codes[~np.isin(codes, seen, assume_unique=True, kind="sort")]
-        seen = unique_ints(np.concatenate([seen, new]))
-        parts.append(new)
-        stats.append(BlockStats(name, len(codes), len(new), capped))
-    codes = np.concatenate(parts).astype(np.int64)
-    names = np.repeat(np.array(list(rules), dtype=object), [len(p) for p in parts])
-    return pd.DataFrame({"i_l": codes // n, "i_r": codes % n, "match_key": names}), stats
+    return run_rules(rules, n)
 
 
 def _sharing(values: pd.Series, focus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,23 +111,10 @@ def _pairs(
 
 
 def _rank(norm: pd.DataFrame, rec: np.ndarray) -> np.ndarray:
-    """Ranks of ``rec`` among themselves in ``blocking.sort_rank``'s order (title, first
-    author, year, then position)."""
+    """Ranks of ``rec`` among themselves in ``blocking.sort_rank``'s order."""
     uniq = np.unique(rec)
-    sub = norm.iloc[uniq]
-    cols = [pd.factorize(sub[c], sort=True)[0] for c in ("year", "first_family", "title")]
-    rank = np.empty(len(uniq), dtype=np.int64)
-    rank[np.lexsort(cols)] = np.arange(len(uniq))
+    rank = sort_rank(norm.iloc[uniq].reset_index(drop=True))
     return rank[np.searchsorted(uniq, rec)]
-
-
-def _rarest(rec: np.ndarray, code: np.ndarray, df: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
-    """(rec, code, rank) of each record's ``k`` rarest words, ranked as ``tokens.rarest``."""
-    order = np.lexsort((code, df[code], rec))
-    rec, code = rec[order], code[order]
-    rank = np.arange(len(rec)) - np.searchsorted(rec, rec)
-    keep = rank < k
-    return rec[keep], code[keep], rank[keep]
 
 
 def _holding(tokens: Tokens, words: np.ndarray, also: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -154,17 +133,13 @@ def _rare_word_keys(
     """As ``blocking.rare_word_keys`` for the records that can share one with a focus
     record (they hold one of its three rarest words): (records, keys), three per record."""
     fsel = focus[tokens.rec]
-    frec, fcode, _ = _rarest(tokens.rec[fsel], tokens.code[fsel], df, 3)
-    rec, code, rank = _rarest(*_holding(tokens, fcode, focus), df, 3)
+    frec, fcode, _ = rarest_entries(tokens.rec[fsel], tokens.code[fsel], df, 3)
+    rec, code, rank = rarest_entries(*_holding(tokens, fcode, focus), df, 3)
     recs = np.unique(rec)
     at = np.full((3, len(recs)), -1, dtype=np.int64)
     at[rank, np.searchsorted(recs, rec)] = code
-    size = np.int64(max(len(tokens.vocab), 1))
-    keys = []
-    for x, y in ((0, 1), (0, 2), (1, 2)):
-        ok = (at[x] >= 0) & (at[y] >= 0)
-        keys.append(np.where(ok, np.minimum(at[x], at[y]) * size + np.maximum(at[x], at[y]), -1))
-    return np.tile(recs, 3), np.concatenate(keys)
+    keys = rare_word_keys(list(at), len(tokens.vocab))
+    return np.tile(recs, len(keys)), np.concatenate(keys)
 
 
 def _author_word_keys(
@@ -173,8 +148,8 @@ def _author_word_keys(
     """(records, keys) of the first author with the rarest title word, for the records that
     can share one with a focus record."""
     fsel = focus[tokens.rec]
-    _, fcode, _ = _rarest(tokens.rec[fsel], tokens.code[fsel], df, 1)
-    rec, code, _ = _rarest(*_holding(tokens, fcode, focus), df, 1)
+    _, fcode, _ = rarest_entries(tokens.rec[fsel], tokens.code[fsel], df, 1)
+    rec, code, _ = rarest_entries(*_holding(tokens, fcode, focus), df, 1)
     family = norm["first_family"].iloc[rec]
     key = _joint(family.reset_index(drop=True), pd.Series(code))
     return rec, pd.factorize(key, use_na_sentinel=True)[0].astype(np.int64)

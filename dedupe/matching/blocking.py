@@ -19,6 +19,7 @@ possible (words are dictionary-encoded once, see ``tokens.py``).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dedupe.core.arrays import arrow_strings
+from dedupe.core.arrays import arrow_strings, run_starts
 from dedupe.matching.tokens import STOPWORDS, Tokens, rarest, tokenize, unique_ints
 
 MAX_BLOCK = 100
@@ -102,8 +103,7 @@ def _window_pairs(
 def rarest_words(tokens: Tokens, n: int = 3) -> list[np.ndarray]:
     """Per record, the code of its k-th rarest title word for k < ``n`` (-1 where it has
     fewer words)."""
-    rec, code, _ = rarest(tokens, n)
-    rank = np.arange(len(rec)) - np.searchsorted(rec, rec)  # 0 = rarest word of its record
+    rec, code, rank = rarest(tokens, n)  # rank 0 = rarest word of its record
     out = []
     for k in range(n):
         word = np.full(tokens.n_records, -1, dtype=np.int64)
@@ -224,16 +224,24 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
         "first_author_year": lambda: on(joint_key(norm["first_family"], norm["year"])),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens), 0),
     }
+    return run_rules(rules, n)
+
+
+def run_rules(
+    rules: dict[str, Callable[[], tuple[np.ndarray, int]]], n: int
+) -> tuple[pd.DataFrame, list[BlockStats]]:
+    """Run the rules in order (each gives pair codes ``i_l * n + i_r`` and its count of
+    capped blocks): every pair once, under the first rule that found it, per rule in pair
+    order, with each rule's statistics."""
     found, capped = [], []
     for make in rules.values():
         codes, big = make()
         found.append(unique_ints(codes))
         capped.append(big)
-    # each pair once, under the first rule that found it; per rule in pair order
-    codes = np.concatenate(found)
+    codes = np.concatenate(found).astype(np.int64)
     rule = np.repeat(np.arange(len(found), dtype=np.int8), [len(f) for f in found])
     order = np.argsort(codes, kind="stable")
-    first = order[np.r_[True, codes[order][1:] != codes[order][:-1]]] if len(codes) else order
+    first = order[run_starts(codes[order])]
     first = first[np.argsort(rule[first], kind="stable")]
     new = np.bincount(rule[first], minlength=len(found))
     stats = [

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dedupe.core.arrays import arrow_strings
+from dedupe.core.arrays import arrow_strings, run_starts
 
 STOPWORDS = {
     "a",
@@ -98,17 +98,24 @@ def unique_ints(values: np.ndarray) -> np.ndarray:
 
 
 def rarest(tokens: Tokens, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(rec, code, df) of each record's ``n`` rarest words (fewer if it has fewer), rarest
-    first, ties by word code; sorted by record."""
-    doc_freq = tokens.doc_freq
-    # each word's rank by (document frequency, code): one integer sort key per token
+    """(rec, code, rank) of each record's ``n`` rarest title words: see ``rarest_entries``."""
+    return rarest_entries(tokens.rec, tokens.code, tokens.doc_freq, n)
+
+
+def rarest_entries(
+    rec: np.ndarray, code: np.ndarray, doc_freq: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rec, code, rank) of each record's ``n`` rarest words among the distinct (record,
+    word) entries given (fewer if it has fewer): rarest first by ``doc_freq``, ties by word
+    code; sorted by record, rank 0 the rarest."""
+    # each word's rank by (document frequency, code): one integer sort key per entry
     by_rarity = np.lexsort((np.arange(len(doc_freq)), doc_freq))
     rank_of = np.empty(len(doc_freq), dtype=np.int64)
     rank_of[by_rarity] = np.arange(len(doc_freq))
     size = np.int64(max(len(doc_freq), 1))
-    key = np.sort(tokens.rec * size + rank_of[tokens.code])
+    key = np.sort(np.asarray(rec, dtype=np.int64) * size + rank_of[code])
     rec, code = key // size, by_rarity[key % size]
-    starts = np.flatnonzero(np.r_[True, rec[1:] != rec[:-1]])
+    starts = run_starts(rec)
     rank = np.arange(len(rec)) - np.repeat(starts, np.diff(np.r_[starts, len(rec)]))
     keep = rank < n
-    return rec[keep], code[keep], doc_freq[code[keep]]
+    return rec[keep], code[keep], rank[keep]
