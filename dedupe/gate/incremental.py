@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dedupe.gate.focus_blocking import focus_block
-from dedupe.matching.blocking import end_words_key
+from dedupe.matching.blocking import title_ends
 from dedupe.matching.engine import MatchResult, match_records
 from dedupe.matching.estimate import Estimate, shipped
 from dedupe.matching.model import Settings
@@ -46,12 +46,8 @@ def file_features(records: pd.DataFrame) -> dict[str, pd.DataFrame]:
     completed), first and last title words, and title words (codes into its own vocabulary
     in order of first appearance, as ``tokenize`` makes them)."""
     norm = normalise_records(records.reset_index(drop=True))
-    ends = pd.DataFrame(
-        {
-            "title_start": end_words_key(norm["title"]).astype(object),
-            "title_end": end_words_key(norm["title"], at_end=True).astype(object),
-        }
-    )
+    start, end = title_ends(norm["title"])
+    ends = pd.DataFrame({"title_start": start.astype(object), "title_end": end.astype(object)})
     ends = ends.where(ends.notna(), None)
     tokens = tokenize(norm["title"], min_len=3)
     return {

@@ -139,9 +139,12 @@ def end_words(plain: pa.Array, words: int = 4, at_end: bool = False) -> pd.Serie
     return pd.Series(pc.struct_field(found, [0]).to_pandas())
 
 
-def end_words_key(titles: pd.Series, words: int = 4, at_end: bool = False) -> pd.Series:
-    """``end_words`` of folded titles."""
-    return end_words(significant(titles), words, at_end).set_axis(titles.index)
+def title_ends(titles: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The first and the last four significant words of each title (``end_words``),
+    indexed as ``titles``; stop words are stripped once for both."""
+    plain = significant(titles)
+    first = end_words(plain).set_axis(titles.index)
+    return first, end_words(plain, at_end=True).set_axis(titles.index)
 
 
 def sort_rank(norm: pd.DataFrame) -> np.ndarray:
@@ -207,7 +210,7 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
         return pd.Series(codes).where(codes >= 0)
 
     words = rarest_words(tokens, 3)
-    plain = significant(norm["title"])
+    start, end = title_ends(norm["title"])
     rules = {
         "doi": lambda: on(norm["doi"], max_block),
         "title_exact": lambda: on(norm["title"], max_block),
@@ -218,8 +221,8 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
             loose,
             rank,
         ),
-        "title_start": lambda: on(end_words(plain)),
-        "title_end": lambda: on(end_words(plain, at_end=True)),
+        "title_start": lambda: on(start),
+        "title_end": lambda: on(end),
         "first_author_rare_word": lambda: on(joint_key(norm["first_family"], keyed(words[0]))),
         "first_author_year": lambda: on(joint_key(norm["first_family"], norm["year"])),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens), 0),

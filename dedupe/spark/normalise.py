@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dedupe.core.arrays import is_list_column
-from dedupe.matching.blocking import end_words_key
+from dedupe.matching.blocking import title_ends
 from dedupe.matching.fields import id_like, leading_number, without_placeholders
 from dedupe.matching.normalise import MATCH_FIELDS, normalise_records
 
@@ -85,8 +85,8 @@ def _prepare(records: pd.DataFrame) -> pd.DataFrame:
         )
         norm[col] = leading_number(raw)
         norm[f"_{col}_raw"] = raw.astype("string")
-    norm["_title_start"] = end_words_key(norm["title"]).astype("string")
-    norm["_title_end"] = end_words_key(norm["title"], at_end=True).astype("string")
+    start, end = title_ends(norm["title"])
+    norm["_title_start"], norm["_title_end"] = start.astype("string"), end.astype("string")
     return arrow_ready(norm)
 
 
