@@ -87,6 +87,8 @@ def split_author_list(raw: str) -> list[str]:
     ['Gottfried Vossen', 'Mathias Weske']
     >>> split_author_list("Vossen, Gottfried, Weske, Mathias")
     ['Vossen, Gottfried', 'Weske, Mathias']
+    >>> split_author_list("Yip, Chi Bun"), split_author_list("Lemoncello, Richard R.")
+    (['Yip, Chi Bun'], ['Lemoncello, Richard R.'])
     """
     raw = html.unescape(raw or "").strip()  # "H&#233;ctor": entities hold semicolons
     if not raw:
@@ -95,14 +97,36 @@ def split_author_list(raw: str) -> list[str]:
         if sep in raw:
             return [p.strip() for p in raw.split(sep) if p.strip()]
     parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if (
-        len(parts) >= 2
-        and all(len(p.split()) == 1 or _INITIALS.match(p.replace(" ", "")) for p in parts[1::2])
-        and len(parts) % 2 == 0
-        and any(len(p.split()) == 1 for p in parts[::2])
-    ):
+    if _family_given_pairs(parts):
         return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
     return parts
+
+
+def _family_given_pairs(parts: list[str]) -> bool:
+    """True where comma-separated ``parts`` read as family, given, family, given ...: every
+    second part given names, and the others family names (one word, at least one of them;
+    all of them where a given part has several full words, as "Yip, Chi Bun", which
+    "Gottfried Vossen, Mathias Weske" must not be read as)."""
+    if len(parts) < 2 or len(parts) % 2:
+        return False
+    family, given = parts[::2], parts[1::2]
+    one_word = [len(p.split()) == 1 for p in family]
+    if not any(one_word) or not all(_given_names(p) for p in given):
+        return False
+    several = any(len(p.split()) > 1 and not _INITIALS.match(p.replace(" ", "")) for p in given)
+    return all(one_word) or not several
+
+
+def _given_names(part: str) -> bool:
+    """True where a part reads as given names: one word, initials, or up to three
+    capitalised words with no full word after an initial ("Chi Bun", "Richard R.", not
+    "L Anselin" or "Helen M. Thomas", which are whole names)."""
+    words = part.split()
+    if len(words) == 1 or _INITIALS.match(part.replace(" ", "")):
+        return True
+    initial = [bool(_INITIALS.match(w)) for w in words]
+    after_initial = any(not b and any(initial[:i]) for i, b in enumerate(initial))
+    return len(words) <= 3 and all(w[:1].isupper() for w in words) and not after_initial
 
 
 def _split_given_first(tokens: list[str]) -> tuple[str, str]:

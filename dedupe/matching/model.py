@@ -139,6 +139,7 @@ def veto_conditions(levels: pd.DataFrame, own_reference: np.ndarray) -> dict[str
     specific |= level("pages", "same") | level("pages", "compatible")
     numbers_differ = level("volume", "else") | level("issue", "else") | level("pages", "else")
     same_place = level("doi", "same") | level("pages", "same") | level("pages", "compatible")
+    same_issue = level("journal", "exact") & level("volume", "same") & level("issue", "same")
     carriers = levels["title_carriers"].to_numpy(dtype=float)
     common = (carriers >= RECURRING_YEARS) & level("title", "exact")
     recurring = (carriers >= RECURRING_YEARS) & (lv["title"] > 0) & ~level("title", "else")
@@ -151,7 +152,9 @@ def veto_conditions(levels: pd.DataFrame, own_reference: np.ndarray) -> dict[str
         "years_apart": level("year", "else"),
         "recurring_title": recurring & ~specific,
         "different_volume": level("volume", "else"),
-        "different_pages": level("pages", "else"),
+        # pages alone differing where journal, volume and issue agree are a slip or a
+        # second locator (an e-page against a printed range), not another version
+        "different_pages": level("pages", "else") & ~same_issue,
         "other_venue": level("year", "one_apart") & level("journal", "else"),
         "part_one_side": levels["title_part_one_side"].to_numpy(dtype=bool),
         "document_types": levels["title_types_differ"].to_numpy(dtype=bool),

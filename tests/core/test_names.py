@@ -59,3 +59,20 @@ def test_split_author_list(raw, expected):
 def test_normalisation_is_idempotent(name):
     once = normalise_name(name)
     assert normalise_name(once) == once
+
+
+@pytest.mark.parametrize(
+    "raw, names",
+    [
+        ("Yip, Chi Bun", ["Yip, Chi Bun"]),  # one author, family first, full given names
+        ("Lemoncello, Richard R.", ["Lemoncello, Richard R."]),
+        ("Doe, J., Smith, Ann Marie", ["Doe, J.", "Smith, Ann Marie"]),
+        ("J O'Loughlin, L Anselin", ["J O'Loughlin", "L Anselin"]),  # given first
+        ("JO'Loughlin, L Anselin", ["JO'Loughlin", "L Anselin"]),  # "L Anselin": a whole name
+        ("Gottfried Vossen, Mathias Weske", ["Gottfried Vossen", "Mathias Weske"]),
+        ("Suresha, Kaushik Dutta, Krithi Ramamritham, Helen M. Thomas",
+         ["Suresha", "Kaushik Dutta", "Krithi Ramamritham", "Helen M. Thomas"]),
+    ],
+)  # fmt: skip
+def test_comma_lists_tell_one_family_first_name_from_several_names(raw, names):
+    assert split_author_list(raw) == names

@@ -209,3 +209,27 @@ def test_annotations_and_junk_prefixes_do_not_split_a_paper():
     ]
     result = match_records(table(rows))
     assert result.clusters["cluster_id"].nunique() == 1
+
+
+@pytest.mark.parametrize("other_issue", [False, True])
+def test_pages_alone_differing_within_one_issue_merge_elsewhere_go_to_review(other_issue):
+    """An e-page against a printed range (or a slipped page number) where journal, volume
+    and issue agree is the same paper; pages that differ along with the issue may be
+    another version and wait for a person."""
+    paper = {
+        "title": "Amantadine for the posttraumatic confusional state: a randomized trial",
+        "authors": "Yablon, S.; Sherer, M.; Nakase-Richardson, R.",
+        "authors_norm": "Yablon, S.; Sherer, M.; Nakase-Richardson, R.",
+        "year": "2010",
+        "journal": "Archives of Physical Medicine and Rehabilitation",
+        "volume": "91",
+        "issue": "10",
+    }
+    rows = background(300) + [
+        {**paper, "pages": "e8-e9"},
+        {**paper, "pages": "e3", "issue": "11" if other_issue else "10"},
+    ]
+    result = match_records(table(rows))
+    pair = result.pairs.query("record_id_l == 'r300' and record_id_r == 'r301'")
+    assert pair["pages_level"].astype(str).tolist() == ["else"]
+    assert pair["decision"].tolist() == ["review" if other_issue else "merge"]
