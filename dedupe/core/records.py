@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 import pandas as pd
 
@@ -148,18 +147,25 @@ CONTENT_FIELDS = (
 
 def content_hash(rec: dict) -> str:
     """A digest of a record's role and bibliographic fields (not its file or line)."""
+    return content_hashes({c: [rec.get(c)] for c in CONTENT_FIELDS})[0]
+
+
+def content_hashes(columns: dict[str, list]) -> list[str]:
+    """``content_hash`` of every row of a table given as columns (``CONTENT_FIELDS`` read)."""
     # lists hashed as their written text: ids stay what they were when lists were strings
-    content = "\x1f".join(str(joined(rec.get(c)) or "") for c in CONTENT_FIELDS)
-    return hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
+    texts = [[str(joined(v) or "") for v in columns[c]] for c in CONTENT_FIELDS]
+    sha1 = hashlib.sha1
+    return [sha1("\x1f".join(t).encode("utf-8")).hexdigest()[:10] for t in zip(*texts)]
 
 
-def make_record_id(source_file: str, digest: str, taken: dict[str, int]) -> str:
-    """A stable id from the file name and the record's ``content_hash``, unique within
-    ``taken`` (the count of each id so far: the n-th identical record gets "-n").
+def make_record_id(stem: str, digest: str, taken: dict[str, int]) -> str:
+    """A stable id from the file's name without its suffix (``stem``) and the record's
+    ``content_hash``, unique within ``taken`` (the count of each id so far: the n-th
+    identical record gets "-n").
 
     Content-based, so reordering lines of a file keeps each record's id.
     """
-    base = f"{PurePath(source_file).stem}#{digest}"
+    base = f"{stem}#{digest}"
     n = taken[base] = taken.get(base, 0) + 1  # a count per id: linear in identical records
     return base if n == 1 else f"{base}-{n}"
 

@@ -6,7 +6,7 @@ import os
 import stat
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from dedupe.core.records import (
     FAILURE_COLUMNS,
     RECORD_COLUMNS,
     Problem,
-    content_hash,
+    content_hashes,
     make_record_id,
     to_frame,
 )
@@ -145,30 +145,38 @@ def _skip_folder(folder: Path, outputs: set[Path], seen: set[tuple[int, int]]) -
     return None
 
 
-def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dict]]:
-    rows: list[dict] = []
-    ids: list[str] = []
+def _columns(out: ParseOutput, source: str, fmt: str) -> tuple[dict[str, list], list[dict]]:
+    """The record table of one parsed file as columns (one list per ``RECORD_COLUMNS``
+    entry), and its failure rows. Columns, not a dict per record: a million rows of dicts
+    take gigabytes before the table exists."""
+    recs = out.records
+    n = len(recs)
+    cols: dict[str, list] = {c: [None] * n for c in RECORD_COLUMNS}
+    names_of = _NameCache()
+    for i, rec in enumerate(recs):
+        for key, value in rec.fields.items():
+            col = cols.get(key)
+            if col is not None:
+                col[i] = value
+        names, affils, norm = names_of(rec.authors, rec.name_order)
+        cols["authors"][i] = names
+        cols["authors_norm"][i] = norm
+        cols["author_affiliations"][i] = affils
+    cols["source_file"] = [source] * n
+    cols["source_line"] = [rec.line for rec in recs]
+    cols["source_format"] = [fmt] * n
+    cols["role"] = [rec.role for rec in recs]
+    cols["content_hash"] = content_hashes(cols)
     taken: dict[str, int] = {}
+    stem = PurePath(source).stem
+    cols["record_id"] = ids = [make_record_id(stem, h, taken) for h in cols["content_hash"]]
     lister = None  # the latest main record: the page that lists the entries after it
-    for rec in out.records:
-        names, affils = [], []
-        for raw in rec.authors:
-            name, idx = strip_affiliation_index(raw)
-            names.append(name)
-            affils.append(idx)
-        row = dict(rec.fields)
-        row.update(source_file=source, source_line=rec.line, source_format=fmt, role=rec.role)
-        row["authors"] = names if any(names) else None
-        row["authors_norm"] = normalise_authors(names, rec.name_order) or None
-        row["author_affiliations"] = affils if any(affils) else None
-        row["content_hash"] = content_hash(row)
-        row["record_id"] = make_record_id(source, row["content_hash"], taken)
-        ids.append(row["record_id"])
-        if rec.role == "main":
-            lister = row["record_id"]
-        elif not row.get("listed_by"):
-            row["listed_by"] = lister
-        rows.append({c: row.get(c) for c in RECORD_COLUMNS})
+    listed_by = cols["listed_by"]
+    for i, role in enumerate(cols["role"]):
+        if role == "main":
+            lister = ids[i]
+        elif not listed_by[i]:
+            listed_by[i] = lister
     fails = [
         dict(
             source_file=source,
@@ -183,7 +191,35 @@ def _rows(out: ParseOutput, source: str, fmt: str) -> tuple[list[dict], list[dic
         )
         for p in out.problems
     ]
-    return rows, fails
+    return cols, fails
+
+
+class _NameCache:
+    """Each raw author name split from its affiliation index and normalised once per file
+    (names repeat from record to record)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+
+    def __call__(self, raw: list[str], order: str) -> tuple[list | None, list | None, list | None]:
+        """(names, affiliation indexes, normalised names) of one record, None for none."""
+        if not raw:
+            return None, None, None
+        parts = [self.seen.get((r, order)) or self._add(r, order) for r in raw]
+        names = [p[0] for p in parts]
+        affils = [p[1] for p in parts]
+        norm = [p[2] for p in parts if p[2]]
+        return (
+            names if any(names) else None,
+            affils if any(affils) else None,
+            norm or None,
+        )
+
+    def _add(self, raw: str, order: str) -> tuple[str, str, str | None]:
+        name, idx = strip_affiliation_index(raw)
+        found = normalise_authors([name], order)
+        self.seen[(raw, order)] = out = (name, idx, found[0] if found else None)
+        return out
 
 
 def parse_file(
@@ -205,11 +241,22 @@ def parse_text(
 class ParsedText:
     """One decoded file parsed: its rows, and where each of its lines went."""
 
-    rows: list[dict]
+    columns: dict[str, list]
+    """The records, one list per column of ``RECORD_COLUMNS``."""
     failures: list[dict]
     fmt: str
     codes: np.ndarray
     """The account of each line (index = line number; index 0 unused): see ``ACCOUNTS``."""
+
+    @property
+    def rows(self) -> list[dict]:
+        """The records as one dict per record."""
+        return [dict(zip(self.columns, values)) for values in zip(*self.columns.values())]
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """The records as a table (object columns, None for missing values)."""
+        return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in self.columns.items()})
 
     @property
     def counts(self) -> dict[str, int]:
@@ -240,8 +287,8 @@ def parse_lines(
     codes = line_account(out, lines)
     if not out.records:
         out.problems.insert(0, _no_records(out, text, parser.name))
-    rows, fails = _rows(out, str(path), parser.name)
-    return ParsedText(rows, fails, parser.name, codes)
+    columns, fails = _columns(out, str(path), parser.name)
+    return ParsedText(columns, fails, parser.name, codes)
 
 
 def _no_records(out: ParseOutput, text: str, fmt: str) -> Problem:
@@ -334,7 +381,7 @@ def _parse_cached(
                 return records, failures, info["format"], decoded, (key, info.get("lines", {}))
     decoded = read_text(path, encoding)
     parsed = parse_lines(decoded.text, path, fmt, column_map)
-    records = to_frame(parsed.rows, RECORD_COLUMNS)
+    records = parsed.records
     failures = to_frame(parsed.failures, FAILURE_COLUMNS)
     if store is not None:
         how = {"encoding": decoded.encoding, "confidence": decoded.confidence, "how": decoded.how}

@@ -1,5 +1,7 @@
 """Record ids: file stem plus a stored content hash, never parsed back out of the id."""
 
+from pathlib import PurePath
+
 from conftest import SEEDS
 
 from dedupe.core.records import content_hash, make_record_id
@@ -9,8 +11,8 @@ from dedupe.parsing.files import parse_paths
 def test_id_is_stem_and_content_hash_deduplicated():
     digest = content_hash({"role": "main", "title": "A paper"})
     taken: dict[str, int] = {}
-    assert make_record_id("seeds/one.v2.csv", digest, taken) == f"one.v2#{digest}"
-    assert make_record_id("other/one.v2.csv", digest, taken) == f"one.v2#{digest}-2"
+    assert make_record_id(PurePath("seeds/one.v2.csv").stem, digest, taken) == f"one.v2#{digest}"
+    assert make_record_id(PurePath("other/one.v2.csv").stem, digest, taken) == f"one.v2#{digest}-2"
 
 
 def test_content_hash_ignores_file_and_line():
