@@ -7,35 +7,45 @@ every writer takes the corpus rows and returns text, the same text for the same 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
 
 from dedupe.core.errors import InputError
 from dedupe.core.records import LIST_SEP
-from dedupe.export.bibtex import to_bibtex
-from dedupe.export.csl_json import to_csl_json
 from dedupe.export.fields import corpus_rows
-from dedupe.export.ris import to_ris
-from dedupe.export.wos import to_wos
 
 
 @dataclass(frozen=True)
 class Exporter:
-    """One export format: its writer and the file it writes."""
+    """One export format: its writer (``module:function``, imported on first use, so that
+    commands exporting nothing never load bibtexparser or rispy) and the file it writes."""
 
-    write: Callable[[list[dict]], str]
+    writer: str
     filename: str
     description: str
 
+    def write(self, rows: list[dict]) -> str:
+        """The corpus rows as this format's text."""
+        module, name = self.writer.split(":")
+        return getattr(import_module(module), name)(rows)
+
 
 EXPORTERS: dict[str, Exporter] = {
-    "ris": Exporter(to_ris, "corpus.ris", "RIS (EndNote, Zotero, Mendeley)"),
-    "bibtex": Exporter(to_bibtex, "corpus.bib", "BibTeX (LaTeX, JabRef, Zotero)"),
-    "csl-json": Exporter(to_csl_json, "corpus.json", "CSL-JSON (Zotero, pandoc, citeproc)"),
-    "wos": Exporter(to_wos, "corpus.wos.txt", "Web of Science tagged (bibliometrix, VOSviewer)"),
+    "ris": Exporter("dedupe.export.ris:to_ris", "corpus.ris", "RIS (EndNote, Zotero, Mendeley)"),
+    "bibtex": Exporter(
+        "dedupe.export.bibtex:to_bibtex", "corpus.bib", "BibTeX (LaTeX, JabRef, Zotero)"
+    ),
+    "csl-json": Exporter(
+        "dedupe.export.csl_json:to_csl_json", "corpus.json", "CSL-JSON (Zotero, pandoc, citeproc)"
+    ),
+    "wos": Exporter(
+        "dedupe.export.wos:to_wos",
+        "corpus.wos.txt",
+        "Web of Science tagged (bibliometrix, VOSviewer)",
+    ),
 }
 
 

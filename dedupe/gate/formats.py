@@ -7,12 +7,15 @@ import os
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from dedupe import __version__
-from dedupe.gate.check import CheckResult, Finding
 from dedupe.validation.checks import CHECKS, ROW_CHECKS
+
+if TYPE_CHECKING:
+    from dedupe.gate.check import CheckResult, Finding
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 FORMATS = ("human", "json", "junit", "sarif", "github")

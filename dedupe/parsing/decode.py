@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ftfy.badness
-from charset_normalizer import from_bytes
 
 from dedupe.core.errors import InputError
 
@@ -133,6 +132,8 @@ def _strict(path: Path, data: bytes, encoding: str) -> str:
 
 def detect(data: bytes) -> Decoded | None:
     """The likeliest reading of non-UTF-8 bytes among ``CANDIDATES``, or None."""
+    from charset_normalizer import from_bytes  # here: UTF-8 inputs never need it
+
     matches = [m for m in from_bytes(data, cp_isolation=list(CANDIDATES)) if m.encoding]
     if not matches:
         return None

@@ -12,10 +12,9 @@ from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from dedupe.core.records import ROLES
+from dedupe.matching.cluster import components
 
 MAX_SOURCES = 8
 LINE = 16
@@ -33,8 +32,7 @@ def auto_duplicates(pairs: pd.DataFrame, clusters: pd.DataFrame) -> int:
     a, b = a[ok].astype(np.int64), b[ok].astype(np.int64)
     inside = cluster[a] == cluster[b]  # an edge the chaining guard refused removes nothing
     n = len(clusters)
-    graph = coo_matrix((np.ones(int(inside.sum())), (a[inside], b[inside])), shape=(n, n))
-    return n - int(connected_components(graph, directed=False)[0]) if n else 0
+    return n - len(np.unique(components(n, a[inside], b[inside]))) if n else 0
 
 
 def prisma_counts(

@@ -7,14 +7,10 @@ Columns and tags are mapped to the canonical field names through ``ALIASES``; a 
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import logging
 import re
-
-import bibtexparser
-import rispy
-from bibtexparser.middlewares import LatexDecodingMiddleware
-from bibtexparser.model import Entry, ImplicitComment
 
 from dedupe.core.records import RawRecord
 from dedupe.parsing.formats.base import (
@@ -140,13 +136,19 @@ LATEX_BUDGET = 10_000
 values are kept as written so a hostile file cannot stall the parser."""
 
 
-class _BoundedLatexDecoding(LatexDecodingMiddleware):
-    """LaTeX decoding of values up to ``LATEX_BUDGET`` characters."""
+@functools.cache
+def _bounded_latex_decoding() -> type:
+    """bibtexparser's LaTeX decoding of values up to ``LATEX_BUDGET`` characters (built when
+    a BibTeX file is first read: commands that read none never import bibtexparser)."""
+    from bibtexparser.middlewares import LatexDecodingMiddleware
 
-    def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
-        if len(python_string) > LATEX_BUDGET:
-            return python_string, ""
-        return super()._transform_python_value_string(python_string)
+    class BoundedLatexDecoding(LatexDecodingMiddleware):
+        def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
+            if len(python_string) > LATEX_BUDGET:
+                return python_string, ""
+            return super()._transform_python_value_string(python_string)
+
+    return BoundedLatexDecoding
 
 
 def canonical_name(column: str, column_map: dict[str, str] | None) -> str | None:
@@ -404,6 +406,8 @@ class RisParser(Parser):
         end = start + len(chunk) - 1
         if not chunk[-1].startswith("ER  -"):
             chunk = [*chunk, "ER  - "]
+        import rispy  # here: commands that read no RIS file never import it
+
         try:
             entries = rispy.loads("\n".join(chunk))
         except Exception as exc:  # rispy raises plain exceptions on bad tags
@@ -448,9 +452,12 @@ class BibtexParser(Parser):
         return 1.0 if re.search(r"^[ \t]*@\w+[ \t]*\{", text[:5000], re.M) else 0.0
 
     def parse(self, text: str, column_map=None) -> ParseOutput:
+        import bibtexparser  # here: commands that read no BibTeX file never import it
+        from bibtexparser.model import Entry, ImplicitComment
+
         out = ParseOutput()
         logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-        lib = bibtexparser.parse_string(text, append_middleware=[_BoundedLatexDecoding()])
+        lib = bibtexparser.parse_string(text, append_middleware=[_bounded_latex_decoding()()])
         failed = {id(b) for b in lib.failed_blocks}
         blocks = sorted(lib.blocks, key=lambda b: b.start_line or 0)
         lines = text.split("\n")
