@@ -33,6 +33,9 @@ from dedupe.matching.model import (
 from dedupe.matching.normalise import normalise_records
 
 DECISION_VALUES = {"same", "different"}
+PAIR_FLOOR = 0.01
+"""Distinct pairs scored under this are clear non-matches: left out of pairs.csv unless
+--all-pairs (and left on the executors by the Spark engine)."""
 DECISION_COLUMNS = ["record_id_l", "record_id_r", "decision", "note"]
 
 
@@ -47,6 +50,10 @@ class Executor:
     compare: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] | None = None
     """None: this process, on columns encoded once for all comparisons."""
     components: Callable[[int, np.ndarray, np.ndarray], np.ndarray] = clusters
+    match: Callable[..., MatchResult] | None = None
+    """The whole run elsewhere (``match_records``' records, settings, decisions, on_blocked,
+    build_corpus, anomalies), used when the caller passes no focus, table, pairs or model:
+    the Spark engine scores and decides on its executors."""
 
 
 @dataclass
@@ -63,6 +70,9 @@ class MatchResult:
     """Peak memory (MiB) of the process at the end of each stage."""
     estimate: Estimate | None = None
     """The model's parameters for this corpus, and whether they were estimated."""
+    unlisted_pairs: int = 0
+    """Candidate pairs not in ``pairs``: distinct, unreviewed and scored under
+    ``PAIR_FLOOR``, left where they were scored (the Spark engine's executors)."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:
@@ -104,29 +114,141 @@ def canonical_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
     return out.drop_duplicates(["record_id_l", "record_id_r"], keep="last")
 
 
-def _add_decided_pairs(
-    pairs: pd.DataFrame, decisions: pd.DataFrame, ids: pd.Series
-) -> pd.DataFrame:
-    pos = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
+def decided_positions(decisions: pd.DataFrame | None, ids: np.ndarray) -> pd.DataFrame:
+    """The (canonical) decisions on records of ``ids`` as positions (``i_l <= i_r``) with
+    their ``REVIEWED`` code (1 same, 2 different), in the decisions' order."""
+    if decisions is None or decisions.empty:
+        return pd.DataFrame({"i_l": [], "i_r": [], "code": []}, dtype=np.int64)
+    pos = pd.Series(np.arange(len(ids)), index=ids)
     known = decisions[
         decisions["record_id_l"].isin(pos.index) & decisions["record_id_r"].isin(pos.index)
     ]
     a, b = pos[known["record_id_l"]].to_numpy(), pos[known["record_id_r"]].to_numpy()
-    extra = pd.DataFrame(
-        {"i_l": np.minimum(a, b), "i_r": np.maximum(a, b), "match_key": "decision"}
-    )
+    code = np.where(known["decision"].to_numpy() == "same", 1, 2)
+    return pd.DataFrame({"i_l": np.minimum(a, b), "i_r": np.maximum(a, b), "code": code})
+
+
+def reviewed_codes(il: np.ndarray, ir: np.ndarray, decided: pd.DataFrame, n: int) -> np.ndarray:
+    """Per pair (positions ``il < ir`` among ``n`` records), its ``REVIEWED`` code from the
+    ``decided_positions`` (0 where none)."""
+    out = np.zeros(len(il), dtype=np.int8)
+    if len(decided) == 0 or len(il) == 0:
+        return out
+    keys = decided["i_l"].to_numpy(np.int64) * n + decided["i_r"].to_numpy(np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys, codes = keys[order], decided["code"].to_numpy(np.int8)[order]
+    query = np.asarray(il, np.int64) * n + np.asarray(ir, np.int64)
+    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    hit = keys[at] == query
+    out[hit] = codes[at[hit]]
+    return out
+
+
+def _add_decided_pairs(pairs: pd.DataFrame, decided: pd.DataFrame) -> pd.DataFrame:
+    extra = pd.DataFrame({"i_l": decided["i_l"], "i_r": decided["i_r"], "match_key": "decision"})
     merged = pd.concat([pairs, extra], ignore_index=True)
     return merged.drop_duplicates(["i_l", "i_r"], keep="first").reset_index(drop=True)
 
 
+def record_kinds(records: pd.DataFrame) -> pd.DataFrame:
+    """Per record, its source file as a code (``file``) and ``kind``: 1 a page's main
+    record, 2 an entry of its lists (reference, related), 0 other."""
+    role = records["role"]
+    kind = np.where(role == "main", 1, np.where(role.isin(["reference", "related"]), 2, 0))
+    return pd.DataFrame(
+        {"file": pd.factorize(records["source_file"])[0], "kind": kind.astype(np.int8)}
+    )
+
+
+def own_reference(file_l, kind_l, file_r, kind_r) -> np.ndarray:
+    """True where one side is a page's main record and the other from its own lists."""
+    main_child = ((kind_l == 1) & (kind_r == 2)) | ((kind_l == 2) & (kind_r == 1))
+    return np.asarray((file_l == file_r) & main_child, dtype=bool)
+
+
 def _own_reference(records: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     """True where one record is a page's main record and the other from its own lists."""
-    f = pd.factorize(records["source_file"])[0]
-    role = records["role"]
-    main = (role == "main").to_numpy(dtype=bool)
-    child = role.isin(["reference", "related"]).to_numpy(dtype=bool)
+    k = record_kinds(records)
+    f, kind = k["file"].to_numpy(), k["kind"].to_numpy()
     a, b = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
-    return (f[a] == f[b]) & ((main[a] & child[b]) | (main[b] & child[a]))
+    return own_reference(f[a], kind[a], f[b], kind[b])
+
+
+SCORE_COLUMNS = ("title_score", "title_abstract_score", "authors_score")
+
+
+def pair_codes(
+    levels: pd.DataFrame,
+    own_ref: np.ndarray,
+    reviewed: np.ndarray,
+    settings: Settings,
+    n_records: int,
+) -> pd.DataFrame:
+    """Per pair, as numbers: each field's level and weight, the similarity scores, match
+    weight, probability and the codes of veto, decision and reviewed (``reviewed``: 1 same,
+    2 different). Each row depends on its own pair only, so an engine may run it per
+    partition; ``labelled`` turns it into the pair table."""
+    scored = score(levels, settings, n_records)
+    hard, soft = vetoes(levels, own_ref)
+    decision = decide(scored["probability"].to_numpy(), hard, soft, settings)
+    decision[reviewed == 1] = DECISIONS.index("merge")
+    decision[reviewed == 2] = DECISIONS.index("distinct")
+    out: dict[str, np.ndarray] = {}
+    for name in LEVELS:
+        out[f"{name}_level"] = levels[f"{name}_level"].to_numpy(dtype=np.int8)
+        out[f"{name}_weight"] = scored[f"{name}_weight"].to_numpy(dtype=np.float32)
+    for col in SCORE_COLUMNS:
+        out[col] = levels[col].to_numpy(dtype=np.float32).round(3)
+    out["match_weight"] = scored["match_weight"].to_numpy(dtype=np.float64)
+    out["probability"] = scored["probability"].to_numpy(dtype=np.float64).round(6)
+    out["veto"] = np.where(hard != NO_VETO, hard, soft).astype(np.int16) + 1
+    out["decision"] = decision.astype(np.int8)
+    out["reviewed"] = np.asarray(reviewed, dtype=np.int8)
+    return pd.DataFrame(out)
+
+
+def labelled(
+    codes: pd.DataFrame, id_l: np.ndarray, id_r: np.ndarray, match_key, keys=None
+) -> pd.DataFrame:
+    """The pair table from ``pair_codes``: record ids, ``match_key`` (categories ``keys``,
+    default those present), levels, veto, decision and reviewed as their names."""
+    out = pd.DataFrame(
+        {
+            "record_id_l": id_l,
+            "record_id_r": id_r,
+            "match_key": pd.Categorical(np.asarray(match_key, dtype=object), categories=keys),
+        }
+    )
+    for name, names in LEVELS.items():
+        out[f"{name}_level"] = pd.Categorical.from_codes(codes[f"{name}_level"], names)
+        out[f"{name}_weight"] = codes[f"{name}_weight"].to_numpy(dtype=np.float32)
+    for col in (*SCORE_COLUMNS, "match_weight", "probability"):
+        out[col] = codes[col].to_numpy()
+    out["veto"] = pd.Categorical.from_codes(codes["veto"], VETO_REASONS)
+    out["decision"] = pd.Categorical.from_codes(codes["decision"], DECISIONS)
+    out["reviewed"] = pd.Categorical.from_codes(codes["reviewed"], REVIEWED)
+    return out
+
+
+def refuse_weak_links(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, n: int) -> np.ndarray:
+    """Rows of ``out`` (positions ``il``/``ir`` among ``n`` records) whose merge clustering
+    keeps; a weak single link between two groups is refused and sent to review (in
+    ``out``)."""
+    accepted = np.flatnonzero((out["decision"] == "merge").to_numpy())
+    strength = out["probability"].to_numpy() + (out["reviewed"] == "same").to_numpy()
+    kept = guarded(n, il[accepted], ir[accepted], strength[accepted])
+    refused = accepted[~kept]
+    out.loc[refused, "decision"] = "review"
+    out.loc[refused, "veto"] = WEAK_LINK
+    return accepted[kept]
+
+
+def in_output_order(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, ids) -> pd.DataFrame:
+    """The pair table most probable first, then by record ids (ranked once: sorting
+    millions of id strings per pair would dominate)."""
+    rank = id_rank(ids)
+    order = np.lexsort((rank[ir], rank[il], -out["probability"].to_numpy()))
+    return out.take(order).reset_index(drop=True)
 
 
 class _Clock:
@@ -177,8 +299,11 @@ def match_records(
     """
     settings = settings or Settings.default()
     records = records.reset_index(drop=True)
-    clock = _Clock()
     run = executor or Executor()
+    if run.match is not None and focus is None and norm is None and blocked is None:
+        if model is None:
+            return run.match(records, settings, decisions, on_blocked, build_corpus, anomalies)
+    clock = _Clock()
     norm = run.normalise(records) if norm is None else norm.reset_index(drop=True)
     clock.lap("normalise")
     pairs, stats = run.block(norm, settings.max_block) if blocked is None else blocked
@@ -188,9 +313,12 @@ def match_records(
     clock.lap("block")
     if on_blocked:
         on_blocked(stats)
+    ids = records["record_id"].to_numpy()
     if decisions is not None and not decisions.empty:
         decisions = canonical_decisions(decisions)
-        pairs = _add_decided_pairs(pairs, decisions, records["record_id"])
+    decided = decided_positions(decisions, ids)
+    if len(decided):
+        pairs = _add_decided_pairs(pairs, decided)
     if run.compare is None and model is not None:  # nothing else to compare: only these
         compare_pairs = partial(compare, norm)
     elif run.compare is None:
@@ -207,56 +335,20 @@ def match_records(
         estimate = shipped(settings.mu, len(records), settings.prior)
     settings = settings.with_(mu=estimate.mu, prior=estimate.prior)
     clock.lap("estimate")
-    scored = score(levels, settings, len(records))
-    hard, soft = vetoes(levels, _own_reference(records, pairs))
-    decision = decide(scored["probability"].to_numpy(), hard, soft, settings)
-    ids = records["record_id"].to_numpy()
-    out = pd.DataFrame(
-        {
-            "record_id_l": ids[pairs["i_l"]],
-            "record_id_r": ids[pairs["i_r"]],
-            "match_key": pd.Categorical(pairs["match_key"].to_numpy()),
-        }
-    )
-    for name, names in LEVELS.items():
-        out[f"{name}_level"] = pd.Categorical.from_codes(levels[f"{name}_level"], names)
-        out[f"{name}_weight"] = scored[f"{name}_weight"].to_numpy(dtype=np.float32)
-    for col in ("title_score", "title_abstract_score", "authors_score"):
-        out[col] = levels[col].to_numpy(dtype=np.float32).round(3)
-    out["match_weight"] = scored["match_weight"]
-    out["probability"] = scored["probability"].round(6)
-    del norm, levels, scored, compare_pairs  # free the per-pair intermediates before clustering
-    veto = np.where(hard != NO_VETO, hard, soft).astype(np.int16) + 1
-    out["veto"] = pd.Categorical.from_codes(veto, VETO_REASONS)
-    out["decision"] = pd.Categorical.from_codes(decision, DECISIONS)
-    out["reviewed"] = pd.Categorical.from_codes(np.zeros(len(out), np.int8), REVIEWED)
-    if decisions is not None and not decisions.empty:
-        out = _apply_decisions(out, decisions)
+    il, ir = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
+    reviewed = reviewed_codes(il, ir, decided, len(records))
+    codes = pair_codes(levels, _own_reference(records, pairs), reviewed, settings, len(records))
+    out = labelled(codes, ids[il], ids[ir], pairs["match_key"].to_numpy())
+    del norm, levels, codes, compare_pairs  # free the per-pair intermediates before clustering
     clock.lap("decide")
-    accepted = np.flatnonzero((out["decision"] == "merge").to_numpy())
-    strength = out["probability"].to_numpy() + (out["reviewed"] == "same").to_numpy()
-    il, ir = pairs["i_l"].to_numpy()[accepted], pairs["i_r"].to_numpy()[accepted]
-    kept = guarded(len(records), il, ir, strength[accepted])
-    refused = accepted[~kept]
-    out.loc[refused, "decision"] = "review"
-    out.loc[refused, "veto"] = WEAK_LINK
+    kept = refuse_weak_links(out, il, ir, len(records))
     labels = run.components(len(records), il[kept], ir[kept])
     cluster_ids = pd.Series(ids[labels], name="cluster_id")
     cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
     clock.lap("cluster")
     corpus = merge_clusters(records, cluster_ids, anomalies) if build_corpus else pd.DataFrame()
     clock.lap("merge")
-    # most probable first, then by record ids (ranked once: sorting millions of id strings
-    # per pair would dominate)
-    rank = id_rank(ids)
-    order = np.lexsort(
-        (
-            rank[pairs["i_r"].to_numpy()],
-            rank[pairs["i_l"].to_numpy()],
-            -out["probability"].to_numpy(),
-        )
-    )
-    out = out.take(order).reset_index(drop=True)
+    out = in_output_order(out, il, ir, ids)
     return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks, estimate)
 
 
@@ -272,20 +364,3 @@ def id_rank(ids: np.ndarray) -> np.ndarray:
 WEAK_LINK = "a weak single link between two groups"
 VETO_REASONS = [""] + [v.reason for v in VETOES] + [WEAK_LINK]
 REVIEWED = ["", "same", "different"]
-
-
-def _apply_decisions(out: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
-    key = (
-        out["record_id_l"].where(out["record_id_l"] < out["record_id_r"], out["record_id_r"])
-        + "\x1f"
-        + out["record_id_r"].where(out["record_id_l"] < out["record_id_r"], out["record_id_l"])
-    )
-    dec = pd.Series(
-        decisions["decision"].to_numpy(),
-        index=decisions["record_id_l"] + "\x1f" + decisions["record_id_r"],
-    )
-    reviewed = key.map(dec).fillna("")
-    out["reviewed"] = reviewed.to_numpy()
-    out.loc[reviewed == "same", "decision"] = "merge"
-    out.loc[reviewed == "different", "decision"] = "distinct"
-    return out

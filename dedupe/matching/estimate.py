@@ -221,12 +221,25 @@ def estimate_model(
     """u, m and the prior for a corpus of ``n`` records from its candidate pairs' levels and
     ``compare`` (levels of given record pairs, for the random sample); the shipped values
     for corpora under ``MIN_RECORDS``."""
+    if n < MIN_RECORDS:
+        return shipped(mu, n)
+    return estimate_from_patterns(n, level_patterns(levels), mu, compare, seed)
+
+
+def estimate_from_patterns(
+    n: int,
+    patterns: pd.DataFrame,
+    mu: dict,
+    compare: Callable[[pd.DataFrame], pd.DataFrame],
+    seed: int = 0,
+) -> Estimate:
+    """``estimate_model`` from the candidate pairs' ``level_patterns`` (all it reads of them,
+    so an engine holding the pairs elsewhere aggregates them there); the shipped values for
+    corpora under ``MIN_RECORDS``."""
     from dedupe.matching.model import title_tf_adjustment
 
     if n < MIN_RECORDS:
         return shipped(mu, n)
-
-    patterns = level_patterns(levels)
     count = patterns["count"].to_numpy(dtype=float)
 
     def weights_of(mu: dict) -> np.ndarray:
@@ -247,5 +260,6 @@ def estimate_model(
         mu = blocked_level_u(patterns, mu, _posterior(weights, share), n)
         weights = weights_of(mu)
         share = candidate_share(weights, count)
-    prior = min(max(share * len(levels) / (n * (n - 1) / 2), 1e-12), 0.5)
+    pairs = int(patterns["count"].sum())
+    prior = min(max(share * pairs / (n * (n - 1) / 2), 1e-12), 0.5)
     return Estimate(prior, mu, True, len(sample), sessions, share)
