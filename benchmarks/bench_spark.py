@@ -27,6 +27,7 @@ import pyarrow as pa
 from bench_scale import pair_scores, peak_mib
 from generate import generate
 
+from dedupe.cli import PAIR_FLOOR
 from dedupe.matching.normalise import normalise_records
 from dedupe.spark.engine import match_records_spark
 from dedupe.spark.normalise import arrow_ready
@@ -169,6 +170,16 @@ def _columns_differing(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
     return [c for c in a.columns if not a[c].equals(b[c])]
 
 
+def _listed(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs the Spark engine collects: all but unreviewed distinct ones under the floor."""
+    keep = (
+        (pairs["decision"] != "distinct")
+        | (pairs["probability"] >= PAIR_FLOOR)
+        | (pairs["reviewed"] != "")
+    )
+    return pairs[keep].reset_index(drop=True)
+
+
 def equality(sets: list[str], spark) -> bool:
     """Both engines on each benchmark set; prints what differs; True when nothing does."""
     from bench_quality import BENCH, SETS
@@ -183,17 +194,19 @@ def equality(sets: list[str], spark) -> bool:
         t0 = time.perf_counter()
         local = match_records(records)
         t1 = time.perf_counter()
-        dist = match_records_spark(records, spark, local_edges=0)
+        dist = match_records_spark(records, spark, local_edges=0, floor=PAIR_FLOOR)
         t2 = time.perf_counter()
         ids = ["record_id_l", "record_id_r"]
+        listed = _listed(local.pairs)  # the clear non-matches stay on the executors
+        unlisted = abs(dist.unlisted_pairs - (len(local.pairs) - len(listed)))
         diffs = [
-            _differing(local.pairs, dist.pairs, ids, ["match_key"]),
-            _differing(local.pairs, dist.pairs, ids, ["decision", "probability"]),
+            _differing(listed, dist.pairs, ids, ["match_key"]) + unlisted,
+            _differing(listed, dist.pairs, ids, ["decision", "probability"]),
             _differing(local.clusters, dist.clusters, ["record_id"], ["cluster_id"]),
             len(local.corpus.compare(dist.corpus)) if local.corpus.shape == dist.corpus.shape
             else max(len(local.corpus), len(dist.corpus)),
         ]  # fmt: skip
-        columns = _columns_differing(local.pairs, dist.pairs)
+        columns = _columns_differing(listed, dist.pairs)
         same &= not any(diffs) and not columns
         verdict = ["equal" if d == 0 else f"{d} rows" for d in diffs]
         cells = " ".join(f"{v:>6}" for v in verdict)
@@ -234,7 +247,7 @@ def main() -> None:
     t2 = time.perf_counter()
     print(f"session {t1 - t0:.1f} s; generated {args.n:,} records in {t2 - t1:.1f} s")
     sampler = WorkerPeaks()
-    result = match_records_spark(records, spark, local_edges=0)
+    result = match_records_spark(records, spark, local_edges=0, floor=PAIR_FLOOR)
     t3 = time.perf_counter()
     sampled = sampler.stop()
     print("stage       seconds")
@@ -245,7 +258,8 @@ def main() -> None:
     workers = sampled or [mib for name, mib in jvm if name.startswith("python")]
     print(
         f"matched {args.n:,} records on {args.master} in {t3 - t2:.1f} s; "
-        f"{len(result.pairs):,} candidate pairs\n"
+        f"{len(result.pairs) + result.unlisted_pairs:,} candidate pairs "
+        f"({len(result.pairs):,} collected to the driver)\n"
         f"peak memory: driver Python {peak_mib():,.0f} MiB; JVM (driver + executors) "
         f"{max((m for n, m in jvm if n == 'java'), default=0):,.0f} MiB; Python workers "
         f"{len(workers)} x up to {max(workers, default=0):,.0f} MiB\n"
@@ -266,10 +280,11 @@ def main() -> None:
     local = re.fullmatch(r"local\[(\d+)\]", args.master)
     cores = int(local.group(1)) if local else os.cpu_count() or 1
     compare_s = result.timings.get("compare", 0.0)
+    total = len(result.pairs) + result.unlisted_pairs
     print(
         f"per-partition figures: {row_bytes:,.0f} bytes per normalised record (Arrow); "
-        f"{len(result.pairs) / args.n:.2f} candidate pairs per record; compare "
-        f"{len(result.pairs) / max(compare_s, 1e-9) / cores:,.0f} pairs/s per core "
+        f"{total / args.n:.2f} candidate pairs per record; compare "
+        f"{total / max(compare_s, 1e-9) / cores:,.0f} pairs/s per core "
         f"({cores} cores) including the join and the shuffle of both rows"
     )
 

@@ -180,7 +180,8 @@ def out_option(what: str):
 
 
 PAIR_FLOOR = 0.01
-"""Distinct pairs scored under this are left out of pairs.csv unless --all-pairs."""
+"""Distinct pairs scored under this are left out of pairs.csv unless --all-pairs (and left on
+the executors by the Spark engine)."""
 
 all_pairs_option = click.option(
     "--all-pairs",
@@ -401,9 +402,10 @@ def print_block_stats(stats) -> None:
         )
 
 
-def spark_executor_or_exit(engine: str):
+def spark_executor_or_exit(engine: str, every_pair: bool = False):
     """None for the local engine; else the Spark engine's executor, said on stderr;
-    BadInput (exit 2) when PySpark or Java is missing."""
+    BadInput (exit 2) when PySpark or Java is missing. Clear non-matches stay on the
+    executors unless ``every_pair`` or --all-pairs."""
     if engine != "spark":
         return None
     try:
@@ -414,7 +416,8 @@ def spark_executor_or_exit(engine: str):
     except InputError as exc:
         raise BadInput(str(exc)) from None
     click.echo(f"Spark engine on {spark.conf.get('spark.master', 'a remote session')}", err=True)
-    return spark_executor(spark)
+    every_pair = every_pair or bool(click.get_current_context().meta.get("all_pairs"))
+    return spark_executor(spark, floor=None if every_pair else PAIR_FLOOR)
 
 
 def parquet_stages(config: Config, path: Path, executor) -> PipelineResult:
@@ -489,7 +492,7 @@ def match_cmd(
     config = configure(config_file, **options)
     if in_parquet is not None and engine != "spark":
         raise click.UsageError("--in-parquet needs --engine spark.")
-    executor = spark_executor_or_exit(engine)
+    executor = spark_executor_or_exit(engine, every_pair=out_parquet)
     if in_parquet is not None:
         result = parquet_stages(config, in_parquet, executor)
     else:
@@ -516,7 +519,7 @@ def match_cmd(
     click.echo(
         f"{len(records)} records -> {len(matched.corpus)} unique; "
         f"{counts.get('merge', 0)} pairs merged, {counts.get('review', 0)} to review; "
-        f"{len(pairs)} of {len(matched.pairs)} candidate pairs written "
+        f"{len(pairs)} of {len(matched.pairs) + matched.unlisted_pairs} candidate pairs written "
         f"(--all-pairs for all) to {out_dir}/",
         err=True,
     )

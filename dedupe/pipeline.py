@@ -201,7 +201,7 @@ def summarise_run(result: PipelineResult) -> dict:
         "anomalies_by_check_total": [
             {"check": k, "count": int(v)} for k, v in anomalies["check"].value_counts().items()
         ],
-        "candidate_pairs": int(len(matched.pairs)),
+        "candidate_pairs": int(len(matched.pairs) + matched.unlisted_pairs),
         "pairs_merged": int(decisions.get("merge", 0)),
         "pairs_in_review": int(decisions.get("review", 0)),
         "duplicates_merged": int(len(recs) - len(matched.corpus)),

@@ -33,9 +33,6 @@ from dedupe.matching.model import (
 from dedupe.matching.normalise import normalise_records
 
 DECISION_VALUES = {"same", "different"}
-PAIR_FLOOR = 0.01
-"""Distinct pairs scored under this are clear non-matches: left out of pairs.csv unless
---all-pairs (and left on the executors by the Spark engine)."""
 DECISION_COLUMNS = ["record_id_l", "record_id_r", "decision", "note"]
 
 
@@ -71,8 +68,8 @@ class MatchResult:
     estimate: Estimate | None = None
     """The model's parameters for this corpus, and whether they were estimated."""
     unlisted_pairs: int = 0
-    """Candidate pairs not in ``pairs``: distinct, unreviewed and scored under
-    ``PAIR_FLOOR``, left where they were scored (the Spark engine's executors)."""
+    """Candidate pairs not in ``pairs``: distinct, unreviewed and scored under a floor
+    (``cli.PAIR_FLOOR``), left where they were scored (the Spark engine's executors)."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:

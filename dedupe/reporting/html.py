@@ -195,9 +195,12 @@ def histogram(
     bins: int = 20,
     width: int = 460,
     height: int = 140,
+    unlisted: int = 0,
 ) -> dict:
-    """Geometry of the pair-probability histogram with both thresholds marked."""
+    """Geometry of the pair-probability histogram with both thresholds marked; ``unlisted``
+    pairs (scored under ``cli.PAIR_FLOOR``, not in the table) count in the first bar."""
     counts, _ = np.histogram(probabilities, bins=bins, range=(0.0, 1.0))
+    counts[0] += unlisted
     top = max(int(counts.max()) if len(counts) else 0, 1)
     step = width / bins
     bars = [
@@ -258,6 +261,7 @@ def render_report(result: PipelineResult) -> str:
             _matched(result).pairs["probability"].to_numpy(),
             summary["merge_threshold"],
             summary["review_threshold"],
+            unlisted=_matched(result).unlisted_pairs,
         ),
         clusters=clusters,
         hidden_clusters=hidden_clusters,

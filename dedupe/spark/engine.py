@@ -1,19 +1,22 @@
-"""``--engine spark``: normalisation, blocking, the per-pair comparison and clustering on Spark.
+"""``--engine spark``: the matching run on Spark, the driver holding only small tables.
 
 The pandas batch functions of :mod:`dedupe.matching` stay the single source of truth.
 Records are normalised per Arrow batch in ``mapInArrow`` (corpus-wide figures as
 aggregations, :mod:`dedupe.spark.normalise`); blocking is joins on key columns with
 block-size counts, oversized blocks as sorted neighbourhoods (:mod:`dedupe.spark.blocking`);
 the candidate pairs are joined with both records' normalised rows and
-``dedupe.matching.compare.compare`` runs per Arrow batch in ``mapInArrow``; the connected
-components of the accepted pairs are the large-star/small-star joins of
-:mod:`dedupe.spark.components`. The normalised table and the candidate pairs are collected
-to the driver, where estimation (EM), scoring, decisions and the merge run as the local
-engine's code, so pairs, decisions and clusters are exactly the local engine's (tested).
+``dedupe.matching.compare.compare`` runs per Arrow batch in ``mapInArrow``. EM reads the
+level patterns aggregated on Spark, and scoring, vetoes and decisions run per batch
+(:mod:`dedupe.spark.scoring`); the driver collects the patterns, a random sample's levels
+and the pairs the outputs list, guards against weak links, and the connected components of
+the merges are the large-star/small-star joins of :mod:`dedupe.spark.components`. The merge
+runs on the driver as the local engine's code. Pairs, decisions and clusters are exactly the
+local engine's (tested).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,28 +25,57 @@ import pyarrow as pa
 
 from dedupe.matching.blocking import BlockStats
 from dedupe.matching.compare import compare
-from dedupe.matching.engine import Executor, MatchResult, match_records
+from dedupe.matching.engine import (
+    WEAK_LINK,
+    Executor,
+    MatchResult,
+    _Clock,
+    canonical_decisions,
+    decided_positions,
+    in_output_order,
+    labelled,
+    match_records,
+    own_reference,
+    record_kinds,
+    refuse_weak_links,
+)
+from dedupe.matching.estimate import MIN_RECORDS, estimate_from_patterns, shipped
+from dedupe.matching.merge import merge_clusters
+from dedupe.matching.model import DECISIONS, Settings
 from dedupe.matching.normalise import MATCH_FIELDS, normalise_records
-from dedupe.spark.blocking import collect_pairs, spark_block
+from dedupe.spark.blocking import RULES, collect_pairs, spark_block
 from dedupe.spark.normalise import arrow_ready, collect_norm, ddl, restore, spark_normalise
+from dedupe.spark.scoring import (
+    LEVEL_COLUMNS,
+    OWN,
+    PAIR_COLUMNS,
+    collect_listed,
+    spark_patterns,
+    spark_scored,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
 
 ROW = "_row"
 PAIR = "_pair"
+KIND_COLUMNS = ["l__file", "l__kind", "r__file", "r__kind"]
 MATCH_COLUMNS = ["record_id", *MATCH_FIELDS]
+RULE_NAMES = np.array([*RULES, "decision"], dtype=object)
 
 
-def _levels_schema(norm: pd.DataFrame) -> pa.Schema:
-    """The Arrow schema of ``compare``'s output (from a one-pair sample), plus the pair id."""
-    sample = compare(norm.iloc[:2].reset_index(drop=True), pd.DataFrame({"i_l": [0], "i_r": [1]}))
-    table = pa.Table.from_pandas(sample, preserve_index=False)
-    return table.schema.append(pa.field(PAIR, pa.int64())).remove_metadata()
+def _levels_schema(sample: pd.DataFrame, keep: pa.Schema) -> pa.Schema:
+    """The Arrow schema of ``compare``'s output (from a one-pair ``sample`` of two
+    normalised rows), plus the ``keep`` columns carried through."""
+    levels = compare(sample.iloc[:2].reset_index(drop=True), pd.DataFrame({"i_l": [0], "i_r": [1]}))
+    table = pa.Table.from_pandas(levels, preserve_index=False)
+    return pa.schema([*table.schema, *keep]).remove_metadata()
 
 
-def _batch_compare(dtypes: pd.Series, schema: pa.Schema):
-    """The function mapInArrow runs: rebuild both sides of each pair and call compare."""
+def _batch_compare(dtypes: pd.Series, schema: pa.Schema, keep: list[str], kinds: bool = False):
+    """The function mapInArrow runs: rebuild both sides of each pair and call compare; the
+    ``keep`` columns carried through; with ``kinds``, ``_own`` (a page's record against
+    its own list) from each side's ``_file``/``_kind``."""
     left = [f"l_{c}" for c in dtypes.index]
     right = [f"r_{c}" for c in dtypes.index]
 
@@ -54,10 +86,39 @@ def _batch_compare(dtypes: pd.Series, schema: pa.Schema):
             sides = [frame[cols].set_axis(list(dtypes.index), axis=1) for cols in (left, right)]
             norm = restore(pd.concat(sides, ignore_index=True), dtypes)
             pairs = pd.DataFrame({"i_l": np.arange(k), "i_r": np.arange(k, 2 * k)})
-            levels = compare(norm, pairs).assign(**{PAIR: frame[PAIR].to_numpy()})
+            levels = compare(norm, pairs).assign(**{c: frame[c].to_numpy() for c in keep})
+            if kinds:
+                levels[OWN] = own_reference(*(frame[c].to_numpy() for c in KIND_COLUMNS))
             yield pa.RecordBatch.from_pandas(levels, schema=schema, preserve_index=False)
 
     return run
+
+
+def _sides(rows: DataFrame, cols: list[str]) -> dict[str, DataFrame]:
+    """Both sides' columns of the normalised rows, as ``i_l, l_<col>`` and ``i_r, r_<col>``."""
+    from pyspark.sql import functions as F
+
+    return {
+        p: rows.select(F.col(ROW).alias(f"i_{p}"), *[F.col(c).alias(f"{p}_{c}") for c in cols])
+        for p in ("l", "r")
+    }
+
+
+def _compared(
+    rows: DataFrame, pairs: DataFrame, sample: pd.DataFrame, keep: pa.Schema
+) -> DataFrame:
+    """``compare`` of ``pairs`` (``i_l``, ``i_r`` and the ``keep`` columns) per Arrow batch,
+    each pair joined with both normalised rows (with ``_file``/``_kind`` when ``rows`` has
+    them: then ``_own`` too); ``sample``: two normalised rows giving the dtypes."""
+    dtypes = sample.dtypes
+    kinds = "_file" in rows.columns
+    cols = list(dtypes.index) + (["_file", "_kind"] if kinds else [])
+    side = _sides(rows, cols)
+    joined = pairs.join(side["l"], "i_l").join(side["r"], "i_r")
+    extra = [pa.field(OWN, pa.bool_())] if kinds else []
+    schema = _levels_schema(sample, pa.schema([*keep, *extra]))
+    run = _batch_compare(dtypes, schema, keep.names, kinds)
+    return joined.mapInArrow(run, ddl(schema))
 
 
 def spark_compare(
@@ -68,13 +129,10 @@ def spark_compare(
     Arrow batch, collected back in the pairs' order."""
     if len(pairs) == 0 or len(norm) < 2:
         return compare(norm, pairs)
-    from pyspark.sql import functions as F
-
     if rows is None:
         rows = spark.createDataFrame(
             arrow_ready(norm).assign(**{ROW: np.arange(len(norm), dtype=np.int64)})
         )
-    cols = list(norm.columns)
     pair_df = spark.createDataFrame(
         pd.DataFrame(
             {
@@ -84,12 +142,8 @@ def spark_compare(
             }
         )
     )
-    side = {p: rows.select(F.col(ROW).alias(f"i_{p}"), *[F.col(c).alias(f"{p}_{c}") for c in cols])
-            for p in ("l", "r")}  # fmt: skip
-    joined = pair_df.join(side["l"], "i_l").join(side["r"], "i_r")
-    schema = _levels_schema(norm)
-    out = joined.mapInArrow(_batch_compare(norm.dtypes, schema), ddl(schema))
-    table = out.toArrow()
+    keep = pa.schema([pa.field(PAIR, pa.int64())])
+    table = _compared(rows.select(ROW, *norm.columns), pair_df, norm.iloc[:2], keep).toArrow()
     levels = table.to_pandas().sort_values(PAIR).drop(columns=PAIR)
     return levels.set_index(pairs.index)
 
@@ -116,23 +170,34 @@ def spark_components(
 
 
 class SparkRun:
-    """One matching run's stages on Spark; keeps the normalised records on Spark between
-    normalisation, blocking and comparison."""
+    """One matching run on Spark: the normalised records, candidate pairs, their levels and
+    scores stay on Spark; the driver gets the level patterns, the listed pairs and the
+    clusters. ``floor``: distinct, unreviewed pairs scored under it stay on the executors
+    (counted in ``MatchResult.unlisted_pairs``); None collects every pair."""
 
-    def __init__(self, spark: SparkSession, local_edges: int = LOCAL_EDGES):
+    def __init__(
+        self, spark: SparkSession, local_edges: int = LOCAL_EDGES, floor: float | None = None
+    ):
         self.spark = spark
         self.local_edges = local_edges
+        self.floor = floor
         self.norm: DataFrame | None = None
+        self.sample = pd.DataFrame()
 
-    def normalise(self, records: pd.DataFrame) -> pd.DataFrame:
-        """``normalise_records`` on the executors; the table collected to the driver."""
+    def _on_spark(self, records: pd.DataFrame) -> DataFrame:
+        """``normalise_records`` on the executors; the table kept (cached) on Spark."""
         frame = records.reindex(columns=MATCH_COLUMNS)
         upload = arrow_ready(frame).assign(**{ROW: np.arange(len(frame), dtype=np.int64)})
         sample = frame.head(2).reset_index(drop=True)
         if self.norm is not None:
             self.norm.unpersist()
         self.norm = spark_normalise(self.spark.createDataFrame(upload), sample).cache()
-        return collect_norm(self.norm, normalise_records(sample).dtypes)
+        self.sample = normalise_records(sample)
+        return self.norm
+
+    def normalise(self, records: pd.DataFrame) -> pd.DataFrame:
+        """``normalise_records`` on the executors; the table collected to the driver."""
+        return collect_norm(self._on_spark(records), self.sample.dtypes)
 
     def block(self, norm: pd.DataFrame, max_block: int) -> tuple[pd.DataFrame, list[BlockStats]]:
         """Blocking as joins on Spark; the pairs collected in the local engine's order."""
@@ -148,24 +213,135 @@ class SparkRun:
         """Connected components on Spark (on the driver up to ``local_edges`` edges)."""
         return spark_components(self.spark, n, left, right, self.local_edges)
 
+    def match(
+        self,
+        records: pd.DataFrame,
+        settings: Settings,
+        decisions: pd.DataFrame | None = None,
+        on_blocked: Callable[[list[BlockStats]], None] | None = None,
+        build_corpus: bool = True,
+        anomalies: pd.DataFrame | None = None,
+    ) -> MatchResult:
+        """``match_records`` with estimation from level patterns and scoring, decisions
+        and the components' edges on Spark (see the module's docstring)."""
+        n = len(records)
+        if n < 2:  # nothing to distribute
+            return match_records(records, settings, decisions, on_blocked,
+                                 build_corpus=build_corpus, anomalies=anomalies)  # fmt: skip
+        clock, ids = _Clock(), records["record_id"].to_numpy()
+        norm = self._on_spark(records)
+        rows = norm.join(self._kinds(records), ROW)
+        clock.lap("normalise")
+        found, stats = spark_block(norm, settings.max_block)
+        clock.lap("block")
+        if on_blocked:
+            on_blocked(stats)
+        if decisions is not None and not decisions.empty:
+            decisions = canonical_decisions(decisions)
+        decided = decided_positions(decisions, ids)
+        keep = pa.schema([pa.field(name, kind) for name, kind in PAIR_COLUMNS])
+        pairs = self._with_decided(found, decided)
+        levels = _compared(rows, pairs, self.sample, keep).localCheckpoint()
+        clock.lap("compare")
+        estimate = self._estimate(levels, rows, n, settings)
+        settings = settings.with_(mu=estimate.mu, prior=estimate.prior)
+        clock.lap("estimate")
+        scored = spark_scored(levels, settings, decided, n).localCheckpoint()
+        listed, per_rule = collect_listed(scored, self.floor)
+        il, ir = listed["i_l"].to_numpy(), listed["i_r"].to_numpy()
+        keys = sorted(RULE_NAMES[k] for k in per_rule)
+        out = labelled(listed, ids[il], ids[ir], RULE_NAMES[listed["rule"].to_numpy()], keys)
+        clock.lap("decide")
+        kept = refuse_weak_links(out, il, ir, n)
+        labels = self._components(scored, n, out, il, ir, kept)
+        cluster_ids = pd.Series(ids[labels], name="cluster_id")
+        cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
+        clock.lap("cluster")
+        corpus = merge_clusters(records, cluster_ids, anomalies) if build_corpus else pd.DataFrame()
+        clock.lap("merge")
+        out = in_output_order(out, il, ir, ids)
+        unlisted = sum(per_rule.values()) - len(out)
+        return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks, estimate, unlisted)
+
+    def _kinds(self, records: pd.DataFrame) -> DataFrame:
+        """Each record's source file code and kind (``record_kinds``) on Spark, by ``_row``,
+        as the ``_file``/``_kind`` columns the comparison reads."""
+        kinds = record_kinds(records).rename(columns={"file": "_file", "kind": "_kind"})
+        kinds[ROW] = np.arange(len(records), dtype=np.int64)
+        return self.spark.createDataFrame(kinds.astype({"_file": np.int64}))
+
+    def _with_decided(self, found: DataFrame, decided: pd.DataFrame) -> DataFrame:
+        """The candidate pairs plus the reviewed pairs blocking did not find (rule
+        ``decision``); a pair found by blocking keeps its rule."""
+        from pyspark.sql import functions as F
+
+        if decided.empty:
+            return found
+        extra = pd.DataFrame(
+            {
+                "i_l": decided["i_l"].to_numpy(np.int64),
+                "i_r": decided["i_r"].to_numpy(np.int64),
+                "rule": np.full(len(decided), len(RULES), dtype=np.int32),
+            }
+        )
+        both = found.unionByName(self.spark.createDataFrame(extra))
+        return both.groupBy("i_l", "i_r").agg(F.min("rule").alias("rule"))
+
+    def _estimate(self, levels: DataFrame, rows: DataFrame, n: int, settings: Settings):
+        """The model for this corpus from the pairs' level patterns (aggregated on Spark)
+        and a random sample's levels (compared on Spark), as ``estimate_model``."""
+        if not settings.estimate:
+            return shipped(settings.mu, n, settings.prior)
+        if n < MIN_RECORDS:
+            return shipped(settings.mu, n)
+
+        def sample_levels(sample: pd.DataFrame) -> pd.DataFrame:
+            pairs = self.spark.createDataFrame(sample.astype(np.int64))
+            compared = _compared(rows, pairs, self.sample, pa.schema([]))
+            return compared.select(*LEVEL_COLUMNS).toArrow().to_pandas()
+
+        return estimate_from_patterns(n, spark_patterns(levels), settings.mu, sample_levels)
+
+    def _components(self, scored: DataFrame, n: int, out, il, ir, kept) -> np.ndarray:
+        """Cluster labels: on the driver up to ``local_edges`` kept merges, else on Spark
+        from the scored pairs' merges (the weak links refused on the driver left out)."""
+        from pyspark.sql import functions as F
+
+        from dedupe.matching.cluster import components
+        from dedupe.spark.components import label_nodes
+
+        if len(kept) <= self.local_edges:
+            return components(n, il[kept], ir[kept])
+        refused = np.flatnonzero((out["veto"] == WEAK_LINK).to_numpy())
+        edges = scored.where(F.col("decision") == DECISIONS.index("merge")).select("i_l", "i_r")
+        if len(refused):
+            weak = pd.DataFrame({"i_l": il[refused], "i_r": ir[refused]}).astype(np.int64)
+            edges = edges.join(self.spark.createDataFrame(weak), ["i_l", "i_r"], "left_anti")
+        edges = edges.select(F.col("i_l").alias("src"), F.col("i_r").alias("dst"))
+        labels = label_nodes(self.spark, n, edges).toArrow().to_pandas().sort_values("node")
+        return labels["component"].to_numpy(dtype=np.int64)
+
     def executor(self) -> Executor:
-        """The stages as the matching engine takes them."""
-        return Executor(self.normalise, self.block, self.compare, self.components)
+        """The stages as the matching engine takes them, and the whole run."""
+        return Executor(self.normalise, self.block, self.compare, self.components, self.match)
 
 
-def spark_executor(spark: SparkSession, local_edges: int = LOCAL_EDGES) -> Executor:
-    """Normalisation, blocking, the per-pair comparison and the components on ``spark``."""
-    return SparkRun(spark, local_edges).executor()
+def spark_executor(
+    spark: SparkSession, local_edges: int = LOCAL_EDGES, floor: float | None = None
+) -> Executor:
+    """The matching run on ``spark`` (``floor`` as ``SparkRun``'s)."""
+    return SparkRun(spark, local_edges, floor).executor()
 
 
 def match_records_spark(
     records: pd.DataFrame,
     spark: SparkSession | None = None,
     local_edges: int = LOCAL_EDGES,
+    floor: float | None = None,
     **options,
 ) -> MatchResult:
-    """``match_records`` with its heavy stages on Spark (``options`` as there)."""
+    """``match_records`` on Spark (``options`` as there; ``floor`` as ``SparkRun``'s)."""
     from dedupe.spark.session import get_session
 
-    executor = spark_executor(spark or get_session(), local_edges)
+    executor = spark_executor(spark or get_session(), local_edges, floor)
     return match_records(records, executor=executor, **options)

@@ -176,3 +176,14 @@ def test_run_on_a_missing_path_is_a_one_line_error(tmp_path):
     assert res.output.strip().splitlines() == [
         f"Error: {tmp_path / 'nope'}: no such file or folder."
     ]
+
+
+def test_histogram_counts_unlisted_pairs_in_its_first_bar():
+    """Pairs the Spark engine leaves on its executors (all scored under 1 %) still count."""
+    import numpy as np
+
+    from dedupe.reporting.html import histogram
+
+    bars = histogram(np.array([0.004, 0.5, 0.999]), 0.99, 0.5, unlisted=7)["bars"]
+    assert [b["count"] for b in bars if b["count"]] == [8, 1, 1]
+    assert bars[0]["lo"] == 0.0 and bars[0]["hi"] == 0.05

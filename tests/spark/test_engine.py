@@ -5,9 +5,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dedupe.cli import PAIR_FLOOR
 from dedupe.matching.engine import match_records
+from dedupe.matching.estimate import level_patterns
 from dedupe.parsing.files import parse_paths
 from dedupe.spark.engine import match_records_spark
+from dedupe.spark.scoring import spark_patterns
 from tests.conftest import SEEDS
 from tests.matching.test_generalise import background, copies, table
 
@@ -20,10 +23,45 @@ FAMILIES = ["Øgård-Repål", "Strand", "Wang", "Müller", "O'Neil", "Nguyen", "
 GIVEN = ["Anita", "Mette", "Li", "José", "Jan", "Zoë"]
 
 
+def listed(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The local engine's pairs the Spark engine collects with the floor: all but the
+    unreviewed distinct pairs scored under it."""
+    keep = (
+        (pairs["decision"] != "distinct")
+        | (pairs["probability"] >= PAIR_FLOOR)
+        | (pairs["reviewed"] != "")
+    )
+    return pairs[keep].reset_index(drop=True)
+
+
+def _decisions(records: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Reviewed decisions to pass back: two review pairs same, a merged pair different, and
+    two records blocking never paired same (a pair only the decisions add)."""
+    picked = [
+        (pairs[pairs["decision"] == "review"].head(2), "same"),
+        (pairs[pairs["decision"] == "merge"].head(1), "different"),
+    ]
+    rows = [
+        (a, b, verdict)
+        for frame, verdict in picked
+        for a, b in zip(frame["record_id_l"], frame["record_id_r"])
+    ]
+    ids = records["record_id"].tolist()
+    rows.append((ids[-1], ids[0], "same"))
+    return pd.DataFrame(rows, columns=["record_id_l", "record_id_r", "decision"]).assign(note="")
+
+
 def _assert_same(records: pd.DataFrame, spark, local_edges: int) -> None:
-    local = match_records(records)
-    distributed = match_records_spark(records, spark, local_edges=local_edges)
-    pd.testing.assert_frame_equal(distributed.pairs, local.pairs)
+    decisions = _decisions(records, match_records(records).pairs)
+    local = match_records(records, decisions=decisions)
+    assert (local.pairs["reviewed"] != "").sum() >= 2  # the decisions are applied
+    distributed = match_records_spark(
+        records, spark, local_edges=local_edges, floor=PAIR_FLOOR, decisions=decisions
+    )
+    expected = listed(local.pairs)
+    assert 0 < len(expected) < len(local.pairs)  # some pairs stay on the executors
+    pd.testing.assert_frame_equal(distributed.pairs, expected)
+    assert distributed.unlisted_pairs == len(local.pairs) - len(expected)
     pd.testing.assert_frame_equal(distributed.clusters, local.clusters)
     pd.testing.assert_frame_equal(distributed.corpus, local.corpus)
     assert distributed.block_stats == local.block_stats
@@ -69,6 +107,24 @@ def corpora(draw) -> pd.DataFrame:
     rows += draw(st.lists(odd_record(), max_size=40))
     order = draw(st.permutations(range(len(rows))))
     return table([rows[i] for i in order])
+
+
+def test_level_patterns_aggregated_on_spark_equal_the_local_ones(spark):
+    """EM's input: the same patterns, counts, order and dtypes from a groupBy on Spark."""
+    from dedupe.matching.blocking import block
+    from dedupe.matching.compare import column_arrays, compare_encoded
+    from dedupe.matching.normalise import normalise_records
+
+    rows = background(300, seed=3)
+    rows += copies(40, "Peer support in rural care", "Strand", "Mette", "2020", seed=2)
+    records = table(rows)
+    norm = normalise_records(records)
+    pairs, _ = block(norm, 100)
+    levels = compare_encoded(column_arrays(norm), pairs)
+    expected = level_patterns(levels)
+    assert expected["count"].sum() == len(levels) and len(expected) < len(levels)
+    got = spark_patterns(spark.createDataFrame(levels))
+    pd.testing.assert_frame_equal(got, expected)
 
 
 @settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))

@@ -1,0 +1,100 @@
+"""Estimation, scoring and decisions on Spark: only small tables reach the driver.
+
+- EM reads the candidate pairs' *level patterns* only (``estimate.level_patterns``): they
+  are aggregated on the executors (a ``groupBy`` over the level columns) and the few
+  thousand distinct patterns collected, as Splink does; u comes from the levels of a fixed
+  sample of random pairs, compared on Spark.
+- Scoring, vetoes and decisions are ``engine.pair_codes`` per Arrow batch in
+  ``mapInArrow``, the model's parameters and the reviewed decisions travelling in the
+  function's closure; only the pairs the outputs list are collected (every pair not both
+  distinct and scored under the floor, or all of them), with the count of the rest.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from dedupe.matching.comparisons import LEVELS
+from dedupe.matching.engine import SCORE_COLUMNS, pair_codes, reviewed_codes
+from dedupe.matching.model import DECISIONS, Settings
+from dedupe.spark.normalise import ddl
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame
+
+LEVEL_COLUMNS = [f"{name}_level" for name in LEVELS]
+PAIR_COLUMNS = [("i_l", pa.int64()), ("i_r", pa.int64()), ("rule", pa.int32())]
+OWN = "_own"
+
+
+def spark_patterns(levels: DataFrame) -> pd.DataFrame:
+    """``estimate.level_patterns`` of the pairs in ``levels``, aggregated on Spark and
+    collected in the local function's order and dtypes."""
+    from pyspark.sql import functions as F
+
+    exact = LEVELS["title"].index("exact")
+    carriers = F.col("title_carriers").cast("double")
+    tf = F.when((F.col("title_level") == exact) & (carriers >= 2), carriers).otherwise(0.0)
+    keys = [*LEVEL_COLUMNS, "title_carriers"]
+    counted = levels.select(*LEVEL_COLUMNS, tf.alias("title_carriers")).groupBy(*keys).count()
+    frame = counted.toArrow().to_pandas()
+    dtypes = {**dict.fromkeys(LEVEL_COLUMNS, np.int8), "title_carriers": np.float64}
+    frame = frame.astype({**dtypes, "count": np.int64})
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _codes_schema(settings: Settings) -> pa.Schema:
+    """The Arrow schema of the scoring batches: the pair, then ``pair_codes``' columns."""
+    one = {c: np.zeros(1, np.int8) for c in LEVEL_COLUMNS}
+    one |= {c: np.zeros(1, np.float32) for c in SCORE_COLUMNS}
+    flags = ("title_numbers_differ", "title_part_one_side", "title_types_differ")
+    one |= {c: np.zeros(1, bool) for c in flags}
+    one["title_carriers"] = np.ones(1, np.float32)
+    codes = pair_codes(pd.DataFrame(one), np.zeros(1, bool), np.zeros(1, np.int8), settings, 2)
+    table = pa.Table.from_pandas(codes, preserve_index=False)
+    return pa.schema([*(pa.field(n, t) for n, t in PAIR_COLUMNS), *table.schema])
+
+
+def _batch_score(settings: Settings, decided: pd.DataFrame, n: int, schema: pa.Schema):
+    """The function mapInArrow runs: ``pair_codes`` of each batch of compared pairs."""
+
+    def run(batches):
+        for batch in batches:
+            frame = batch.to_pandas()
+            il, ir = frame["i_l"].to_numpy(), frame["i_r"].to_numpy()
+            reviewed = reviewed_codes(il, ir, decided, n)
+            codes = pair_codes(frame, frame[OWN].to_numpy(), reviewed, settings, n)
+            pair = pd.DataFrame({"i_l": il, "i_r": ir, "rule": frame["rule"].to_numpy()})
+            out = pd.concat([pair, codes], axis=1)
+            yield pa.RecordBatch.from_pandas(out, schema=schema, preserve_index=False)
+
+    return run
+
+
+def spark_scored(levels: DataFrame, settings: Settings, decided: pd.DataFrame, n: int) -> DataFrame:
+    """Every compared pair scored and decided on the executors (``pair_codes``' columns
+    after ``i_l``, ``i_r``, ``rule``)."""
+    schema = _codes_schema(settings)
+    return levels.mapInArrow(_batch_score(settings, decided, n, schema), ddl(schema))
+
+
+def collect_listed(scored: DataFrame, floor: float | None) -> tuple[pd.DataFrame, dict]:
+    """The scored pairs the outputs list (all with ``floor`` None; else those not distinct,
+    reviewed, or scored at least ``floor``) on the driver, and the number of pairs per
+    rule over all of them."""
+    from pyspark.sql import functions as F
+
+    per_rule = {int(r["rule"]): int(r["count"]) for r in scored.groupBy("rule").count().collect()}
+    if floor is not None:
+        distinct = DECISIONS.index("distinct")
+        listed = (
+            (F.col("decision") != distinct)
+            | (F.col("probability") >= floor)
+            | (F.col("reviewed") != 0)
+        )
+        scored = scored.where(listed)
+    return scored.toArrow().to_pandas(), per_rule
