@@ -1,6 +1,6 @@
 """Benchmark the CI gate: one new seed file checked against a corpus of N records.
 
-Usage: python benchmarks/bench_check.py [N]   (default 100,000)
+Usage: python benchmarks/bench_check.py [N] [--command]   (N default 100,000)
 The corpus is a CSV export of generated records (``generate.py``); the new file repeats one
 of its papers (written differently) and adds one clean paper. Prints seconds for the
 incremental check with a cold cache (everything parsed, normalised and the corpus's model
@@ -8,10 +8,16 @@ estimated), with a warm one (the usual CI case: only the new file is parsed and 
 the corpus's features and model come from the cache), the same warm check as a command
 (`dedupe check --changed`, including Python's start and imports), and a full check of
 everything on the warm cache.
+
+With ``--command`` only the command is timed, on the warm cache: best of 3, wall seconds
+and the child's CPU seconds (the firmer figure on a shared machine), then where its time
+goes in one more instrumented run (interpreter start, imports, parse, validate, match, the
+rest, and the garbage collector's share of all that).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -76,13 +82,69 @@ def command_seconds(command: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+STAGES = """
+import gc, json, sys, time
+t0 = time.perf_counter()
+import dedupe.cli, dedupe.gate.check, dedupe.gate.formats, dedupe.pipeline as p
+took = {"imports": time.perf_counter() - t0}
+gc_s, gc_t = [0.0], [0.0]
+gc.callbacks.append(lambda phase, info: gc_t.__setitem__(0, time.perf_counter())
+    if phase == "start" else gc_s.__setitem__(0, gc_s[0] + time.perf_counter() - gc_t[0]))
+def timed(stage, f):
+    def run(*a, **k):
+        t = time.perf_counter()
+        try:
+            return f(*a, **k)
+        finally:
+            took[stage] = time.perf_counter() - t
+    return run
+for stage, name in [("parse", "parse_paths"), ("validate", "validate_records"),
+                    ("match", "match_focus")]:
+    setattr(p, name, timed(stage, getattr(p, name)))
+t1 = time.perf_counter()
+try:
+    dedupe.cli.main(sys.argv[1:])
+except SystemExit:
+    pass
+took["rest"] = time.perf_counter() - t1 - took["parse"] - took["validate"] - took["match"]
+took["gc"] = gc_s[0]
+print(json.dumps(took), file=sys.stderr)
+"""
+"""The check command in-process, its stages timed (``match_focus`` is the check's matching)."""
+
+
+def command_split(args: list[str]) -> str:
+    """Where one run of ``dedupe check ARGS`` spends its time, as one line."""
+    start = min(command_seconds([sys.executable, "-c", "pass"])[0] for _ in range(3))
+    done = subprocess.run(
+        [sys.executable, "-c", STAGES, *args], capture_output=True, text=True, check=False
+    )
+    took = json.loads(done.stderr.strip().splitlines()[-1])
+    parts = {"start": start, **took}
+    return ", ".join(f"{k} {v:.2f}" for k, v in parts.items()) + " s (gc: within the others)"
+
+
+def time_command(new: Path, baseline: Path) -> None:
+    """Print the warm check of ``new`` as a command: best of 3, and its stage split."""
+    args = ["check", str(new.parent), "--changed", str(new), "--baseline", str(baseline)]
+    command = [sys.executable, "-m", "dedupe.cli", *args]
+    wall, cpu = min(command_seconds(command) for _ in range(3))
+    print(f"the warm check as a command: {wall:.2f} s (best of 3; {cpu:.2f} s CPU)")
+    print(f"one run, where it goes: {command_split(args)}")
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    args = [a for a in sys.argv[1:] if a != "--command"]
+    n = int(args[0]) if args else 100_000
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DEDUPE_CACHE"] = str(Path(tmp) / "cache")
         new = write_corpus(n, Path(tmp))
         config = Config(paths=(new.parent,), baseline=Path(tmp) / "baseline.json")
         cold, _ = timed_check(config, [new])
+        if "--command" in sys.argv:
+            print(f"{n:,} records; cold check {cold:.1f} s (in-process, fills the cache)")
+            time_command(new, config.baseline)
+            return
         warm, cpu, result = best_of(3, config, [new])
         dup = [f for f in result.failing if f.kind == "duplicate"]
         print(
