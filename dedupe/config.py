@@ -22,7 +22,6 @@ from typing import Any
 
 from dedupe.core.errors import InputError
 from dedupe.core.records import ROLES
-from dedupe.validation.checks import CHECKS, ROW_CHECKS, SEVERITIES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -122,6 +121,10 @@ SETTING_NAMES = {f.name for f in fields(Config)} - {"source", "fmt", "column_map
 
 def check_severities(severities: Mapping[str, str], source: str) -> dict[str, str]:
     """Check-name -> severity overrides, validated; ConfigError names ``source`` otherwise."""
+    if not severities:
+        return {}
+    from dedupe.validation.checks import CHECKS, ROW_CHECKS, SEVERITIES  # loads pandera
+
     for check, level in severities.items():
         if check not in CHECKS and check not in ROW_CHECKS:
             raise ConfigError(

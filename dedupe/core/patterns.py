@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import regex
 
 from dedupe.core.labels import (
@@ -24,14 +23,11 @@ from dedupe.core.labels import (
 )
 from dedupe.core.names import PARTICLES
 
-try:
-    import pyarrow as _pa
-    import pyarrow.compute as _pc
+if TYPE_CHECKING:  # numpy, pandas and pyarrow are imported by the functions that run the
+    import numpy as np  # patterns: the parsers (and `dedupe --help`) only read the tables
+    import pandas as pd
 
-    STRING_DTYPE = "string[pyarrow]"
-except ImportError:  # pragma: no cover - pyarrow is a dependency; plain re still works
-    _pa = _pc = None
-    STRING_DTYPE = "string"
+STRING_DTYPE = "string[pyarrow]"
 
 
 def _alternation(words) -> str:
@@ -120,9 +116,12 @@ def search_mask(text: pd.Series, pattern: str) -> np.ndarray:
     RE2's ``\\s``, ``\\d`` and ``\\b`` are ASCII-only; the patterns in ``RX`` are written
     so that this does not matter (no-break spaces are named explicitly).
     """
-    if _pc is not None and text.dtype == STRING_DTYPE:
-        found = _pc.match_substring_regex(_pa.array(text.array), pattern)
-        return _pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if text.dtype == STRING_DTYPE:
+        found = pc.match_substring_regex(pa.array(text.array), pattern)
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
     if r"\p{" in pattern or r"\x{" in pattern:  # Unicode properties: the regex module
         found = regex.compile(pattern)
         return text.map(lambda t: isinstance(t, str) and bool(found.search(t))).to_numpy(bool)
@@ -133,14 +132,19 @@ def search_mask(text: pd.Series, pattern: str) -> np.ndarray:
 
 def count_matches(text: pd.Series, pattern: str) -> np.ndarray:
     """Non-overlapping matches of ``pattern`` in each value (0 for nulls), RE2 when it can."""
-    if _pc is not None and text.dtype == STRING_DTYPE:
-        found = _pc.count_substring_regex(_pa.array(text.array), pattern)
-        return _pc.fill_null(found, 0).to_numpy(zero_copy_only=False).astype("int64")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if text.dtype == STRING_DTYPE:
+        found = pc.count_substring_regex(pa.array(text.array), pattern)
+        return pc.fill_null(found, 0).to_numpy(zero_copy_only=False).astype("int64")
     return text.str.count(pattern).fillna(0).to_numpy(dtype="int64")
 
 
 def contains(text: pd.Series, key: str) -> pd.Series:
     """Boolean mask: values matching pattern ``key`` (vectorised, exact pass on candidates)."""
+    import pandas as pd
+
     hit = pd.Series(search_mask(text, RX[key]), index=text.index)
     exact = EXACT.get(key)
     if exact is not None and hit.any():

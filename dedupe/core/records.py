@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the helpers that build tables: the names and
+    import pandas as pd  # constants here are read by `dedupe --help` and every parser
 
 ROLES = ("main", "related", "reference", "listed")
 
@@ -95,6 +97,8 @@ def list_columns(frame: pd.DataFrame) -> list[str]:
 def written(frame: pd.DataFrame, sep: str = LIST_SEP) -> pd.DataFrame:
     """The table as writers put it in text: every list cell joined with ``sep`` (also in
     columns that mix lists and text, as ``changes.csv``'s before and after)."""
+    import pandas as pd
+
     cols = [
         c
         for c, col in frame.items()
@@ -172,6 +176,8 @@ def make_record_id(stem: str, digest: str, taken: dict[str, int]) -> str:
 
 def to_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """Rows as a DataFrame with exactly ``columns`` (missing ones filled with None)."""
+    import pandas as pd
+
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     return (

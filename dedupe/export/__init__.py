@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from dedupe.core.errors import InputError
 from dedupe.core.records import LIST_SEP
-from dedupe.export.fields import corpus_rows
+
+if TYPE_CHECKING:  # the functions import what they use: `dedupe --help` reads EXPORTERS
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,15 @@ EXPORTERS: dict[str, Exporter] = {
 
 def export_text(corpus: pd.DataFrame, fmt: str) -> str:
     """The corpus as text in format ``fmt`` (a key of ``EXPORTERS``)."""
+    from dedupe.export.fields import corpus_rows
+
     return EXPORTERS[fmt].write(corpus_rows(corpus))
 
 
 def write_exports(corpus: pd.DataFrame, formats: list[str], out_dir: Path) -> list[Path]:
     """Write the corpus in each format into ``out_dir``; the paths written, in order."""
+    from dedupe.export.fields import corpus_rows
+
     rows = corpus_rows(corpus)
     paths = []
     for fmt in dict.fromkeys(formats):
@@ -75,6 +80,8 @@ LIST_CELLS = ("authors", "authors_norm", "merged_ids", "sources", "listed_by")
 
 def read_corpus(path: Path) -> pd.DataFrame:
     """A corpus.csv written by ``dedupe run`` or ``match``; InputError naming what is wrong."""
+    import pandas as pd
+
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:

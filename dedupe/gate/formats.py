@@ -12,7 +12,6 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from dedupe import __version__
-from dedupe.validation.checks import CHECKS, ROW_CHECKS
 
 if TYPE_CHECKING:
     from dedupe.gate.check import CheckResult, Finding
@@ -110,6 +109,8 @@ def _uri(path: str) -> str:
 def sarif(result: CheckResult) -> str:
     """A SARIF 2.1.0 log: one rule per check, one result per new finding, with file and
     line so code scanning shows it on the seed file."""
+    from dedupe.validation.checks import CHECKS, ROW_CHECKS
+
     rules_used = sorted({f.check for f in result.findings})
     rules = [
         {

@@ -1,4 +1,5 @@
-"""Commands import only what they use: `dedupe check` loads no exporter, report or scipy.
+"""Commands import only what they use: `dedupe check` loads no exporter, report or scipy,
+and `dedupe --help` (or a command's) none of the data libraries.
 
 Each test runs a fresh interpreter (the test session itself has imported everything) and
 looks at ``sys.modules`` afterwards; no timing, so a loaded machine cannot make them flaky.
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT, SEEDS
 from test_check import DUPLICATE_CSV
 
@@ -37,6 +39,20 @@ def loaded_after(code: str, cwd=ROOT, **env: str) -> set[str]:
     )
     assert done.returncode == 0, done.stderr
     return {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+
+
+DATA_LIBRARIES = ("pandas", "numpy", "pyarrow", "pandera", "rapidfuzz", "ftfy", "scipy")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["check", "--help"]], ids=" ".join)
+def test_help_loads_no_data_library(args):
+    loaded = loaded_after(
+        "import contextlib, io, dedupe.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    dedupe.cli.main({args!r})"
+    )
+    assert {"click", "dedupe"} <= loaded  # the probe sees what is imported
+    assert loaded.isdisjoint(DATA_LIBRARIES), loaded & set(DATA_LIBRARIES)
 
 
 def test_the_check_commands_modules_load_no_unused_library():
