@@ -88,26 +88,26 @@ class WorkerPeaks:
         return sorted(self.peaks.values(), reverse=True)
 
 
-ENGINE_STAGES = ("normalise", "block", "compare", "components")
+ENGINE_STAGES = ("normalise", "block", "compare", "estimate", "decide", "cluster", "merge")
 
 
 def _tag_stages(spark) -> None:
-    """Spark jobs grouped by engine stage (the SparkRun methods wrapped to set a job group),
-    so the UI's REST API can sum their figures per stage (benchmark only)."""
+    """Spark jobs grouped by engine stage (the run's clock wrapped to set the next stage's
+    job group at each lap), so the UI's REST API can sum their figures per stage
+    (benchmark only)."""
     from dedupe.spark import engine
 
     sc = spark.sparkContext
-    for stage in ENGINE_STAGES:
-        method = getattr(engine.SparkRun, stage)
+    lap = engine._Clock.lap
 
-        def tagged(self, *args, _m=method, _s=stage):
-            sc.setJobGroup(_s, _s)
-            try:
-                return _m(self, *args)
-            finally:
-                sc.setJobGroup("driver", "driver")
+    def tagged(self, name: str, _lap=lap) -> None:
+        _lap(self, name)
+        later = ENGINE_STAGES[ENGINE_STAGES.index(name) + 1 :] if name in ENGINE_STAGES else ()
+        group = later[0] if later else "driver"
+        sc.setJobGroup(group, group)
 
-        setattr(engine.SparkRun, stage, tagged)
+    engine._Clock.lap = tagged  # type: ignore[method-assign]
+    sc.setJobGroup(ENGINE_STAGES[0], ENGINE_STAGES[0])
 
 
 def _rest(spark, path: str) -> list:

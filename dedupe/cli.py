@@ -402,10 +402,10 @@ def print_block_stats(stats) -> None:
         )
 
 
-def spark_executor_or_exit(engine: str, every_pair: bool = False):
+def spark_executor_or_exit(engine: str):
     """None for the local engine; else the Spark engine's executor, said on stderr;
     BadInput (exit 2) when PySpark or Java is missing. Clear non-matches stay on the
-    executors unless ``every_pair`` or --all-pairs."""
+    executors unless --all-pairs."""
     if engine != "spark":
         return None
     try:
@@ -416,7 +416,7 @@ def spark_executor_or_exit(engine: str, every_pair: bool = False):
     except InputError as exc:
         raise BadInput(str(exc)) from None
     click.echo(f"Spark engine on {spark.conf.get('spark.master', 'a remote session')}", err=True)
-    every_pair = every_pair or bool(click.get_current_context().meta.get("all_pairs"))
+    every_pair = bool(click.get_current_context().meta.get("all_pairs"))
     return spark_executor(spark, floor=None if every_pair else PAIR_FLOOR)
 
 
@@ -492,7 +492,7 @@ def match_cmd(
     config = configure(config_file, **options)
     if in_parquet is not None and engine != "spark":
         raise click.UsageError("--in-parquet needs --engine spark.")
-    executor = spark_executor_or_exit(engine, every_pair=out_parquet)
+    executor = spark_executor_or_exit(engine)
     if in_parquet is not None:
         result = parquet_stages(config, in_parquet, executor)
     else:
@@ -507,10 +507,14 @@ def match_cmd(
     assert matched is not None
     # Parquet keeps every pair (for programs); CSV leaves out the clear non-matches
     pairs = matched.pairs if out_parquet else written_pairs(matched.pairs)
+    total = len(matched.pairs) + matched.unlisted_pairs
+    written = total if out_parquet else len(pairs)
     tables = {"pairs": pairs, "clusters": matched.clusters, "corpus": matched.corpus}
     with outputs(out_dir) as out:
         for name, frame in tables.items():
-            if out_parquet:
+            if out_parquet and name == "pairs" and matched.write_pairs is not None:
+                matched.write_pairs(out.path("pairs.parquet"))  # every pair, from Spark
+            elif out_parquet:
                 frame.to_parquet(out.path(f"{name}.parquet"), index=False)
             else:
                 out.csv(f"{name}.csv", frame)
@@ -519,7 +523,7 @@ def match_cmd(
     click.echo(
         f"{len(records)} records -> {len(matched.corpus)} unique; "
         f"{counts.get('merge', 0)} pairs merged, {counts.get('review', 0)} to review; "
-        f"{len(pairs)} of {len(matched.pairs) + matched.unlisted_pairs} candidate pairs written "
+        f"{written} of {total} candidate pairs written "
         f"(--all-pairs for all) to {out_dir}/",
         err=True,
     )

@@ -70,6 +70,9 @@ class MatchResult:
     unlisted_pairs: int = 0
     """Candidate pairs not in ``pairs``: distinct, unreviewed and scored under a floor
     (``cli.PAIR_FLOOR``), left where they were scored (the Spark engine's executors)."""
+    write_pairs: Callable[[Path], None] | None = None
+    """With unlisted pairs: writes every candidate pair (the table ``pairs`` would be) as
+    one Parquet file where they are (the Spark engine)."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:

@@ -17,6 +17,8 @@ local engine's (tested).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,8 +52,10 @@ from dedupe.spark.scoring import (
     OWN,
     PAIR_COLUMNS,
     collect_listed,
+    pair_table,
     spark_patterns,
     spark_scored,
+    write_one_parquet,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -261,7 +265,30 @@ class SparkRun:
         clock.lap("merge")
         out = in_output_order(out, il, ir, ids)
         unlisted = sum(per_rule.values()) - len(out)
-        return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks, estimate, unlisted)
+        refused = out.loc[(out["veto"] == WEAK_LINK).to_numpy(), ["record_id_l", "record_id_r"]]
+        writer = (
+            partial(self._write_pairs, scored, ids, refused) if self.floor is not None else None
+        )
+        return MatchResult(
+            out, cl, corpus, stats, clock.laps, clock.peaks, estimate, unlisted, writer
+        )
+
+    def _write_pairs(
+        self, scored: DataFrame, ids: np.ndarray, refused: pd.DataFrame, path: Path
+    ) -> None:
+        """Every scored pair as the pair table, one Parquet file at ``path``, written from
+        Spark (``refused``: the weak links the driver sent to review, by record id)."""
+        frame = pd.DataFrame({ROW: np.arange(len(ids), dtype=np.int64), "record_id": ids})
+        id_df = self.spark.createDataFrame(arrow_ready(frame))
+        pos = pd.Series(np.arange(len(ids), dtype=np.int64), index=ids)
+        weak = pd.DataFrame(
+            {
+                "i_l": pos[refused["record_id_l"]].to_numpy(np.int64),
+                "i_r": pos[refused["record_id_r"]].to_numpy(np.int64),
+            }
+        )
+        weak_df = self.spark.createDataFrame(weak, "i_l long, i_r long")
+        write_one_parquet(pair_table(scored, id_df, weak_df, RULE_NAMES.tolist()), path)
 
     def _kinds(self, records: pd.DataFrame) -> DataFrame:
         """Each record's source file code and kind (``record_kinds``) on Spark, by ``_row``,

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,7 +25,7 @@ from dedupe.matching.model import DECISIONS, Settings
 from dedupe.spark.normalise import ddl
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pyspark.sql import DataFrame
+    from pyspark.sql import Column, DataFrame
 
 LEVEL_COLUMNS = [f"{name}_level" for name in LEVELS]
 PAIR_COLUMNS = [("i_l", pa.int64()), ("i_r", pa.int64()), ("rule", pa.int32())]
@@ -98,3 +99,61 @@ def collect_listed(scored: DataFrame, floor: float | None) -> tuple[pd.DataFrame
         )
         scored = scored.where(listed)
     return scored.toArrow().to_pandas(), per_rule
+
+
+def _named(values, code: Column) -> Column:
+    """The name of each code (0-based) among ``values``."""
+    from pyspark.sql import functions as F
+
+    return F.array(*[F.lit(v) for v in values])[code]
+
+
+def pair_table(scored: DataFrame, ids: DataFrame, refused: DataFrame, rules) -> DataFrame:
+    """Every scored pair as the local engine's pair table (``engine.labelled``, then
+    ``in_output_order``), on Spark: record ids from ``ids`` (``_row``, ``record_id``),
+    codes as their names (``rules``: the rule names), the weak links in ``refused``
+    (``i_l``, ``i_r``) sent to review, most probable first, then by record ids."""
+    from pyspark.sql import functions as F
+
+    from dedupe.matching.engine import REVIEWED, VETO_REASONS, WEAK_LINK
+
+    side = {p: ids.select(F.col("_row").alias(f"i_{p}"), F.col("record_id").alias(f"record_id_{p}"))
+            for p in ("l", "r")}  # fmt: skip
+    weak = refused.select("i_l", "i_r", F.lit(True).alias("_weak"))
+    joined = scored.join(side["l"], "i_l").join(side["r"], "i_r").join(weak, ["i_l", "i_r"], "left")
+    is_weak = F.coalesce(F.col("_weak"), F.lit(False))
+    cols = [
+        F.col("record_id_l"),
+        F.col("record_id_r"),
+        _named(rules, F.col("rule")).alias("match_key"),
+    ]
+    for name, levels in LEVELS.items():
+        level = _named(levels, F.col(f"{name}_level")).alias(f"{name}_level")
+        cols += [level, F.col(f"{name}_weight")]
+    cols += [F.col(c) for c in (*SCORE_COLUMNS, "match_weight", "probability")]
+    veto = F.when(is_weak, F.lit(WEAK_LINK)).otherwise(_named(VETO_REASONS, F.col("veto")))
+    decision = F.when(is_weak, F.lit("review")).otherwise(_named(DECISIONS, F.col("decision")))
+    cols += [veto.alias("veto"), decision.alias("decision")]
+    cols += [_named(REVIEWED, F.col("reviewed")).alias("reviewed")]
+    order = [F.col("probability").desc(), F.col("record_id_l"), F.col("record_id_r")]
+    return joined.select(*cols).orderBy(*order)
+
+
+def write_one_parquet(frame: DataFrame, path: Path) -> None:
+    """``frame`` as one Parquet file at ``path``, in its order: written by Spark as parts
+    beside it, then their row groups copied into one file a part at a time."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    parts_dir = path.with_name(path.name + ".parts")
+    frame.write.mode("overwrite").parquet(str(parts_dir))
+    parts = sorted(parts_dir.glob("part-*.parquet"))
+    try:
+        schema = pq.read_schema(parts[0]) if parts else pa.schema([])
+        with pq.ParquetWriter(path, schema.remove_metadata()) as writer:
+            for part in parts:
+                for batch in pq.ParquetFile(part).iter_batches():
+                    writer.write_batch(batch)
+    finally:
+        shutil.rmtree(parts_dir, ignore_errors=True)
