@@ -27,7 +27,7 @@ from dedupe.matching.model import (
     VETOES,
     Settings,
     decide,
-    score,
+    score_arrays,
     vetoes,
 )
 from dedupe.matching.normalise import normalise_records
@@ -188,45 +188,58 @@ def pair_codes(
     weight, probability and the codes of veto, decision and reviewed (``reviewed``: 1 same,
     2 different). Each row depends on its own pair only, so an engine may run it per
     partition; ``labelled`` turns it into the pair table."""
-    scored = score(levels, settings, n_records)
+    scored = score_arrays(levels, settings, n_records)
     hard, soft = vetoes(levels, own_ref)
-    decision = decide(scored["probability"].to_numpy(), hard, soft, settings)
+    decision = decide(scored["probability"], hard, soft, settings)
     decision[reviewed == 1] = DECISIONS.index("merge")
     decision[reviewed == 2] = DECISIONS.index("distinct")
     out: dict[str, np.ndarray] = {}
     for name in LEVELS:
         out[f"{name}_level"] = levels[f"{name}_level"].to_numpy(dtype=np.int8)
-        out[f"{name}_weight"] = scored[f"{name}_weight"].to_numpy(dtype=np.float32)
+        out[f"{name}_weight"] = scored.pop(f"{name}_weight")
     for col in SCORE_COLUMNS:
         out[col] = levels[col].to_numpy(dtype=np.float32).round(3)
-    out["match_weight"] = scored["match_weight"].to_numpy(dtype=np.float64)
-    out["probability"] = scored["probability"].to_numpy(dtype=np.float64).round(6)
+    out["match_weight"] = scored.pop("match_weight")
+    out["probability"] = scored.pop("probability").round(6)
     out["veto"] = np.where(hard != NO_VETO, hard, soft).astype(np.int16) + 1
     out["decision"] = decision.astype(np.int8)
     out["reviewed"] = np.asarray(reviewed, dtype=np.int8)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)  # no second copy of millions of rows
 
 
 def labelled(
-    codes: pd.DataFrame, id_l: np.ndarray, id_r: np.ndarray, match_key, keys=None
+    codes: pd.DataFrame,
+    id_l: np.ndarray,
+    id_r: np.ndarray,
+    match_key,
+    keys=None,
+    order: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The pair table from ``pair_codes``: record ids, ``match_key`` (categories ``keys``,
-    default those present), levels, veto, decision and reviewed as their names."""
+    default those present), levels, veto, decision and reviewed as their names.
+
+    ``order`` (positions into ``codes``) takes its rows in that order, column by column:
+    sorting the finished table would copy all of it. The ids and keys are given in the
+    table's order. Ids stay the records' own string objects (a string column would copy
+    every id for every pair)."""
+    take = (lambda a: a[order]) if order is not None else (lambda a: a)
     out = pd.DataFrame(
         {
-            "record_id_l": id_l,
-            "record_id_r": id_r,
+            "record_id_l": pd.Series(id_l, dtype=object),
+            "record_id_r": pd.Series(id_r, dtype=object),
             "match_key": pd.Categorical(np.asarray(match_key, dtype=object), categories=keys),
         }
     )
     for name, names in LEVELS.items():
-        out[f"{name}_level"] = pd.Categorical.from_codes(codes[f"{name}_level"], names)
-        out[f"{name}_weight"] = codes[f"{name}_weight"].to_numpy(dtype=np.float32)
+        out[f"{name}_level"] = pd.Categorical.from_codes(
+            take(codes[f"{name}_level"].to_numpy()), names
+        )
+        out[f"{name}_weight"] = take(codes[f"{name}_weight"].to_numpy(dtype=np.float32))
     for col in (*SCORE_COLUMNS, "match_weight", "probability"):
-        out[col] = codes[col].to_numpy()
-    out["veto"] = pd.Categorical.from_codes(codes["veto"], VETO_REASONS)
-    out["decision"] = pd.Categorical.from_codes(codes["decision"], DECISIONS)
-    out["reviewed"] = pd.Categorical.from_codes(codes["reviewed"], REVIEWED)
+        out[col] = take(codes[col].to_numpy())
+    out["veto"] = pd.Categorical.from_codes(take(codes["veto"].to_numpy()), VETO_REASONS)
+    out["decision"] = pd.Categorical.from_codes(take(codes["decision"].to_numpy()), DECISIONS)
+    out["reviewed"] = pd.Categorical.from_codes(take(codes["reviewed"].to_numpy()), REVIEWED)
     return out
 
 
@@ -244,11 +257,16 @@ def refuse_weak_links(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, n: int)
 
 
 def in_output_order(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, ids) -> pd.DataFrame:
-    """The pair table most probable first, then by record ids (ranked once: sorting
+    """The pair table in ``output_order``."""
+    order = output_order(out["probability"].to_numpy(), il, ir, ids)
+    return out.take(order).reset_index(drop=True)
+
+
+def output_order(probability: np.ndarray, il: np.ndarray, ir: np.ndarray, ids) -> np.ndarray:
+    """Positions of pairs most probable first, then by record ids (ranked once: sorting
     millions of id strings per pair would dominate)."""
     rank = id_rank(ids)
-    order = np.lexsort((rank[ir], rank[il], -out["probability"].to_numpy()))
-    return out.take(order).reset_index(drop=True)
+    return np.lexsort((rank[ir], rank[il], -probability))
 
 
 class _Clock:
@@ -338,8 +356,14 @@ def match_records(
     il, ir = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
     reviewed = reviewed_codes(il, ir, decided, len(records))
     codes = pair_codes(levels, _own_reference(records, pairs), reviewed, settings, len(records))
-    out = labelled(codes, ids[il], ids[ir], pairs["match_key"].to_numpy())
-    del norm, levels, codes, compare_pairs  # free the per-pair intermediates before clustering
+    del norm, levels, compare_pairs  # free the per-pair intermediates before clustering
+    # the table is built in its output order: sorting it after the merge copied all of it
+    order = output_order(codes["probability"].to_numpy(), il, ir, ids)
+    il, ir = il[order], ir[order]
+    match_key = pairs["match_key"].to_numpy()[order]
+    del pairs
+    out = labelled(codes, ids[il], ids[ir], match_key, order=order)
+    del codes, order, match_key
     clock.lap("decide")
     kept = refuse_weak_links(out, il, ir, len(records))
     labels = run.components(len(records), il[kept], ir[kept])
@@ -348,7 +372,6 @@ def match_records(
     clock.lap("cluster")
     corpus = merge_clusters(records, cluster_ids, anomalies) if build_corpus else pd.DataFrame()
     clock.lap("merge")
-    out = in_output_order(out, il, ir, ids)
     return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks, estimate)
 
 

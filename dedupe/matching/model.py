@@ -79,8 +79,13 @@ def title_tf_adjustment(levels: pd.DataFrame, mu: dict, n_records: int) -> np.nd
 
 def score(levels: pd.DataFrame, settings: Settings, n_records: int) -> pd.DataFrame:
     """Per-field weights (``<field>_weight``), total ``match_weight`` and ``probability``."""
+    return pd.DataFrame(score_arrays(levels, settings, n_records), index=levels.index)
+
+
+def score_arrays(levels: pd.DataFrame, settings: Settings, n_records: int) -> dict:
+    """``score``'s columns as arrays (no table: at millions of pairs a copy costs)."""
     weights = weight_table(settings.mu)
-    out = pd.DataFrame(index=levels.index)
+    out = {}
     total = np.full(len(levels), prior_log2_odds(settings.prior, n_records))
     for name, table in weights.items():
         w = table[levels[f"{name}_level"].to_numpy()]

@@ -153,19 +153,22 @@ def _columns(out: ParseOutput, source: str, fmt: str) -> tuple[dict[str, list], 
     n = len(recs)
     cols: dict[str, list] = {c: [None] * n for c in RECORD_COLUMNS}
     names_of = _NameCache()
+    lines, roles = cols["source_line"], cols["role"]
+    shared: dict[str, str] = {}  # one string object per distinct short value ("2003")
     for i, rec in enumerate(recs):
         for key, value in rec.fields.items():
             col = cols.get(key)
             if col is not None:
-                col[i] = value
+                col[i] = shared.setdefault(value, value) if key in _REPEATED else value
         names, affils, norm = names_of(rec.authors, rec.name_order)
         cols["authors"][i] = names
         cols["authors_norm"][i] = norm
         cols["author_affiliations"][i] = affils
+        lines[i], roles[i] = rec.line, rec.role
+        recs[i] = None  # type: ignore[call-overload]  # freed as its row is taken
+    out.records = []
     cols["source_file"] = [source] * n
-    cols["source_line"] = [rec.line for rec in recs]
     cols["source_format"] = [fmt] * n
-    cols["role"] = [rec.role for rec in recs]
     cols["content_hash"] = content_hashes(cols)
     taken: dict[str, int] = {}
     stem = PurePath(source).stem
@@ -192,6 +195,12 @@ def _columns(out: ParseOutput, source: str, fmt: str) -> tuple[dict[str, list], 
         for p in out.problems
     ]
     return cols, fails
+
+
+_REPEATED = frozenset(
+    {"year", "journal", "volume", "issue", "publisher", "language", "subject_code"}
+)
+"""Columns whose values repeat from record to record: kept as one string object each."""
 
 
 class _NameCache:
