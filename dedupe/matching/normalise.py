@@ -199,7 +199,7 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
 
     lists = arrow_lists(authors_norm)
     halves = pc.split_pattern(pc.list_flatten(lists), ",", max_splits=1)
-    family = fold(pd.Series(pc.list_element(halves, 0).to_pylist(), dtype=object))
+    family = fold(pd.Series(pd.arrays.ArrowStringArray(pc.list_element(halves, 0))))
     family = family.str.replace(" ", "", regex=False).fillna("")
     giv = pc.list_element(
         pc.if_else(
@@ -209,7 +209,7 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
         ),
         1,
     )
-    initial = fold(pd.Series(giv.to_pylist(), dtype=object)).str.slice(0, 1)
+    initial = fold(pd.Series(pd.arrays.ArrowStringArray(giv))).str.slice(0, 1)
     fam_lists = pa.ListArray.from_arrays(
         lists.offsets, pa.array(family.tolist(), pa.string()), mask=pc.is_null(lists)
     )
