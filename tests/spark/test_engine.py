@@ -201,3 +201,23 @@ def test_bad_parquet_input_is_one_error_line(spark, tmp_path, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_components_from_the_scored_merges_leave_out_refused_weak_links(spark):
+    """Above ``local_edges`` the components read the merges on Spark; a weak link the driver
+    refused (sent to review) must not join its two groups there either."""
+    import numpy as np
+
+    from dedupe.matching.cluster import components
+    from dedupe.matching.engine import WEAK_LINK
+    from dedupe.spark.engine import SparkRun
+
+    il = np.array([0, 1, 3, 4, 2, 5], dtype=np.int64)
+    ir = np.array([1, 2, 4, 5, 3, 6], dtype=np.int64)
+    decision = np.array([0, 0, 0, 0, 0, 2], dtype=np.int8)  # the last pair distinct
+    scored = spark.createDataFrame(pd.DataFrame({"i_l": il, "i_r": ir, "decision": decision}))
+    out = pd.DataFrame({"veto": [""] * 4 + [WEAK_LINK, ""]})  # 2-3 refused
+    kept = np.array([0, 1, 2, 3])
+    labels = SparkRun(spark, local_edges=0)._components(scored, 8, out, il, ir, kept)
+    assert labels.tolist() == [0, 0, 0, 3, 3, 3, 6, 7]
+    assert labels.tolist() == components(8, il[kept], ir[kept]).tolist()
