@@ -75,8 +75,11 @@ def _hash(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def content_hashes(records: pd.DataFrame) -> dict[str, str]:
-    """record_id -> the record's stored ``content_hash``."""
+def content_hashes(records: pd.DataFrame, ids: pd.Series | None = None) -> dict[str, str]:
+    """record_id -> the record's stored ``content_hash`` (of the records ``ids`` names, e.g.
+    those with anomalies; every record when None)."""
+    if ids is not None:
+        records = records[records["record_id"].isin(ids)]
     return dict(zip(records["record_id"], records["content_hash"].fillna("")))
 
 
@@ -214,6 +217,7 @@ def duplicate_partners(
     hits = pairs[pairs["decision"].isin(list(DECISION_RANK))]
     ids = pd.Index(records["record_id"])
     left, right = ids.get_indexer(hits["record_id_l"]), ids.get_indexer(hits["record_id_r"])
+    seen = np.unique(np.concatenate([left, right]))  # only these records' ages are compared
     both = pd.DataFrame(
         {
             "rec": np.concatenate([left, right]),
@@ -223,7 +227,8 @@ def duplicate_partners(
             "probability": np.tile(hits["probability"].to_numpy(dtype=float), 2),
         }
     )
-    order = _age(records, focus)
+    order = np.zeros(len(records), dtype=np.int64)
+    order[seen] = _age(records.iloc[seen], None if focus is None else np.asarray(focus)[seen])
     both = both[order[both["other"].to_numpy()] < order[both["rec"].to_numpy()]]
     both = both.assign(other_age=order[both["other"].to_numpy()])
     best = both.sort_values(["rec", "rank", "probability", "other_age"], ascending=[1, 1, 0, 1])
@@ -252,17 +257,23 @@ def _duplicate_findings(
     record's content and its occurrence among the records of that content (the whole
     corpus is read, also with --changed, so the count is the same in every mode)."""
     recs = records.reset_index(drop=True)
+    partners = duplicate_partners(pairs, recs, focus)
+    content = recs["content_hash"].fillna("")
+    # occurrences count among records of the same content: only the reported ones' matter
+    same = content.isin(set(content.iloc[partners["rec"]])).to_numpy()
     keys = pd.DataFrame(
         {
-            "content": recs["content_hash"].fillna("").to_numpy(),
-            "file": recs["source_file"].to_numpy(),
-            "line": recs["source_line"].to_numpy(),
-        }
+            "content": content.to_numpy()[same],
+            "file": recs["source_file"].to_numpy()[same],
+            "line": recs["source_line"].to_numpy()[same],
+        },
+        index=np.flatnonzero(same),
     )
     new = np.zeros(len(recs), bool) if focus is None else np.asarray(focus, bool)
-    nth = occurrences(keys, new) if len(keys) else np.zeros(0, dtype=int)
+    nth = np.zeros(len(recs), dtype=np.int64)
+    nth[same] = occurrences(keys, new[same]) if len(keys) else np.zeros(0, dtype=np.int64)
     out = []
-    for p in duplicate_partners(pairs, recs, focus).to_dict("records"):
+    for p in partners.to_dict("records"):
         a, b = recs.iloc[p["rec"]], recs.iloc[p["other"]]
         merge = p["decision"] == "merge"
         kind = "duplicate" if merge else "possible_duplicate"
@@ -344,7 +355,7 @@ def run_check(config: Config, changed: list[Path] | None = None) -> CheckResult:
     legacy: dict[str, str] = {}
     findings += _anomaly_findings(
         result.anomalies,
-        content_hashes(records),
+        content_hashes(records, result.anomalies["record_id"]),
         result.anomalies["source_file"].isin(_new_files(result, changed)).to_numpy(),
         legacy,
     )
