@@ -157,7 +157,10 @@ def content_hash(rec: dict) -> str:
 def content_hashes(columns: dict[str, list]) -> list[str]:
     """``content_hash`` of every row of a table given as columns (``CONTENT_FIELDS`` read)."""
     # lists hashed as their written text: ids stay what they were when lists were strings
-    texts = [[str(joined(v) or "") for v in columns[c]] for c in CONTENT_FIELDS]
+    texts = [
+        ["" if not v else v if type(v) is str else str(joined(v) or "") for v in columns[c]]
+        for c in CONTENT_FIELDS
+    ]
     sha1 = hashlib.sha1
     return [sha1("\x1f".join(t).encode("utf-8")).hexdigest()[:10] for t in zip(*texts)]
 
