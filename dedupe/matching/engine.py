@@ -218,11 +218,17 @@ def labelled(
     """The pair table from ``pair_codes``: record ids, ``match_key`` (categories ``keys``,
     default those present), levels, veto, decision and reviewed as their names.
 
-    ``order`` (positions into ``codes``) takes its rows in that order, column by column:
-    sorting the finished table would copy all of it. The ids and keys are given in the
-    table's order. Ids stay the records' own string objects (a string column would copy
-    every id for every pair)."""
-    take = (lambda a: a[order]) if order is not None else (lambda a: a)
+    ``order`` (positions into ``codes``) takes its rows in that order, column by column,
+    each column of ``codes`` dropped from it once taken: sorting the finished table, or
+    holding both tables whole, would double the memory of millions of pairs. The ids and
+    keys are given in the table's order. Ids stay the records' own string objects (a string
+    column would copy every id for every pair)."""
+
+    def column(name: str, dtype=None) -> np.ndarray:
+        if order is None:
+            return codes[name].to_numpy(dtype=dtype)
+        return codes.pop(name).to_numpy(dtype=dtype)[order]
+
     out = pd.DataFrame(
         {
             "record_id_l": pd.Series(id_l, dtype=object),
@@ -231,15 +237,13 @@ def labelled(
         }
     )
     for name, names in LEVELS.items():
-        out[f"{name}_level"] = pd.Categorical.from_codes(
-            take(codes[f"{name}_level"].to_numpy()), names
-        )
-        out[f"{name}_weight"] = take(codes[f"{name}_weight"].to_numpy(dtype=np.float32))
+        out[f"{name}_level"] = pd.Categorical.from_codes(column(f"{name}_level"), names)
+        out[f"{name}_weight"] = column(f"{name}_weight", np.float32)
     for col in (*SCORE_COLUMNS, "match_weight", "probability"):
-        out[col] = take(codes[col].to_numpy())
-    out["veto"] = pd.Categorical.from_codes(take(codes["veto"].to_numpy()), VETO_REASONS)
-    out["decision"] = pd.Categorical.from_codes(take(codes["decision"].to_numpy()), DECISIONS)
-    out["reviewed"] = pd.Categorical.from_codes(take(codes["reviewed"].to_numpy()), REVIEWED)
+        out[col] = column(col)
+    out["veto"] = pd.Categorical.from_codes(column("veto"), VETO_REASONS)
+    out["decision"] = pd.Categorical.from_codes(column("decision"), DECISIONS)
+    out["reviewed"] = pd.Categorical.from_codes(column("reviewed"), REVIEWED)
     return out
 
 
