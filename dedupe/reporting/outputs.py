@@ -23,11 +23,8 @@ from types import TracebackType
 import pandas as pd
 
 from dedupe.core.errors import InputError
-from dedupe.core.records import written
 from dedupe.parsing.files import OUTPUT_MARKER
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet treat a cell as a formula (OWASP)."""
+from dedupe.reporting.csv_writer import FORMULA_START, write_csv
 
 
 def formula_mask(values: pd.Series) -> pd.Series:
@@ -87,9 +84,8 @@ class StagedOutputs:
 
     def csv(self, name: str, frame: pd.DataFrame) -> None:
         """Stage a table as UTF-8 CSV (formula cells neutralised unless ``raw_csv``)."""
-        table = written(frame)  # lists (authors, merged ids) joined: only writers join them
-        table = table if self.raw_csv else neutralise_formulas(table)
-        self._guard(name, lambda p: table.to_csv(p, index=False))
+        # lists (authors, merged ids) joined: only writers join them
+        self._guard(name, lambda p: write_csv(frame, p, neutralise=not self.raw_csv))
 
     def text(self, name: str, text: str) -> None:
         """Stage a text file (UTF-8)."""
