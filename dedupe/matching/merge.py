@@ -47,7 +47,8 @@ def flagged_values(records: pd.DataFrame, anomalies: pd.DataFrame | None) -> dic
     if anomalies is None:
         from dedupe.validation.anomalies import flagged_by  # the checks, not a copy of them
 
-        found = flagged_by(records, FLAG_CHECKS)
+        judged = [c for c in dict.fromkeys(FLAG_SOURCE.get(f, f) for f in fields) if c in records]
+        found = flagged_by(records[judged], FLAG_CHECKS)  # only the fields the merge judges
         none = np.zeros(len(records), dtype=bool)
         return {f: found.get(FLAG_SOURCE.get(f, f), none) for f in fields}
     hit = anomalies[anomalies["check"].isin(FLAG_CHECKS)]
@@ -99,16 +100,17 @@ def merge_clusters(
     multi_rows = np.flatnonzero(~single)
     merged = None
     if len(multi_rows):
-        multi = records.iloc[multi_rows].reset_index(drop=True)
+        multi = records[fields].iloc[multi_rows].reset_index(drop=True)
         flags = flagged_values(multi, anomalies)
         merged = _merge_multi(multi[fields].assign(cluster_id=cid[multi_rows]), flags)
     rows = np.flatnonzero(single)
     out = pd.DataFrame({"cluster_id": cid[rows], "n_records": 1})
+    alone = records[fields].iloc[rows]  # the records no other joined
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
-        out[f] = objects(records[f]).to_numpy(dtype=object)[rows]
-    out["merged_ids"] = [[v] for v in records["record_id"].to_numpy(dtype=object)[rows]]
-    where = records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
-    out["sources"] = [[v] for v in where.to_numpy(dtype=object)[rows]]
+        out[f] = objects(alone[f]).to_numpy(dtype=object)
+    out["merged_ids"] = [[v] for v in alone["record_id"].to_numpy(dtype=object)]
+    where = alone["source_file"].astype(str) + ":" + alone["source_line"].astype(str)
+    out["sources"] = [[v] for v in where.to_numpy(dtype=object)]
     out["provenance"] = None
     if merged is not None:
         out = pd.concat([merged, out], ignore_index=True)
@@ -308,12 +310,12 @@ def group_lists(values: pd.Series, keys: pd.Series) -> pd.Series:
     return pd.Series(lists, index=k[starts], dtype=object)
 
 
-def _field_values(values: pd.Series) -> np.ndarray:
-    """A field's values for the provenance, as written (lists "; "-joined by Arrow)."""
-    if not is_list_column(values):
-        return values.to_numpy(dtype=object)
-    text = pc.binary_join(arrow_lists(values), LIST_SEP)
-    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+def _field_text(values: pd.Series) -> pa.Array:
+    """A field's values for the provenance as an Arrow string array, as written (lists
+    "; "-joined)."""
+    if is_list_column(values):
+        return pc.binary_join(arrow_lists(values), LIST_SEP)
+    return pa.array(values.to_numpy(dtype=object), pa.string(), from_pandas=True)
 
 
 def json_strings(values: pd.Series | pa.Array) -> pa.Array:
@@ -343,43 +345,63 @@ def _joined(items: pa.Array, starts: np.ndarray, sep: str) -> pa.Array:
     return pc.binary_join(pa.ListArray.from_arrays(offsets, items), sep)
 
 
+PROVENANCE_CLUSTERS = 50_000
+"""Clusters whose provenance JSON is assembled at a time (bounds the Arrow intermediates)."""
+
+
 def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
     """JSON {field: {record_id: value}} of the fields whose values differ in a cluster.
 
-    Rows are sorted by cluster and record id once; per field, a cluster's values differ
-    where their codes' minimum and maximum differ, and the JSON is assembled with Arrow
-    string kernels and list joins, so no Python runs per record or cluster.
+    Rows are sorted by cluster and record id once, then the JSON is assembled with Arrow
+    string kernels a chunk of clusters at a time (see :func:`_provenance_chunk`), so no
+    Python runs per record or cluster and the intermediates stay the size of one chunk.
     """
-    sub = recs[recs["cluster_id"].isin(multi)]
+    fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
+    sub = recs.loc[recs["cluster_id"].isin(multi), ["cluster_id", "record_id", *fields]]
     if sub.empty:
         return pd.Series(dtype=object)
     cluster_code, clusters = pd.factorize(sub["cluster_id"])
     ids = sub["record_id"].astype(str).to_numpy(dtype=object)
     order = np.lexsort((ids, cluster_code))
     group = cluster_code[order]
+    sub = sub.iloc[order].reset_index(drop=True)
+    bounds = np.searchsorted(
+        group, np.arange(0, len(clusters) + PROVENANCE_CLUSTERS, PROVENANCE_CLUSTERS)
+    )
+    bodies: list[str] = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if a < b:
+            bodies += _provenance_chunk(sub.iloc[a:b], group[a:b] - group[a], fields)
+    out = pd.Series(bodies, index=np.asarray(clusters, dtype=object), dtype=object)
+    return out.reindex(list(multi)).fillna("{}")
+
+
+def _provenance_chunk(sub: pd.DataFrame, group: np.ndarray, fields: list[str]) -> list[str]:
+    """The provenance JSON of each cluster of ``sub`` (rows sorted by dense cluster code
+    ``group``, then record id): per field, a cluster's values differ where their codes'
+    minimum and maximum differ; each field's entry (", " first) is placed at its clusters,
+    empty elsewhere, and the fields are joined in name order."""
     starts = run_starts(group)
-    id_json = json_strings(pa.array(ids[order].tolist(), pa.string()))
-    entries, owners = [], []
-    fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
-    for k, name in enumerate(fields):
-        values = _field_values(objects(sub[name]))[order]
-        codes = pd.factorize(values, use_na_sentinel=False)[0]
+    n = len(starts)
+    id_json = json_strings(pa.array(sub["record_id"].astype(str).tolist(), pa.string()))
+    parts = []
+    for name in fields:
+        values = pc.dictionary_encode(_field_text(sub[name]))  # JSON once per distinct value
+        codes = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False)
         differs = np.minimum.reduceat(codes, starts) != np.maximum.reduceat(codes, starts)
         if not differs.any():
             continue
         rows = np.flatnonzero(differs[group])  # cluster codes are dense: code = run
-        value_json = json_strings(pa.array(values[rows].tolist(), pa.string()))
+        picked = pc.take(values.indices, pa.array(rows))
+        value_json = pc.fill_null(pc.take(json_strings(values.dictionary), picked), "null")
         items = pc.binary_join_element_wise(pc.take(id_json, pa.array(rows)), value_json, ": ")
-        per_cluster = _joined(items, run_starts(group[rows]), ", ")
-        entries.append(pc.binary_join_element_wise(f'"{name}": {{', per_cluster, "}", ""))
-        owners.append(np.flatnonzero(differs) * len(fields) + k)
-    if not entries:
-        return pd.Series("{}", index=list(multi), dtype=object)
-    owner = np.concatenate(owners)
-    by_cluster = np.argsort(owner, kind="stable")  # by cluster, fields in name order
-    flat = pc.take(pa.concat_arrays(entries), pa.array(by_cluster))
-    cluster = owner[by_cluster] // len(fields)
-    first = run_starts(cluster)
-    body = pc.binary_join_element_wise("{", _joined(flat, first, ", "), "}", "")
-    out = pd.Series(body.to_pylist(), index=np.asarray(clusters, dtype=object)[cluster[first]])
-    return out.reindex(list(multi)).fillna("{}")
+        entry = pc.binary_join_element_wise(
+            f', "{name}": {{', _joined(items, run_starts(group[rows]), ", "), "}", ""
+        )
+        at = np.full(n, -1, dtype=np.int64)
+        at[np.flatnonzero(differs)] = np.arange(len(entry))
+        parts.append(pc.fill_null(pc.take(entry, pa.array(at, mask=at < 0)), ""))
+    if not parts:
+        return ["{}"] * n
+    body = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), 2)  # first ", "
+    return pc.binary_join_element_wise("{", body, "}", "").to_pylist()
