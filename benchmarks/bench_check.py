@@ -18,6 +18,7 @@ garbage collector's share of all that).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -146,8 +147,10 @@ def time_command(new: Path, baseline: Path) -> None:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--command"]
-    n = int(args[0]) if args else 100_000
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", type=int, nargs="?", default=100_000, help="records in the corpus")
+    ap.add_argument("--command", action="store_true", help="time the warm check as a command only")
+    n = ap.parse_args().n
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DEDUPE_CACHE"] = str(Path(tmp) / "cache")
         new = write_corpus(n, Path(tmp))
