@@ -322,9 +322,8 @@ def match_records(
     settings = settings or Settings.default()
     records = records.reset_index(drop=True)
     run = executor or Executor()
-    if run.match is not None and focus is None and norm is None and blocked is None:
-        if model is None:
-            return run.match(records, settings, decisions, on_blocked, build_corpus, anomalies)
+    if run.match is not None and all(x is None for x in (focus, norm, blocked, model)):
+        return run.match(records, settings, decisions, on_blocked, build_corpus, anomalies)
     clock = _Clock()
     norm = run.normalise(records) if norm is None else norm.reset_index(drop=True)
     clock.lap("normalise")

@@ -133,13 +133,13 @@ def level_patterns(levels: pd.DataFrame) -> pd.DataFrame:
     carriers = levels["title_carriers"].to_numpy(dtype=float)
     carriers = np.where(exact & (carriers >= 2), carriers, 0.0)
     ccode, cvalues = pd.factorize(carriers, sort=True)
+    width = max(len(cvalues), 1)
     key = np.zeros(len(levels), dtype=np.int64)
     for name in LEVELS:
         key = key * len(LEVELS[name]) + levels[f"{name}_level"].to_numpy()
-    key = key * max(len(cvalues), 1) + ccode
-    combos, count = np.unique(key, return_counts=True)
-    out = {"title_carriers": np.asarray(cvalues, dtype=float)[combos % max(len(cvalues), 1)]}
-    rest = combos // max(len(cvalues), 1)
+    combos, count = np.unique(key * width + ccode, return_counts=True)
+    out = {"title_carriers": np.asarray(cvalues, dtype=float)[combos % width]}
+    rest = combos // width
     for name in reversed(LEVELS):
         k = len(LEVELS[name])
         out[f"{name}_level"] = (rest % k).astype(levels[f"{name}_level"].dtype)

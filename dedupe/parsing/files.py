@@ -148,7 +148,8 @@ def _skip_folder(folder: Path, outputs: set[Path], seen: set[tuple[int, int]]) -
 def _columns(out: ParseOutput, source: str, fmt: str) -> tuple[dict[str, list], list[dict]]:
     """The record table of one parsed file as columns (one list per ``RECORD_COLUMNS``
     entry), and its failure rows. Columns, not a dict per record: a million rows of dicts
-    take gigabytes before the table exists."""
+    take gigabytes before the table exists. ``out.records`` is consumed: each parser record
+    is let go as its row is taken, so the two never both hold a large file whole."""
     recs = out.records
     n = len(recs)
     cols: dict[str, list] = {c: [None] * n for c in RECORD_COLUMNS}
