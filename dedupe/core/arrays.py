@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dedupe.core.patterns import STRING_DTYPE
+
 
 def objects(series: pd.Series) -> pd.Series:
     """The column as Python objects with None (not NaN/NA) for missing values."""
@@ -16,15 +18,23 @@ def objects(series: pd.Series) -> pd.Series:
 
 
 def arrow_strings(series: pd.Series) -> pa.Array:
-    """The column as an Arrow string array (nulls kept), for pyarrow compute kernels."""
+    """The column as an Arrow string array (nulls kept), for pyarrow compute kernels; a
+    column already Arrow-backed is taken as it is, not converted through Python objects."""
+    if series.dtype == STRING_DTYPE:
+        arr = pa.array(series.array)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        return arr.cast(pa.string())
     return pa.array(objects(series).tolist(), type=pa.string())
 
 
 def map_unique(series: pd.Series, func: Callable) -> pd.Series:
-    """``func`` applied once per distinct non-missing value; missing values stay None."""
-    values = objects(series)
-    uniq = pd.unique(values.dropna())
-    return values.map(dict(zip(uniq, map(func, uniq)))).astype(object)
+    """``func`` applied once per distinct non-missing value, as Python objects; missing
+    values stay None."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.full(len(uniques) + 1, None, dtype=object)  # the last: code -1, missing
+    for i, value in enumerate(np.asarray(uniques, dtype=object)):
+        mapped[i] = func(value)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
 def run_starts(keys: np.ndarray) -> np.ndarray:

@@ -77,7 +77,15 @@ def without_placeholders(series: pd.Series) -> pd.Series:
 
 def strip_title_noise(titles: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(title without annotations and junk prefixes, the annotations removed; None if none)."""
-    arr = arrow_strings(titles)
+    arr, note = title_noise(arrow_strings(titles))
+    return (
+        pd.Series(arr.to_pandas(), index=titles.index, dtype=object),
+        pd.Series(note.to_pandas(), index=titles.index, dtype=object),
+    )
+
+
+def title_noise(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``strip_title_noise`` on Arrow strings: (the titles, the annotations), as Arrow."""
     notes = []
     for rx in ANNOTATION_PATTERNS:
         found = pc.extract_regex(arr, f"(?i)(?P<n>{rx})")
@@ -91,10 +99,7 @@ def strip_title_noise(titles: pd.Series) -> tuple[pd.Series, pd.Series]:
     note = notes[0]
     for extra in notes[1:]:
         note = pc.coalesce(note, extra)
-    return (
-        pd.Series(arr.to_pandas(), index=titles.index, dtype=object),
-        pd.Series(note.to_pandas(), index=titles.index, dtype=object),
-    )
+    return arr, note
 
 
 def roman_to_int(text: str) -> int | None:

@@ -21,14 +21,14 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
-from dedupe.core.arrays import arrow_lists, flatten_lists, map_unique, objects
+from dedupe.core.arrays import arrow_lists, arrow_strings, flatten_lists, map_unique, objects
 from dedupe.core.patterns import COMPILED, RX, STRING_DTYPE, search_mask
 from dedupe.matching.fields import (
     id_like,
     leading_number,
     page_numbers,
     placeholder_mask,
-    strip_title_noise,
+    title_noise,
     without_placeholders,
 )
 from dedupe.matching.tokens import STOPWORDS
@@ -115,13 +115,22 @@ def fold(series: pd.Series) -> pd.Series:
     text = series.astype(STRING_DTYPE)
     special = search_mask(text, "[^\\x00-\\x7f]|&")
     if special.any():
-        idx = special.nonzero()[0]
-        pre = text.astype(object)
-        pre.iloc[idx] = map_unique(pre.iloc[idx], _transliterate).to_numpy()
-        text = pre.astype(STRING_DTYPE)
+        fixed = map_unique(text.iloc[special.nonzero()[0]], _transliterate)
+        text = _replaced(text, special, fixed)
     out = text.str.lower().str.replace("[^0-9a-z]+", " ", regex=True).str.strip()
     out = out.astype(object)
     return out.where(out.notna() & (out != ""), None)
+
+
+def _replaced(text: pd.Series, where: np.ndarray, values: pd.Series) -> pd.Series:
+    """Arrow-backed ``text`` with the values at ``where`` (in order) replaced by ``values``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pc.replace_with_mask(
+        arrow_strings(text), pa.array(where), pa.array(values.tolist(), pa.string())
+    )
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=text.index)
 
 
 def _transliterate(text: str) -> str:
@@ -135,21 +144,19 @@ def _transliterate(text: str) -> str:
 
 
 def strip_chrome(series: pd.Series) -> pd.Series:
-    """Remove breadcrumbs, page chrome and glued labels the checks know, for matching."""
-    text = objects(series)
+    """Remove breadcrumbs, page chrome and glued labels the checks know, for matching
+    (Arrow-backed strings)."""
     arrow = series.astype(STRING_DTYPE)
     hit = search_mask(arrow, RX["page_chrome"]) | search_mask(arrow, RX["glued_label"])
     if hit.any():
         rx = [COMPILED["page_chrome"], COMPILED["glued_label"]]
-        idx = hit.nonzero()[0]
         cleaned = []
-        for t in text.iloc[idx]:
+        for t in arrow.iloc[hit.nonzero()[0]]:
             for r in rx:
                 t = r.sub(" ", t)
             cleaned.append(t)
-        text = text.copy()
-        text.iloc[idx] = cleaned
-    return text
+        arrow = _replaced(arrow, hit, pd.Series(cleaned, dtype=object))
+    return arrow
 
 
 def title_key(series: pd.Series) -> pd.Series:
@@ -307,22 +314,27 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     and pages become numbers.
     """
     records = records.reindex(columns=records.columns.union(MATCH_FIELDS, sort=False))
+    # each text field as Arrow strings once, placeholders as missing, for the kernels below
+    text = {
+        f: without_placeholders(records[f].astype(STRING_DTYPE))
+        for f in ("title", "abstract", "journal", "volume", "issue", "pages")
+    }
     out = pd.DataFrame(index=records.index)
     out["record_id"] = records["record_id"]
-    title, note = strip_title_noise(without_placeholders(records["title"]))
-    out["title"] = title_key(title)
-    out["title_note"] = note
-    out["abstract"] = fold(strip_chrome(without_placeholders(records["abstract"])))
+    title, note = title_noise(arrow_strings(text["title"]))
+    out["title"] = title_key(pd.Series(pd.arrays.ArrowStringArray(title), index=out.index))
+    out["title_note"] = pd.Series(note.to_pandas(), index=out.index, dtype=object)
+    out["abstract"] = fold(strip_chrome(text["abstract"]))
     out = out.join(author_keys(present_authors(records)))
     out["year"] = year_int(records["year"])
-    out["journal"] = journal_key(without_placeholders(records["journal"]))
+    out["journal"] = journal_key(text["journal"])
     out["journal_initials"] = initials(out["journal"])
     out["title_parts"] = findall_key(out["title"], PART_PATTERN)
     out["title_types"] = findall_key(out["title"], DOCUMENT_TYPE_PATTERN)
     out["doi"] = doi_key(records["doi"])
-    out["volume"] = leading_number(without_placeholders(records["volume"]))
-    out["issue"] = leading_number(without_placeholders(records["issue"]))
-    pages = page_numbers(without_placeholders(records["pages"]))
+    out["volume"] = leading_number(text["volume"])
+    out["issue"] = leading_number(text["issue"])
+    pages = page_numbers(text["pages"])
     out["page"] = pages["first"].to_numpy()
     out["page_last"] = pages["last"].to_numpy()
     return corpus_columns(out, records)
