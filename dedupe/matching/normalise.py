@@ -19,6 +19,8 @@ import re
 import ftfy
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from anyascii import anyascii
 
 from dedupe.core.arrays import arrow_lists, arrow_strings, flatten_lists, map_unique, objects
@@ -112,21 +114,22 @@ def fold(series: pd.Series) -> pd.Series:
     """``fold_one`` over a column, vectorised: Python runs only on the values that hold an
     HTML entity or a non-ASCII character (anyascii, ftfy), once per distinct value; the rest
     is Arrow string kernels."""
+    out = folded(series).astype(object)
+    return out.where(out.notna() & (out != ""), None)
+
+
+def folded(series: pd.Series) -> pd.Series:
+    """``fold`` as Arrow-backed strings ("" where nothing is left, missing stays missing)."""
     text = series.astype(STRING_DTYPE)
     special = search_mask(text, "[^\\x00-\\x7f]|&")
     if special.any():
         fixed = map_unique(text.iloc[special.nonzero()[0]], _transliterate)
         text = _replaced(text, special, fixed)
-    out = text.str.lower().str.replace("[^0-9a-z]+", " ", regex=True).str.strip()
-    out = out.astype(object)
-    return out.where(out.notna() & (out != ""), None)
+    return text.str.lower().str.replace("[^0-9a-z]+", " ", regex=True).str.strip()
 
 
 def _replaced(text: pd.Series, where: np.ndarray, values: pd.Series) -> pd.Series:
     """Arrow-backed ``text`` with the values at ``where`` (in order) replaced by ``values``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     arr = pc.replace_with_mask(
         arrow_strings(text), pa.array(where), pa.array(values.tolist(), pa.string())
     )
@@ -185,29 +188,35 @@ def doi_key(series: pd.Series) -> pd.Series:
     return objects(doi)
 
 
-def present_authors(records: pd.DataFrame) -> pd.Series:
-    """``authors_norm`` (lists), missing where the raw or normalised list holds nothing but
-    placeholders ("[No authors listed]", "Anonymous")."""
+def present_authors(records: pd.DataFrame) -> pa.ListArray:
+    """``authors_norm`` as Arrow lists, null where the raw or normalised list holds nothing
+    but placeholders ("[No authors listed]", "Anonymous")."""
     keep = np.ones(len(records), dtype=bool)
-    for col in ("authors", "authors_norm"):
-        items, parent = flatten_lists(records[col])
+    norm = arrow_lists(records["authors_norm"])
+    for lists in (arrow_lists(records["authors"]), norm):
+        items, parent = flatten_lists(lists)
         total = np.bincount(parent, minlength=len(records))
         stand_ins = np.bincount(parent, weights=placeholder_mask(items), minlength=len(records))
         keep &= ~((total > 0) & (stand_ins == total))
-    return records["authors_norm"].where(keep, None)
+    return pc.if_else(pa.array(keep), norm, pa.scalar(None, norm.type))
 
 
-def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
+def author_keys(
+    authors_norm: pd.Series | pa.ListArray, index: pd.Index | None = None
+) -> pd.DataFrame:
     """Folded family names of lists of "Family, Given" names: all (space-joined, in source
     order), the first author's, and the first author's initial. Arrow list kernels over the
-    names; Python only for transliteration of non-ASCII names."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    lists = arrow_lists(authors_norm)
+    names; Python only for transliteration of non-ASCII names. ``authors_norm`` may be
+    Arrow lists already (then ``index`` is the rows' index)."""
+    if isinstance(authors_norm, pd.Series):
+        index, lists = authors_norm.index, arrow_lists(authors_norm)
+    else:
+        lists = authors_norm
     halves = pc.split_pattern(pc.list_flatten(lists), ",", max_splits=1)
-    family = fold(pd.Series(pd.arrays.ArrowStringArray(pc.list_element(halves, 0))))
-    family = family.str.replace(" ", "", regex=False).fillna("")
+    family = arrow_strings(
+        folded(pd.Series(pd.arrays.ArrowStringArray(pc.list_element(halves, 0))))
+    )
+    family = pc.fill_null(pc.replace_substring(family, " ", ""), "")
     giv = pc.list_element(
         pc.if_else(
             pc.greater(pc.list_value_length(halves), 1),
@@ -216,30 +225,28 @@ def author_keys(authors_norm: pd.Series) -> pd.DataFrame:
         ),
         1,
     )
-    initial = fold(pd.Series(pd.arrays.ArrowStringArray(giv))).str.slice(0, 1)
-    fam_lists = pa.ListArray.from_arrays(
-        lists.offsets, pa.array(family.tolist(), pa.string()), mask=pc.is_null(lists)
+    initial = pc.utf8_slice_codeunits(
+        arrow_strings(folded(pd.Series(pd.arrays.ArrowStringArray(giv)))), 0, 1
     )
+    fam_lists = pa.ListArray.from_arrays(lists.offsets, family, mask=pc.is_null(lists))
     families = pc.utf8_trim_whitespace(
         pc.replace_substring_regex(pc.binary_join(fam_lists, " "), r"\s+", " ")
     )
-    starts = np.asarray(lists.offsets)[:-1]
     has = pc.fill_null(pc.greater(pc.list_value_length(lists), 0), False).to_numpy(
         zero_copy_only=False
     )
-    first_family = np.full(len(authors_norm), None, dtype=object)
-    first_initial = np.full(len(authors_norm), None, dtype=object)
-    fam_values = family.to_numpy(dtype=object)
-    init_values = initial.to_numpy(dtype=object)
-    first_family[has] = fam_values[starts[has]]
-    first_initial[has] = init_values[starts[has]]
+    first = pa.array(np.asarray(lists.offsets)[:-1][has])  # each first author's name
+    first_family = np.full(len(lists), None, dtype=object)
+    first_initial = np.full(len(lists), None, dtype=object)
+    first_family[has] = pc.take(family, first).to_numpy(zero_copy_only=False)
+    first_initial[has] = pc.take(initial, first).to_numpy(zero_copy_only=False)
     out = pd.DataFrame(
         {
             "families": families.to_pylist(),
             "first_family": first_family,
             "first_initial": first_initial,
         },
-        index=authors_norm.index,
+        index=index,
     )
     out = out.replace("", None)
     return out.apply(objects)
@@ -325,7 +332,7 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     out["title"] = title_key(pd.Series(pd.arrays.ArrowStringArray(title), index=out.index))
     out["title_note"] = pd.Series(note.to_pandas(), index=out.index, dtype=object)
     out["abstract"] = fold(strip_chrome(text["abstract"]))
-    out = out.join(author_keys(present_authors(records)))
+    out = out.join(author_keys(present_authors(records), out.index))
     out["year"] = year_int(records["year"])
     out["journal"] = journal_key(text["journal"])
     out["journal_initials"] = initials(out["journal"])
