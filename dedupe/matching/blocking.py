@@ -124,10 +124,11 @@ def rare_word_keys(words: list[np.ndarray], vocab_size: int) -> list[np.ndarray]
     return keys
 
 
-def significant(titles: pd.Series) -> pa.Array:
+def significant(titles: pd.Series | pa.Array) -> pa.Array:
     """The titles without stop words, single-spaced (Arrow strings)."""
     stop = r"\b(?:" + "|".join(sorted(STOPWORDS)) + r")\b"
-    arr = pc.replace_substring_regex(arrow_strings(titles), stop, " ")
+    arr = titles if isinstance(titles, pa.Array) else arrow_strings(titles)
+    arr = pc.replace_substring_regex(arr, stop, " ")
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"\s+", " "))
 
 
@@ -139,21 +140,24 @@ def end_words(plain: pa.Array, words: int = 4, at_end: bool = False) -> pd.Serie
     return pd.Series(pc.struct_field(found, [0]).to_pandas())
 
 
-def title_ends(titles: pd.Series) -> tuple[pd.Series, pd.Series]:
+def title_ends(titles: pd.Series, arrow: pa.Array | None = None) -> tuple[pd.Series, pd.Series]:
     """The first and the last four significant words of each title (``end_words``),
-    indexed as ``titles``; stop words are stripped once for both."""
-    plain = significant(titles)
+    indexed as ``titles``; stop words are stripped once for both (``arrow``: the titles
+    already as Arrow strings)."""
+    plain = significant(titles if arrow is None else arrow)
     first = end_words(plain).set_axis(titles.index)
     return first, end_words(plain, at_end=True).set_axis(titles.index)
 
 
-def sort_rank(norm: pd.DataFrame) -> np.ndarray:
+def sort_rank(norm: pd.DataFrame, title: pa.Array | None = None) -> np.ndarray:
     """Each record's rank in (title, first author, year) order: copies of a paper sit side by
-    side, which is what a capped block's window relies on."""
+    side, which is what a capped block's window relies on (``title``: the titles already
+    as Arrow strings)."""
+    title = arrow_strings(norm["title"]) if title is None else title
     # missing first ("" sorts before any folded value, which is never empty)
     table = pa.table(
         {
-            "title": pc.fill_null(arrow_strings(norm["title"]), ""),
+            "title": pc.fill_null(title, ""),
             "first_family": pc.fill_null(arrow_strings(norm["first_family"]), ""),
             "year": pd.to_numeric(norm["year"]).astype("float64").fillna(-np.inf).to_numpy(),
         }
@@ -198,8 +202,9 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     """Candidate pairs (positions ``i_l < i_r`` into ``norm``) and per-rule counts."""
     norm = norm.reset_index(drop=True)
     n = max(len(norm), 1)
-    tokens = tokenize(norm["title"], min_len=3)
-    rank = sort_rank(norm)
+    title = arrow_strings(norm["title"])  # once for the words, the order and the ends
+    tokens = tokenize(title, min_len=3)
+    rank = sort_rank(norm, title)
 
     loose = min(max_block, LOOSE_MAX_BLOCK)
 
@@ -210,7 +215,9 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
         return pd.Series(codes).where(codes >= 0)
 
     words = rarest_words(tokens, 3)
-    start, end = title_ends(norm["title"])
+    start, end = title_ends(norm["title"], title)
+    author = norm["first_family"].astype(object)  # factorised once for both author rules
+    author = pd.Series(pd.factorize(author, use_na_sentinel=True)[0]).where(author.notna())
     rules = {
         "doi": lambda: on(norm["doi"], max_block),
         "title_exact": lambda: on(norm["title"], max_block),
@@ -223,8 +230,8 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
         ),
         "title_start": lambda: on(start),
         "title_end": lambda: on(end),
-        "first_author_rare_word": lambda: on(joint_key(norm["first_family"], keyed(words[0]))),
-        "first_author_year": lambda: on(joint_key(norm["first_family"], norm["year"])),
+        "first_author_rare_word": lambda: on(joint_key(author, keyed(words[0]))),
+        "first_author_year": lambda: on(joint_key(author, norm["year"])),
         "abstract_title": lambda: (abstract_title_pairs(norm, tokens), 0),
     }
     return run_rules(rules, n)

@@ -24,10 +24,13 @@ def _pair_keys(cl: np.ndarray, cr: np.ndarray, width: int) -> tuple[np.ndarray, 
     return np.asarray(distinct, dtype=np.int64), inverse
 
 
-def _scores(left: Coded, right: Coded, scorer, where: np.ndarray) -> np.ndarray:
+def _scores(
+    left: Coded, right: Coded, scorer, where: np.ndarray, cutoff: float | None = None
+) -> np.ndarray:
     """Scores in 0..1 of aligned pairs where ``where`` holds (0 elsewhere), computed once per
     distinct pair of values; equal values score 1 without calling the scorer (every scorer
-    here gives equal strings full marks)."""
+    here gives equal strings full marks). With ``cutoff``, scores below it are 0 (the
+    scorer may stop early): for scores only ever compared with that bar."""
     out = np.zeros(len(where))
     equal = where & (left.codes == right.codes) if left.uniques is right.uniques else None
     if equal is not None:
@@ -39,7 +42,9 @@ def _scores(left: Coded, right: Coded, scorer, where: np.ndarray) -> np.ndarray:
         distinct, inverse = _pair_keys(left.codes[idx], right.codes[idx], width)
         a, b = left.uniques[distinct // width], right.uniques[distinct % width]
         scale = 1.0 if scorer is JaroWinkler.normalized_similarity else 100.0
-        scores = process.cpdist(a.tolist(), b.tolist(), scorer=scorer, workers=-1) / scale
+        bar = None if cutoff is None else cutoff * scale
+        scores = process.cpdist(a.tolist(), b.tolist(), scorer=scorer, workers=-1, score_cutoff=bar)
+        scores = scores / scale
         out[idx] = scores[inverse]
     return out
 
@@ -185,7 +190,7 @@ def _compare_chunk(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
     )
     # one title is the other plus a tag or subtitle ("X (Panel)", "X - Book Review"); only
     # where the titles are not already alike enough for a higher level
-    contained = _scores(tl, tr, fuzz.token_set_ratio, has_t & (t < 0.88)) >= 0.97
+    contained = _scores(tl, tr, fuzz.token_set_ratio, has_t & (t < 0.88), 0.97) >= 0.97
     out["title_score"] = t.astype(np.float32)  # levels are read from the float64 scores
     out["title_level"] = _levels(
         "title",
@@ -208,7 +213,7 @@ def _compare_chunk(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
     out["year_level"] = _levels("year", [(gap == 0, "same"), (gap == 1, "one_apart")], ~has_y)
     jl, jr = L.text("journal"), R.text("journal")
     has_j = jl.present & jr.present
-    j = _scores(jl, jr, fuzz.token_sort_ratio, has_j)
+    j = _scores(jl, jr, fuzz.token_sort_ratio, has_j, 0.85)
     acronym = jl.equal(R.text("journal_initials")) | jr.equal(L.text("journal_initials"))
     out["journal_level"] = _levels(
         "journal", [(jl.equal(jr), "exact"), ((j >= 0.85) | acronym, "fuzzy")], ~has_j
@@ -256,7 +261,11 @@ def _authors(L: Side, R: Side) -> tuple[np.ndarray, np.ndarray]:
     whole = L.text("families_sorted").equal(R.text("families_sorted"))
     most = has_a & (fam >= 0.8) & ~whole
     first = _scores(
-        L.text("first_family"), R.text("first_family"), JaroWinkler.normalized_similarity, most
+        L.text("first_family"),
+        R.text("first_family"),
+        JaroWinkler.normalized_similarity,
+        most,
+        0.9,
     )
     level = _levels(
         "authors",

@@ -60,11 +60,14 @@ class Tokens:
         return np.bincount(self.rec, minlength=self.n_records)
 
 
-def tokenize(texts: pd.Series, min_len: int = 1, vocab: pa.Array | None = None) -> Tokens:
+def tokenize(
+    texts: pd.Series | pa.Array, min_len: int = 1, vocab: pa.Array | None = None
+) -> Tokens:
     """The distinct significant words of each text (stop words and words shorter than
-    ``min_len`` dropped). With ``vocab``, words are coded against it and unknown ones
-    dropped."""
-    lists = pc.split_pattern(arrow_strings(texts), " ")
+    ``min_len`` dropped; ``texts`` may be Arrow strings already). With ``vocab``, words are
+    coded against it and unknown ones dropped."""
+    arr = texts if isinstance(texts, pa.Array) else arrow_strings(texts)
+    lists = pc.split_pattern(arr, " ")
     words = pc.list_flatten(lists)
     rec = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
     if vocab is None:
