@@ -195,5 +195,7 @@ def test_parsers_never_raise_and_keep_lines_in_range(lines, fmt):
     n_lines = max(1, text.count("\n") + 1)
     for rec in out.records:
         assert 1 <= rec.line <= n_lines
+    if out.table is not None:  # records read as columns (CSV, TSV)
+        assert all(1 <= line <= n_lines for line in out.table.line.tolist())
     for problem in out.problems:
         assert 0 <= problem.line <= n_lines

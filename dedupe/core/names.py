@@ -53,7 +53,6 @@ TRUNCATION_MARKS = ("...", "…", "et al.", "et al")
 
 _INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
 _AFFIL_CHARS = frozenset("0123456789, \t")
-_SPACES = re.compile(r"\s+")
 
 
 def strip_affiliation_index(name: str) -> tuple[str, str]:
@@ -64,6 +63,8 @@ def strip_affiliation_index(name: str) -> tuple[str, str]:
     >>> strip_affiliation_index("Rao, Sandy [1 ,2 ]"), strip_affiliation_index("Doe [x]")
     (('Rao, Sandy', '1,2'), ('Doe [x]', ''))
     """
+    if "]" not in name:  # no index (most names): as the general case returns them
+        return name.strip(), ""
     text = name.rstrip()
     start = text.rfind("[")
     inner = text[start + 1 : -1] if start >= 0 and text.endswith("]") else ""
@@ -138,7 +139,9 @@ def _split_given_first(tokens: list[str]) -> tuple[str, str]:
 
 def split_name(name: str, order: str = "auto") -> tuple[str, str]:
     """(family, given) of one name; ("", "") for an empty one."""
-    raw = _SPACES.sub(" ", strip_affiliation_index(name)[0]).strip()
+    # str.split() splits on exactly the characters the regex \s matches (every code point
+    # checked), so this is ``re.sub(r"\s+", " ", ...).strip()`` without the regex
+    raw = " ".join(strip_affiliation_index(name)[0].split())
     name = raw.strip(" ,;")
     if not name:
         return "", ""
@@ -165,11 +168,11 @@ def normalise_name(name: str, order: str = "auto") -> str:
 
 def normalise_authors(names: list[str], order: str = "auto") -> list[str]:
     """Normalise a list of raw names, dropping truncation markers and empty entries."""
-    out = []
-    for n in names:
-        if is_truncation(n) or not n.strip():
-            continue
-        norm = normalise_name(n, order)
-        if norm:
-            out.append(norm)
-    return out
+    return [norm for n in names if (norm := normalise_author(n, order))]
+
+
+def normalise_author(name: str, order: str = "auto") -> str | None:
+    """One raw name as "Family, Given"; None for a truncation marker or an empty name."""
+    if is_truncation(name) or not name.strip():
+        return None
+    return normalise_name(name, order) or None

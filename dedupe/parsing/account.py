@@ -39,6 +39,8 @@ def line_account(out: ParseOutput, lines: list[str]) -> np.ndarray:
         mark(first, last, _CODE["layout"])
     for rec in out.records:
         mark(rec.line, rec.end, _CODE["record"])
+    if out.table is not None:
+        codes[_spans(out.table.line, out.table.end, len(codes))] = _CODE["record"]
     for first, last, _ in out.taken:
         mark(first, last, _CODE["record"])
     blank = np.fromiter((not ln.strip() for ln in lines), dtype=bool, count=len(lines))
@@ -47,6 +49,16 @@ def line_account(out: ParseOutput, lines: list[str]) -> np.ndarray:
         if p.kind in _KIND_CODE:
             mark(p.line, p.end, _KIND_CODE[p.kind])
     return codes
+
+
+def _spans(first: np.ndarray, last: np.ndarray, size: int) -> np.ndarray:
+    """Which of ``size`` line numbers lie in a span ``first``..``last`` (as ``mark`` reads
+    them: ``last`` below ``first`` is ``first`` alone), without a loop per span."""
+    lo = np.clip(np.maximum(first, 1), 0, size)
+    hi = np.clip(np.maximum(first, last) + 1, 0, size)
+    keep = lo < hi
+    delta = np.bincount(lo[keep], minlength=size + 1) - np.bincount(hi[keep], minlength=size + 1)
+    return np.cumsum(delta[:size]) > 0
 
 
 def gaps(codes: np.ndarray, lines: list[str], fmt: str) -> list[Problem]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -12,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from dedupe.core.errors import FileError, InputError
-from dedupe.core.names import normalise_authors, strip_affiliation_index
+from dedupe.core.names import normalise_author, strip_affiliation_index
 from dedupe.core.records import (
     FAILURE_COLUMNS,
     RECORD_COLUMNS,
     Problem,
+    RawRecord,
     content_hashes,
     make_record_id,
     to_frame,
@@ -25,7 +29,7 @@ from dedupe.parsing.account import ACCOUNTS, gaps, group_unattached, line_accoun
 from dedupe.parsing.cache import ParseCache, cache_dir
 from dedupe.parsing.decode import Decoded, check_encoding, read_text
 from dedupe.parsing.formats import PARSERS, sniff
-from dedupe.parsing.formats.base import ParseOutput, numbered_lines
+from dedupe.parsing.formats.base import ParseOutput, RecordColumns, numbered_lines
 
 
 @dataclass
@@ -150,37 +154,21 @@ def _columns(out: ParseOutput, source: str, fmt: str) -> tuple[dict[str, list], 
     entry), and its failure rows. Columns, not a dict per record: a million rows of dicts
     take gigabytes before the table exists. ``out.records`` is consumed: each parser record
     is let go as its row is taken, so the two never both hold a large file whole."""
-    recs = out.records
-    n = len(recs)
-    cols: dict[str, list] = {c: [None] * n for c in RECORD_COLUMNS}
-    names_of = _NameCache()
-    lines, roles = cols["source_line"], cols["role"]
-    shared: dict[str, str] = {}  # one string object per distinct short value ("2003")
-    for i, rec in enumerate(recs):
-        for key, value in rec.fields.items():
-            col = cols.get(key)
-            if col is not None:
-                col[i] = shared.setdefault(value, value) if key in _REPEATED else value
-        names, affils, norm = names_of(rec.authors, rec.name_order)
-        cols["authors"][i] = names
-        cols["authors_norm"][i] = norm
-        cols["author_affiliations"][i] = affils
-        lines[i], roles[i] = rec.line, rec.role
-        recs[i] = None  # type: ignore[call-overload]  # freed as its row is taken
-    out.records = []
+    table = out.table if out.table is not None else _as_columns(out.records)
+    out.records, out.table = [], None
+    n = len(table)
+    cols: dict[str, list] = {
+        c: list(table.fields[c]) if c in table.fields else [None] * n for c in RECORD_COLUMNS
+    }
+    cols["authors"], cols["author_affiliations"], cols["authors_norm"] = _authors(table)
+    cols["source_line"], cols["role"] = table.line.tolist(), list(table.role)
     cols["source_file"] = [source] * n
     cols["source_format"] = [fmt] * n
-    cols["content_hash"] = content_hashes(cols)
+    cols["content_hash"] = hashes = content_hashes(cols)
     taken: dict[str, int] = {}
     stem = PurePath(source).stem
-    cols["record_id"] = ids = [make_record_id(stem, h, taken) for h in cols["content_hash"]]
-    lister = None  # the latest main record: the page that lists the entries after it
-    listed_by = cols["listed_by"]
-    for i, role in enumerate(cols["role"]):
-        if role == "main":
-            lister = ids[i]
-        elif not listed_by[i]:
-            listed_by[i] = lister
+    cols["record_id"] = ids = [make_record_id(stem, h, taken) for h in hashes]
+    _fill_listers(cols["role"], ids, cols["listed_by"])
     fails = [
         dict(
             source_file=source,
@@ -198,10 +186,71 @@ def _columns(out: ParseOutput, source: str, fmt: str) -> tuple[dict[str, list], 
     return cols, fails
 
 
+def _as_columns(recs: list[RawRecord]) -> RecordColumns:
+    """Parser records as columns (each record let go as its row is taken)."""
+    n = len(recs)
+    fields: dict[str, list] = {}
+    line, end, role = [0] * n, [0] * n, [""] * n
+    authors: list[tuple[list[str], str]] = []
+    shared: dict[str, str] = {}  # one string object per distinct short value ("2003")
+    for i, rec in enumerate(recs):
+        for key, value in rec.fields.items():
+            if key in _RECORD_COLUMN_SET:
+                col = fields.get(key) or fields.setdefault(key, [None] * n)
+                col[i] = shared.setdefault(value, value) if key in _REPEATED else value
+        authors.append((rec.authors, rec.name_order))
+        line[i], end[i], role[i] = rec.line, rec.end, rec.role
+        recs[i] = None  # type: ignore[call-overload]  # freed as its row is taken
+    ids = np.arange(n)
+    return RecordColumns(
+        fields, np.array(line, np.int64), np.array(end, np.int64), role, authors, ids
+    )
+
+
+def _authors(table: RecordColumns) -> tuple[list, list, list]:
+    """(names, affiliation indexes, normalised names) of each record, each distinct author
+    list and each distinct name worked out once; every record gets lists of its own."""
+    names_of = _NameCache()
+    done = [names_of(raw, order) for raw, order in table.authors]
+    of = np.asarray(table.author_of, dtype=np.int64)
+    _, first = np.unique(of, return_index=True)
+    again = np.ones(len(of), dtype=bool)
+    again[first] = False  # a record whose author list an earlier record had: copies
+    out = []
+    for part in range(3):
+        col = _take([d[part] for d in done], of)
+        for i in np.flatnonzero(again):
+            if col[i] is not None:
+                col[i] = list(col[i])
+        out.append(col)
+    return out[0], out[1], out[2]
+
+
+def _take(values: list, index: np.ndarray) -> list:
+    """``values[i]`` for each ``i`` of ``index`` (None for -1) as a list."""
+    table = np.empty(len(values) + 1, dtype=object)
+    table[: len(values)] = values
+    return table[index].tolist()
+
+
+def _fill_listers(roles: list[str], ids: list[str], listed_by: list) -> None:
+    """Each record that is not a main record and names no lister is listed by the latest
+    main record before it (the page that lists the entries after it)."""
+    if all(r == "main" for r in roles):
+        return
+    lister = None
+    for i, role in enumerate(roles):
+        if role == "main":
+            lister = ids[i]
+        elif not listed_by[i]:
+            listed_by[i] = lister
+
+
 _REPEATED = frozenset(
     {"year", "journal", "volume", "issue", "publisher", "language", "subject_code"}
 )
 """Columns whose values repeat from record to record: kept as one string object each."""
+_RECORD_COLUMN_SET = frozenset(RECORD_COLUMNS)
 
 
 class _NameCache:
@@ -227,8 +276,7 @@ class _NameCache:
 
     def _add(self, raw: str, order: str) -> tuple[str, str, str | None]:
         name, idx = strip_affiliation_index(raw)
-        found = normalise_authors([name], order)
-        self.seen[(raw, order)] = out = (name, idx, found[0] if found else None)
+        self.seen[(raw, order)] = out = (name, idx, normalise_author(name, order))
         return out
 
 
@@ -295,7 +343,7 @@ def parse_lines(
     out.problems.extend(gaps(codes, lines, parser.name))
     out.problems = group_unattached(out.problems, codes)
     codes = line_account(out, lines)
-    if not out.records:
+    if not out.count:
         out.problems.insert(0, _no_records(out, text, parser.name))
     columns, fails = _columns(out, str(path), parser.name)
     return ParsedText(columns, fails, parser.name, codes)
@@ -367,6 +415,20 @@ def parse_paths(
     )
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """The garbage collector off while the block runs (as it was after): parsing a file
+    makes millions of lists and strings and no reference cycles worth collecting, and each
+    collection would walk every one made so far (a third of a 200,000-row CSV's parse)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _parse_cached(
     path: Path,
     fmt: str | None,
@@ -390,7 +452,8 @@ def _parse_cached(
                 decoded = Decoded("", **info["decoded"])
                 return records, failures, info["format"], decoded, (key, info.get("lines", {}))
     decoded = read_text(path, encoding)
-    parsed = parse_lines(decoded.text, path, fmt, column_map)
+    with collection_paused():
+        parsed = parse_lines(decoded.text, path, fmt, column_map)
     records = parsed.records
     failures = to_frame(parsed.failures, FAILURE_COLUMNS)
     if store is not None:

@@ -76,3 +76,61 @@ def test_normalisation_is_idempotent(name):
 )  # fmt: skip
 def test_comma_lists_tell_one_family_first_name_from_several_names(raw, names):
     assert split_author_list(raw) == names
+
+
+def _old_strip_affiliation_index(name):
+    """The function before its fast path for names without "]" (the oracle)."""
+    text = name.rstrip()
+    start = text.rfind("[")
+    inner = text[start + 1 : -1] if start >= 0 and text.endswith("]") else ""
+    if not inner.strip() or not frozenset("0123456789, \t").issuperset(inner):
+        return name.strip(), ""
+    idx = ",".join(p.strip() for p in inner.split(",") if p.strip())
+    return text[:start].strip(), idx
+
+
+def _old_split_name(name, order="auto"):
+    """split_name before white space was collapsed without a regex (the oracle)."""
+    import re
+
+    from dedupe.core.names import _INITIALS, _split_given_first
+
+    raw = re.sub(r"\s+", " ", _old_strip_affiliation_index(name)[0]).strip()
+    name = raw.strip(" ,;")
+    if not name:
+        return "", ""
+    if order == "corporate" or (raw.endswith(",") and "," not in name):
+        return name, ""
+    if "," in name:
+        family, given = name.split(",", 1)
+        return family.strip(), given.strip()
+    tokens = name.split(" ")
+    if len(tokens) == 1:
+        return tokens[0], ""
+    if order == "family_first":
+        return tokens[0], " ".join(tokens[1:])
+    if order == "auto" and _INITIALS.match(tokens[-1]) and not _INITIALS.match(tokens[0]):
+        return " ".join(tokens[:-1]), tokens[-1]
+    return _split_given_first(tokens)
+
+
+NAME_PARTS = ["A", "J", "K", "a", "e", "é", " ", ".", ",", ";", "-", "[", "]", "1", "2"]
+WHITE = ["\t", "\n", "\u00a0", "\u2028", "\x1c", "\u3000", "\x85", "  "]
+NAME_TEXT = st.lists(
+    st.sampled_from([*NAME_PARTS, *WHITE, "van ", "De ", "et al.", "Doe", "[1 ,2 ]"]),
+    max_size=12,
+).map("".join) | st.text(max_size=12)
+
+
+@given(NAME_TEXT, st.sampled_from(["auto", "family_first", "given_first", "corporate"]))
+def test_names_read_as_before_the_fast_paths(name, order):
+    from dedupe.core.names import normalise_author, split_name, strip_affiliation_index
+
+    assert strip_affiliation_index(name) == _old_strip_affiliation_index(name)
+    family, given = _old_split_name(name, order)
+    assert split_name(name, order) == (family, given)
+    assert normalise_author(name, order) == (
+        None
+        if name.strip().lower() in ("...", "…", "et al.", "et al") or not name.strip()
+        else (f"{family}, {given}" if given else family) or None
+    )

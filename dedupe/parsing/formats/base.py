@@ -3,16 +3,42 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import regex
 
 from dedupe.core.patterns import CJK_PUNCTUATION, SCRIPT_CLASSES
 from dedupe.core.records import Problem, RawRecord
 
+if TYPE_CHECKING:  # numpy is imported by the parsers that build columns, not by every command
+    import numpy as np
+
 _PAGE_RANGE = re.compile(r"^([A-Za-z]*\d+[A-Za-z]*)\s*(?:-|–|—|/|:)\s*([A-Za-z]*\d+[A-Za-z]*)$")
 _CJK = regex.compile(f"[{SCRIPT_CLASSES['cjk']}{CJK_PUNCTUATION}]")
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
+
+
+@dataclass
+class RecordColumns:
+    """Records as columns, one entry per record: what a columnar parser returns instead of
+    a ``RawRecord`` per record (a million rows of dicts take seconds and gigabytes)."""
+
+    fields: Mapping[str, Sequence]
+    """Canonical field -> the value of each record (None: none)."""
+    line: np.ndarray
+    """First line of each record (int64)."""
+    end: np.ndarray
+    """Last line of each record's span (int64)."""
+    role: Sequence[str]
+    authors: list[tuple[list[str], str]]
+    """Distinct raw author lists, each with its name order ("auto", "family_first", ...)."""
+    author_of: np.ndarray
+    """For each record, its entry of ``authors`` (-1: no authors)."""
+
+    def __len__(self) -> int:
+        return len(self.line)
 
 
 @dataclass
@@ -31,6 +57,13 @@ class ParseOutput:
     """(first, last, record index): lines a record read outside its own span."""
     layout: list[tuple[int, int]] = field(default_factory=list)
     """(first, last): lines read as structure of the layout, holding no record text."""
+    table: RecordColumns | None = None
+    """Records given as columns (they follow ``records`` in the table); None: none."""
+
+    @property
+    def count(self) -> int:
+        """How many records the parser found (``records`` and ``table``)."""
+        return len(self.records) + (len(self.table) if self.table is not None else 0)
 
     def drop(
         self,

@@ -11,12 +11,14 @@ import functools
 import json
 import logging
 import re
+from collections.abc import Callable, Sequence
 
-from dedupe.core.records import RawRecord
+from dedupe.core.records import Problem, RawRecord
 from dedupe.parsing.formats.base import (
     DOI_RE,
     ParseOutput,
     Parser,
+    RecordColumns,
     clean_value,
     numbered_lines,
     page_range,
@@ -275,7 +277,8 @@ def _author_list(value) -> list[str]:
         names = [str(v).strip() for v in value]
     else:
         names = split_author_list(str(value))
-    return [n for n in (_SCOPUS_ID.sub("", n) for n in names) if n]
+    # the id's pattern ends with ")": names without one (most) skip the regex
+    return [n for n in (_SCOPUS_ID.sub("", n) if n.endswith(")") else n for n in names) if n]
 
 
 class CsvParser(Parser):
@@ -288,6 +291,10 @@ class CsvParser(Parser):
         first = text.split("\n", 1)[0].lower()
         cols = [c.strip(' "') for c in first.split(self.delimiter)]
         return 0.9 if len(cols) > 1 and "title" in cols else 0.0
+
+    columnar = True
+    """Read rows as columns (each field's rules once per distinct value); False: a record
+    per row, as our own dialect is always read (both give the same table)."""
 
     def parse(self, text: str, column_map=None) -> ParseOutput:
         out = ParseOutput()
@@ -303,29 +310,31 @@ class CsvParser(Parser):
             out.fail(1, lines[0], f"cannot read header: {exc}; nothing read", end=len(lines))
             return out
         out.skip(1, reader.line_num)
-        start = reader.line_num + 1
         keys = resolve_columns(header, column_map)  # once per file
-        ours = is_our_dialect(header)
         for problem in duplicate_columns(header):
             out.unattached(1, self.delimiter.join(header), problem)
+        if self.columnar and not is_our_dialect(header):
+            self._read_columns(reader, lines, header, keys, out)
+        else:
+            self._read_rows(reader, lines, header, keys, out)
+        return out
+
+    def _read_rows(self, reader, lines: list[str], header: list[str], keys, out) -> None:
+        """The records after the header, one ``record_from_items`` per row."""
+        start = reader.line_num + 1
+        ours = is_our_dialect(header)
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
-                raw = "\n".join(lines[start - 1 : reader.line_num])
-                why = f"malformed {self.name.upper()} row (not read): {exc}"
-                out.fail(start, raw, why, end=reader.line_num)
+                out.fail(start, *self._malformed(lines, start, reader.line_num, exc))
                 start = reader.line_num + 1
                 continue
             if any(cell.strip() for cell in row):
                 if len(row) != len(header):
-                    out.fail(
-                        start,
-                        self.delimiter.join(row),
-                        f"row has {len(row)} fields, header has {len(header)}",
-                    )
+                    out.fail(start, *self._wrong_width(row, header))
                 rec = record_from_items(start, zip(keys, row))
                 rec.end = reader.line_num
                 if ours:
@@ -334,7 +343,173 @@ class CsvParser(Parser):
             else:
                 out.skip(start, reader.line_num)  # a row of empty cells
             start = reader.line_num + 1
-        return out
+
+    def _malformed(self, lines: list[str], start: int, end: int, exc: Exception):
+        """(raw text, reason, end) of rows ``start``..``end`` the csv module refused."""
+        why = f"malformed {self.name.upper()} row (not read): {exc}"
+        return "\n".join(lines[start - 1 : end]), why, end
+
+    def _wrong_width(self, row: list[str], header: list[str]) -> tuple[str, str]:
+        """(raw text, reason) of a row with more or fewer cells than the header."""
+        return self.delimiter.join(row), f"row has {len(row)} fields, header has {len(header)}"
+
+    def _read_columns(self, reader, lines: list[str], header: list[str], keys, out) -> None:
+        """The records after the header as columns: rows read by the csv module, then
+        each field's rules applied once per distinct value of its column (the table
+        ``_read_rows`` makes, without a record object per row)."""
+        import numpy as np
+
+        first = reader.line_num + 1
+        rows, ends, errors = _read_all(reader)
+        starts = np.r_[first, np.add(ends[:-1], 1)].astype(np.int64)[: len(rows)]
+        width = len(header)
+        odd = {i: r for i, r in enumerate(rows) if r is None or len(r) != width}
+        for i, r in odd.items():  # malformed and wrong-width rows: read as the header's width
+            rows[i] = ([] if r is None else r[:width]) + [""] * (width - len(r or ()))
+        columns = list(zip(*rows)) if width else []
+        rows.clear()
+        filled = np.zeros(len(starts), dtype=bool)
+        for col in columns:  # a row is a record when a cell holds more than white space
+            filled |= np.fromiter(map(bool, map(str.strip, col)), dtype=bool, count=len(col))
+        for i, r in odd.items():
+            filled[i] = r is not None and any(cell.strip() for cell in r)
+        before = np.cumsum(filled) - filled  # records before each row
+        for blank in np.flatnonzero(~filled).tolist():
+            if blank not in errors:
+                out.skip(int(starts[blank]), ends[blank])  # a row of empty cells
+        for i, r in odd.items():
+            at = int(before[i]) - 1 if before[i] else None
+            if r is None:
+                raw, why, end = self._malformed(lines, int(starts[i]), ends[i], errors[i])
+                out.problems.append(Problem(int(starts[i]), "failure", why, raw, at, end))
+            elif filled[i]:
+                raw, why = self._wrong_width(r, header)
+                out.problems.append(Problem(int(starts[i]), "failure", why, raw, at))
+        keep = np.flatnonzero(filled)
+        cells = {
+            k: col if len(keep) == len(col) else [col[i] for i in keep.tolist()]
+            for k, col in zip(keys, columns)
+            if k is not None
+        }
+        out.table = records_from_columns(cells, starts[keep], np.asarray(ends)[keep])
+
+
+def _read_all(reader) -> tuple[list[list[str] | None], list[int], dict[int, Exception]]:
+    """(rows, last line of each, the csv module's error of each malformed row): a
+    malformed row is None in ``rows``."""
+    rows: list[list[str] | None] = []
+    ends: list[int] = []
+    errors: dict[int, Exception] = {}
+    while True:
+        try:
+            for row in reader:
+                rows.append(row)
+                ends.append(reader.line_num)
+            return rows, ends, errors
+        except csv.Error as exc:
+            errors[len(rows)] = exc
+            rows.append(None)
+            ends.append(reader.line_num)
+
+
+def _per_value(values: Sequence, func: Callable) -> list:
+    """``func`` of each value, called once per distinct value (equal values get one
+    result object: a column of repeated years holds one string per year)."""
+    memo: dict = {}
+    return [memo[v] if v in memo else memo.setdefault(v, func(v)) for v in values]
+
+
+def _year(value: str | None) -> str | None:
+    """The first plausible year in the value, else the value."""
+    m = _YEAR.search(value) if value else None
+    return m.group(1) if m else value
+
+
+def _doi(value: str | None) -> str | None:
+    """The DOI in the value (a URL, "doi: ..."), else the value."""
+    m = DOI_RE.search(value) if value else None
+    return m.group(1) if m else value
+
+
+def _keyword_list(value: str | None) -> str | None:
+    """Keywords separated by "|" as "; "-separated; any other value unchanged."""
+    if not value or "|" not in value:
+        return value
+    return "; ".join(k.strip() for k in value.split("|") if k.strip())
+
+
+def _role(role: str | None) -> str:
+    return role if role in _KEEP_ROLES else "main"
+
+
+_RULES: dict[str, Callable[[str | None], str | None]] = {
+    "year": _year,
+    "doi": _doi,
+    "keywords": _keyword_list,
+}
+"""What ``record_from_items`` does to a field's cleaned value beyond ``clean_value``."""
+
+
+def records_from_columns(cells: dict[str, Sequence[str]], line, end) -> RecordColumns:
+    """``record_from_items``' rules applied per column and per distinct value: ``cells``
+    maps each canonical field to the raw cell of each record, ``line``/``end`` give each
+    record's span."""
+    import numpy as np
+
+    n = len(line)
+    authors = cells.pop("authors", None)
+    f: dict[str, list] = {}
+    for key, col in cells.items():
+        rule = _RULES.get(key)
+        f[key] = _per_value(col, (lambda v, r=rule: r(clean_value(v))) if rule else clean_value)
+    _column_pages(f, n)
+    _column_trace(f, n)
+    role = f.pop("role", None)
+    index: dict[str, int] = {}
+    if authors is not None:  # each distinct author cell split once
+        of = (index.setdefault(v, len(index)) for v in authors)
+        author_of = np.fromiter(of, dtype=np.int64, count=n)
+    return RecordColumns(
+        f,
+        np.asarray(line, dtype=np.int64),
+        np.asarray(end, dtype=np.int64),
+        ["main"] * n if role is None else _per_value(role, _role),
+        [(_author_list(v) if v != "" else [], "auto") for v in index],
+        author_of if authors is not None else np.full(n, -1, dtype=np.int64),
+    )
+
+
+def _column_pages(f: dict[str, list], n: int) -> None:
+    """The ``pages`` field from pages, else page start-end, else the article number, as
+    ``record_from_items`` builds it, each distinct value through ``page_range`` once."""
+    none: list = [None] * n
+    parts = [f.pop(k, none) for k in ("page_start", "page_end", "article_number")]
+    pages = f.get("pages", none)
+    if any(any(p) for p in parts):
+        pages = [
+            p if p else "-".join(x for x in (s, e) if x) if s else a
+            for p, s, e, a in zip(pages, *parts)
+        ]
+    if "pages" in f or any(any(p) for p in parts):
+        f["pages"] = _per_value(pages, page_range)
+
+
+def _column_trace(f: dict[str, list], n: int) -> None:
+    """The ids, role and lister our exports' notes trace (``read_trace``), over each
+    record's own (ids) or where it has none (role, lister)."""
+    note = f.pop("note", None)
+    if note is None:
+        return
+    traces = _per_value(note, lambda v: read_trace(v or ""))
+    if not any(traces):
+        return
+    for key in ("source_id", "listed_by", "role", "provenance"):
+        found = [t.get(key) for t in traces]
+        old = f.get(key, [None] * n)
+        if key in ("source_id", "provenance"):
+            f[key] = [o if v is None else v for o, v in zip(old, found)]
+        else:
+            f[key] = [o if v is None else o or v for o, v in zip(old, found)]
 
 
 class TsvParser(CsvParser):
