@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from dedupe.core.errors import FileError, InputError
-from dedupe.core.names import normalise_author, strip_affiliation_index
 from dedupe.core.records import (
     FAILURE_COLUMNS,
     RECORD_COLUMNS,
@@ -26,6 +25,7 @@ from dedupe.core.records import (
     to_frame,
 )
 from dedupe.parsing.account import ACCOUNTS, gaps, group_unattached, line_account
+from dedupe.parsing.authors import author_parts
 from dedupe.parsing.cache import ParseCache, cache_dir
 from dedupe.parsing.decode import Decoded, check_encoding, read_text
 from dedupe.parsing.formats import PARSERS, sniff
@@ -210,8 +210,7 @@ def _as_columns(recs: list[RawRecord]) -> RecordColumns:
 def _authors(table: RecordColumns) -> tuple[list, list, list]:
     """(names, affiliation indexes, normalised names) of each record, each distinct author
     list and each distinct name worked out once; every record gets lists of its own."""
-    names_of = _NameCache()
-    done = [names_of(raw, order) for raw, order in table.authors]
+    done = author_parts(table.authors)
     of = np.asarray(table.author_of, dtype=np.int64)
     _, first = np.unique(of, return_index=True)
     again = np.ones(len(of), dtype=bool)
@@ -251,33 +250,6 @@ _REPEATED = frozenset(
 )
 """Columns whose values repeat from record to record: kept as one string object each."""
 _RECORD_COLUMN_SET = frozenset(RECORD_COLUMNS)
-
-
-class _NameCache:
-    """Each raw author name split from its affiliation index and normalised once per file
-    (names repeat from record to record)."""
-
-    def __init__(self) -> None:
-        self.seen: dict[tuple[str, str], tuple[str, str, str | None]] = {}
-
-    def __call__(self, raw: list[str], order: str) -> tuple[list | None, list | None, list | None]:
-        """(names, affiliation indexes, normalised names) of one record, None for none."""
-        if not raw:
-            return None, None, None
-        parts = [self.seen.get((r, order)) or self._add(r, order) for r in raw]
-        names = [p[0] for p in parts]
-        affils = [p[1] for p in parts]
-        norm = [p[2] for p in parts if p[2]]
-        return (
-            names if any(names) else None,
-            affils if any(affils) else None,
-            norm or None,
-        )
-
-    def _add(self, raw: str, order: str) -> tuple[str, str, str | None]:
-        name, idx = strip_affiliation_index(raw)
-        self.seen[(raw, order)] = out = (name, idx, normalise_author(name, order))
-        return out
 
 
 def parse_file(

@@ -456,6 +456,8 @@ def records_from_columns(cells: dict[str, Sequence[str]], line, end) -> RecordCo
     record's span."""
     import numpy as np
 
+    from dedupe.parsing.authors import split_cells
+
     n = len(line)
     authors = cells.pop("authors", None)
     f: dict[str, list] = {}
@@ -474,7 +476,7 @@ def records_from_columns(cells: dict[str, Sequence[str]], line, end) -> RecordCo
         np.asarray(line, dtype=np.int64),
         np.asarray(end, dtype=np.int64),
         ["main"] * n if role is None else _per_value(role, _role),
-        [(_author_list(v) if v != "" else [], "auto") for v in index],
+        [(names, "auto") for names in split_cells(list(index), _author_list)],
         author_of if authors is not None else np.full(n, -1, dtype=np.int64),
     )
 
