@@ -21,6 +21,7 @@ import uuid
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,8 +99,7 @@ class ParseCache:
             if not self.folder.exists():
                 self.folder.mkdir(parents=True)
                 (self.folder.parent / ".gitignore").write_text("# dedupe's parse cache\n*\n")
-            both = pd.concat([records, failures.add_prefix("_f_")], ignore_index=True)
-            table = pa.Table.from_pandas(_strings(both), preserve_index=False)
+            table = _table(records, failures)
             meta = {
                 "records": len(records),
                 "record_columns": list(records.columns),
@@ -120,6 +120,37 @@ class ParseCache:
 
 def _path_id(path: Path) -> str:
     return hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:12]
+
+
+def _table(records: pd.DataFrame, failures: pd.DataFrame) -> pa.Table:
+    """The records, then the failures (columns prefixed "_f_"), as one Arrow table, each
+    column converted on its own: no concatenated frame, no copy of the whole table."""
+    n, m = len(records), len(failures)
+    names, arrays = [], []
+    for frame, prefix, before, after in ((records, "", 0, m), (failures, "_f_", n, 0)):
+        for name, col in frame.items():
+            values = np.full(before + len(col) + after, None, dtype=object)
+            values[before : before + len(col)] = col.to_numpy(dtype=object)
+            names.append(prefix + str(name))
+            arrays.append(_arrow_column(names[-1], values))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _arrow_column(name: str, values: np.ndarray) -> pa.Array:
+    """One column as ``_strings`` and ``Table.from_pandas`` make it: line numbers as
+    integers, text as strings, lists as lists; anything else through ``_strings``."""
+    if name in ("source_line", "_f_source_line"):
+        return pa.array(values, type=pa.int64(), from_pandas=True)
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if arr is not None and (
+        pa.types.is_string(arr.type) or pa.types.is_null(arr.type) or pa.types.is_list(arr.type)
+    ):
+        return arr
+    frame = _strings(pd.DataFrame({name: pd.Series(values, dtype=object)}))
+    return pa.Table.from_pandas(frame, preserve_index=False).column(0).combine_chunks()
 
 
 def _strings(frame: pd.DataFrame) -> pd.DataFrame:

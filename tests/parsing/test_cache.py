@@ -106,3 +106,30 @@ def test_derived_tables_and_json_round_trip_exactly(tmp_path):
             entry.write_bytes(b"broken")
     assert store.get_tables("k2", ["norm"], group="seeds/a.csv") is None
     assert models.get_json("m") is None
+
+
+def _via_pandas(records, failures):
+    """How entries were built before: one concatenated frame through Table.from_pandas."""
+    import pyarrow as pa
+
+    both = pd.concat([records, failures.add_prefix("_f_")], ignore_index=True)
+    return pa.Table.from_pandas(cache_mod._strings(both), preserve_index=False)
+
+
+@pytest.mark.parametrize("odd", [False, True], ids=["seeds", "odd-values"])
+def test_entry_table_is_the_one_pandas_builds(corpus, odd):
+    parsed = parse_paths([corpus], cache="off")
+    records, failures = parsed.records.astype(object), parsed.failures
+    if odd:  # a column of None, lists that are all empty
+        records = records.assign(funder=None, author_affiliations=[[]] * len(records))
+    table = cache_mod._table(records, failures)
+    assert table.equals(_via_pandas(records, failures))
+
+
+def test_entry_keeps_numbers_in_text_columns_as_text(corpus):
+    parsed = parse_paths([corpus], cache="off")
+    cited = pd.Series([7] + [None] * (len(parsed.records) - 1), dtype=object)
+    records = parsed.records.assign(times_cited=cited)
+    table = cache_mod._table(records, parsed.failures)
+    assert table.column("times_cited").to_pylist()[:2] == ["7", None]
+    assert set(table.column("times_cited").to_pylist()[1:]) == {None}  # none reads "nan"
