@@ -137,11 +137,17 @@ def _split_given_first(tokens: list[str]) -> tuple[str, str]:
     return " ".join(tokens[cut:]), " ".join(tokens[:cut])
 
 
+def _initials(token: str) -> bool:
+    """True for one to three capitals, each maybe with a dot ("J", "JA", "J.A."); a token
+    longer than six or with a lower-case second letter ("Murray") skips the regex."""
+    return len(token) <= 6 and not token[1:2].islower() and bool(_INITIALS.match(token))
+
+
 def split_name(name: str, order: str = "auto") -> tuple[str, str]:
     """(family, given) of one name; ("", "") for an empty one."""
     # str.split() splits on exactly the characters the regex \s matches (every code point
     # checked), so this is ``re.sub(r"\s+", " ", ...).strip()`` without the regex
-    raw = " ".join(strip_affiliation_index(name)[0].split())
+    raw = " ".join((strip_affiliation_index(name)[0] if "]" in name else name).split())
     name = raw.strip(" ,;")
     if not name:
         return "", ""
@@ -155,7 +161,7 @@ def split_name(name: str, order: str = "auto") -> tuple[str, str]:
         return tokens[0], ""
     if order == "family_first":
         return tokens[0], " ".join(tokens[1:])
-    if order == "auto" and _INITIALS.match(tokens[-1]) and not _INITIALS.match(tokens[0]):
+    if order == "auto" and _initials(tokens[-1]) and not _initials(tokens[0]):
         return " ".join(tokens[:-1]), tokens[-1]
     return _split_given_first(tokens)
 
@@ -173,6 +179,8 @@ def normalise_authors(names: list[str], order: str = "auto") -> list[str]:
 
 def normalise_author(name: str, order: str = "auto") -> str | None:
     """One raw name as "Family, Given"; None for a truncation marker or an empty name."""
-    if is_truncation(name) or not name.strip():
+    text = name.strip()
+    if not text or text.lower() in TRUNCATION_MARKS:  # is_truncation(name), inlined
         return None
-    return normalise_name(name, order) or None
+    family, given = split_name(name, order)
+    return (f"{family}, {given}" if given else family) or None
