@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedupe.matching.blocking import pairs_on_key
 from dedupe.matching.comparisons import LEVELS
@@ -175,3 +177,16 @@ def test_corpus_listed_by_is_a_list_until_written(seed_result):
     listed = corpus["listed_by"].dropna()
     assert len(listed) and all(isinstance(v, list) and v for v in listed)
     assert set(corpus["cluster_id"]) >= {c for v in listed for c in v}
+
+
+folded_text = st.text(alphabet="abcz019 ", max_size=40).map(lambda t: " ".join(t.split()))
+
+
+@given(folded_text, folded_text)
+def test_ratio_of_sorted_words_is_token_sort_ratio(a, b):
+    # compare scores titles and journals this way, sorting each distinct value once
+    from rapidfuzz import fuzz
+
+    from dedupe.matching.compare import sorted_words
+
+    assert fuzz.ratio(sorted_words(a), sorted_words(b)) == fuzz.token_sort_ratio(a, b)
