@@ -119,13 +119,20 @@ def leading_number(series: pd.Series) -> pd.Series:
     text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_strings(series)))
     text = pc.replace_substring_regex(text, r"^(?:vol(?:ume)?|no|nr|issue|iss|n)\.?\s*", "")
     digits = pc.struct_field(pc.extract_regex(text, r"^(?P<d>\d{1,9})"), [0])
-    out = pd.to_numeric(pd.Series(digits.to_pandas(), index=series.index), errors="coerce")
+    out = pd.Series(_numbers(digits), index=series.index)
     roman = pc.fill_null(pc.match_substring_regex(text, ROMAN_RX), False)
     idx = np.flatnonzero(roman.to_numpy(zero_copy_only=False) & out.isna().to_numpy())
     if len(idx):
         values = text.take(pa.array(idx)).to_pylist()
         out.iloc[idx] = [roman_to_int(v) for v in values]
     return out.astype(float)
+
+
+def _numbers(digits: pa.Array) -> np.ndarray:
+    """Runs of at most nine digits as floats, NaN for null or "" (a group that took no
+    part in the match): an exact cast."""
+    digits = pc.if_else(pc.equal(digits, ""), pa.scalar(None, pa.string()), digits)
+    return pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def page_numbers(series: pd.Series) -> pd.DataFrame:
@@ -144,9 +151,9 @@ def page_numbers(series: pd.Series) -> pd.DataFrame:
     text = pc.if_else(pc.or_(date, count), pa.scalar(None, pa.string()), text)
     rx = "^[a-z]*(?P<a>\\d{1,9})[a-z]*(?:\\s*[-\u2010-\u2015]+\\s*[a-z]*(?P<b>\\d{1,9}))?"
     found = pc.extract_regex(text, rx)
-    first = pd.to_numeric(pd.Series(pc.struct_field(found, [0]).to_pandas()), errors="coerce")
+    first = pd.Series(_numbers(pc.struct_field(found, [0])))
     end = pc.struct_field(found, [1])
-    last = pd.to_numeric(pd.Series(end.to_pandas()), errors="coerce")
+    last = pd.Series(_numbers(end))
     # an end page written short keeps the first page's leading digits: 106-11 -> 111
     a_len = pc.utf8_length(pc.struct_field(found, [0])).to_numpy(zero_copy_only=False)
     b_len = pc.utf8_length(end).to_numpy(zero_copy_only=False)

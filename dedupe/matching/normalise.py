@@ -114,7 +114,12 @@ def fold(series: pd.Series) -> pd.Series:
     """``fold_one`` over a column, vectorised: Python runs only on the values that hold an
     HTML entity or a non-ASCII character (anyascii, ftfy), once per distinct value; the rest
     is Arrow string kernels."""
-    out = folded(series).astype(object)
+    return _or_none(folded(series))
+
+
+def _or_none(text: pd.Series) -> pd.Series:
+    """Arrow-backed text as Python objects, None where missing or empty."""
+    out = text.astype(object)
     return out.where(out.notna() & (out != ""), None)
 
 
@@ -167,6 +172,12 @@ def title_key(series: pd.Series) -> pd.Series:
     return fold(strip_chrome(series))
 
 
+def title_keys(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``title_key`` as Python objects and as Arrow-backed strings ("" where empty)."""
+    text = folded(strip_chrome(series))
+    return _or_none(text), text
+
+
 def journal_key_one(text: str | None) -> str | None:
     """A journal name with abbreviations expanded and stop words dropped."""
     folded = fold_one(text.replace("&", " and ") if isinstance(text, str) else text)
@@ -183,9 +194,10 @@ def journal_key(series: pd.Series) -> pd.Series:
 
 def doi_key(series: pd.Series) -> pd.Series:
     """Lower-cased bare DOI ("https://doi.org/10.1/X." -> "10.1/x"), None if not a DOI."""
-    text = series.astype(STRING_DTYPE).str.lower().str.strip()
-    doi = text.str.extract(r"(10\.\d{4,9}/[^\s\"<>]+)")[0].str.rstrip(".,;")
-    return objects(doi)
+    text = pc.utf8_trim_whitespace(pc.utf8_lower(arrow_strings(series)))
+    doi = pc.struct_field(pc.extract_regex(text, r"(?P<d>10\.\d{4,9}/[^\s\"<>]+)"), [0])
+    doi = pc.utf8_rtrim(doi, characters=".,;")
+    return pd.Series(doi.to_numpy(zero_copy_only=False), index=series.index, dtype=object)
 
 
 def present_authors(records: pd.DataFrame) -> pa.ListArray:
@@ -329,15 +341,17 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=records.index)
     out["record_id"] = records["record_id"]
     title, note = title_noise(arrow_strings(text["title"]))
-    out["title"] = title_key(pd.Series(pd.arrays.ArrowStringArray(title), index=out.index))
+    out["title"], title_text = title_keys(
+        pd.Series(pd.arrays.ArrowStringArray(title), index=out.index)
+    )
     out["title_note"] = pd.Series(note.to_pandas(), index=out.index, dtype=object)
     out["abstract"] = fold(strip_chrome(text["abstract"]))
     out = out.join(author_keys(present_authors(records), out.index))
     out["year"] = year_int(records["year"])
     out["journal"] = journal_key(text["journal"])
     out["journal_initials"] = initials(out["journal"])
-    out["title_parts"] = findall_key(out["title"], PART_PATTERN)
-    out["title_types"] = findall_key(out["title"], DOCUMENT_TYPE_PATTERN)
+    out["title_parts"] = findall_key(title_text, PART_PATTERN)
+    out["title_types"] = findall_key(title_text, DOCUMENT_TYPE_PATTERN)
     out["doi"] = doi_key(records["doi"])
     out["volume"] = leading_number(text["volume"])
     out["issue"] = leading_number(text["issue"])
