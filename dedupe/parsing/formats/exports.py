@@ -368,9 +368,7 @@ class CsvParser(Parser):
             rows[i] = ([] if r is None else r[:width]) + [""] * (width - len(r or ()))
         columns = list(zip(*rows)) if width else []
         rows.clear()
-        filled = np.zeros(len(starts), dtype=bool)
-        for col in columns:  # a row is a record when a cell holds more than white space
-            filled |= np.fromiter(map(bool, map(str.strip, col)), dtype=bool, count=len(col))
+        filled = _filled(columns, len(starts))
         for i, r in odd.items():
             filled[i] = r is not None and any(cell.strip() for cell in r)
         before = np.cumsum(filled) - filled  # records before each row
@@ -392,6 +390,24 @@ class CsvParser(Parser):
             if k is not None
         }
         out.table = records_from_columns(cells, starts[keep], np.asarray(ends)[keep])
+
+
+def _filled(columns: list[tuple[str, ...]], n: int):
+    """Which of ``n`` rows hold more than white space in some cell: each column looked at
+    only in the rows the columns before it left empty (usually none after the first)."""
+    import numpy as np
+
+    filled = np.zeros(n, dtype=bool)
+    todo = None  # all rows
+    for col in columns:
+        if todo is None:
+            filled = np.fromiter(map(bool, map(str.strip, col)), dtype=bool, count=n)
+        else:
+            filled[todo] = [bool(col[i].strip()) for i in todo.tolist()]
+        todo = np.flatnonzero(~filled)
+        if not len(todo):
+            break
+    return filled
 
 
 def _read_all(reader) -> tuple[list[list[str] | None], list[int], dict[int, Exception]]:
@@ -442,6 +458,12 @@ def _role(role: str | None) -> str:
     return role if role in _KEEP_ROLES else "main"
 
 
+_SHARED = frozenset(
+    {"year", "journal", "volume", "issue", "publisher", "language", "subject_code", "role"}
+    | {"note", "keywords", "listed_by", "classification", "page_count", "times_cited"}
+)
+"""Fields whose values repeat from record to record: worked out once per distinct value,
+one string object each (as ``files._REPEATED`` keeps them for record parsers)."""
 _RULES: dict[str, Callable[[str | None], str | None]] = {
     "year": _year,
     "doi": _doi,
@@ -463,7 +485,12 @@ def records_from_columns(cells: dict[str, Sequence[str]], line, end) -> RecordCo
     f: dict[str, list] = {}
     for key, col in cells.items():
         rule = _RULES.get(key)
-        f[key] = _per_value(col, (lambda v, r=rule: r(clean_value(v))) if rule else clean_value)
+        if key in _SHARED:  # few distinct values: each cleaned once, one string each
+            f[key] = _per_value(col, (lambda v, r=rule: r(clean_value(v))) if rule else clean_value)
+        elif rule is not None:
+            f[key] = [rule(v.strip() or None) for v in col]  # clean_value inlined
+        else:
+            f[key] = [v.strip() or None for v in col]
     _column_pages(f, n)
     _column_trace(f, n)
     role = f.pop("role", None)
