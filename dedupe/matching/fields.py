@@ -85,17 +85,34 @@ def strip_title_noise(titles: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def title_noise(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """``strip_title_noise`` on Arrow strings: (the titles, the annotations), as Arrow."""
-    notes = []
-    for rx in ANNOTATION_PATTERNS:
-        found = pc.extract_regex(arr, f"(?i)(?P<n>{rx})")
-        notes.append(pc.struct_field(found, [0]))
-        arr = pc.replace_substring_regex(arr, f"(?i){rx}", " ")
+    """``strip_title_noise`` on Arrow strings: (the titles, the annotations), as Arrow.
+    The annotation patterns run only on the titles one of them matches (a title none
+    matches is left as it is by all of them)."""
+    hit = pc.fill_null(pc.match_substring_regex(arr, _ANY_ANNOTATION), False)
+    note = pa.nulls(len(arr), pa.string())
+    if pc.any(hit).as_py():
+        annotated, found = _annotations(arr.filter(hit))
+        arr = pc.replace_with_mask(arr, hit, annotated)
+        note = pc.replace_with_mask(note, hit, found)
     whole = pc.extract_regex(arr, r"^\s*\[(?P<t>[^\[\]]+)\][\s.]*$")  # MEDLINE: translated title
     arr = pc.if_else(pc.is_valid(whole), pc.struct_field(whole, [0]), arr)
     arr = pc.replace_substring_regex(arr, JUNK_PREFIX, "")
     arr = pc.utf8_trim(arr, characters=" .;:,-")
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return arr, note
+
+
+_ANY_ANNOTATION = "(?i)" + "|".join(f"(?:{rx})" for rx in ANNOTATION_PATTERNS)
+
+
+def _annotations(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(the titles with every annotation pattern replaced by a space, in turn; the first
+    pattern's annotation found, else the next's)."""
+    notes = []
+    for rx in ANNOTATION_PATTERNS:
+        found = pc.extract_regex(arr, f"(?i)(?P<n>{rx})")
+        notes.append(pc.struct_field(found, [0]))
+        arr = pc.replace_substring_regex(arr, f"(?i){rx}", " ")
     note = notes[0]
     for extra in notes[1:]:
         note = pc.coalesce(note, extra)
