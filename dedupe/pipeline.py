@@ -7,9 +7,7 @@ its focus files (only they are validated and only pairs touching them compared).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,24 +45,6 @@ class PipelineResult:
     """One line per problem that does not stop the run (stale decisions)."""
     corpus: pd.DataFrame | None = None
     """The merged corpus restricted to ``config.roles`` (all roles when none are set)."""
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Automatic garbage collection off while the block runs, restored afterwards.
-
-    Parsing builds millions of long-lived objects (strings, lists of names, one set per
-    record) and makes almost no cyclic garbage; meanwhile each full collection its
-    allocations trigger walks every object built so far again: a third of the CPU time of
-    parsing a million-row CSV. Whatever cyclic garbage the block leaves is collected by the
-    first automatic collection after it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def focus_mask(parsed: ParseResult, files: Collection[Path]) -> tuple[np.ndarray, np.ndarray]:
@@ -113,14 +93,13 @@ def run_pipeline(
     config = config or Config()
     say = progress or (lambda stage: None)
     say("parse")
-    with collector_paused():
-        parsed = parse_paths(
-            list(paths or config.paths),
-            config.fmt,
-            dict(config.column_map),
-            config.encoding,
-            exclude=list(exclude),
-        )
+    parsed = parse_paths(
+        list(paths or config.paths),
+        config.fmt,
+        dict(config.column_map),
+        config.encoding,
+        exclude=list(exclude),
+    )
     result = PipelineResult(config, parsed)
     records, failures = parsed.records, parsed.failures
     if focus is not None:
