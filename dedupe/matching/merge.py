@@ -11,7 +11,12 @@ journal (title case over ALL CAPS).
 
 from __future__ import annotations
 
+import gc
 import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import islice
 
 import numpy as np
 import pandas as pd
@@ -59,22 +64,39 @@ def flagged_values(records: pd.DataFrame, anomalies: pd.DataFrame | None) -> dic
     }
 
 
-def text_quality(values: pd.Series, flagged: np.ndarray) -> np.ndarray:
-    """A sortable quality score of each value (higher is better): present, not ``flagged``
-    by validation, not ALL CAPS, with diacritics, longer; a list judged as written."""
-    if is_list_column(values):  # as written, joined by Arrow's list kernel
-        written = pc.binary_join(arrow_lists(values), LIST_SEP)
-        text = pd.Series(pd.arrays.ArrowStringArray(written), index=values.index)
-    else:
-        text = values.astype(STRING_DTYPE)
-    present = text.notna().to_numpy()
-    letters = text.str.replace(r"[^A-Za-zÀ-ÿ]", "", regex=True)
-    caps = (letters.str.len() >= 4).fillna(False).to_numpy(dtype=bool) & (
-        letters == letters.str.upper()
-    ).fillna(False).to_numpy(dtype=bool)
-    accented = text.str.contains(r"[À-ɏ]", regex=True).fillna(False).to_numpy(dtype=bool)
-    length = text.str.len().fillna(0).to_numpy(dtype=float)
-    return present * 1e6 + ~flagged * 1e5 + ~caps * 1e4 + accented * 1e3 + np.minimum(length, 999)
+LETTER = "A-Za-zÀ-ÿ"
+"""The letters judged for ALL CAPS (Latin-1's)."""
+
+
+def _changed_by_upper(letters: str) -> str:
+    """The characters of ``letters`` Arrow's ``utf8_upper`` changes (a value is ALL CAPS
+    when it has none of them), found once rather than assumed."""
+    chars = [chr(c) for c in range(0x41, 0x100) if re.fullmatch(f"[{letters}]", chr(c))]
+    upper = pc.utf8_upper(pa.array(chars)).to_pylist()
+    return "".join(c for c, u in zip(chars, upper) if c != u)
+
+
+FOUR_LETTERS_RX = "(?s)" + ".*".join([f"[{LETTER}]"] * 4)
+LOWER_RX = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _changed_by_upper(LETTER)) + "]"
+
+
+def text_quality(text: pa.Array, flagged: np.ndarray) -> np.ndarray:
+    """A sortable quality score of each value (``text``: as written, lists joined; higher
+    is better): present, not ``flagged`` by validation, not ALL CAPS (at least 4 letters,
+    none lower case), with diacritics, longer."""
+    present = text.is_valid().to_numpy(zero_copy_only=False)
+    letters = pc.match_substring_regex(text, FOUR_LETTERS_RX)
+    lower = pc.match_substring_regex(text, LOWER_RX)
+    caps = pc.fill_null(pc.and_(letters, pc.invert(lower)), False)
+    accented = pc.fill_null(pc.match_substring_regex(text, "[À-ɏ]"), False)
+    length = pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False)
+    return (
+        present * 1e6
+        + ~flagged * 1e5
+        + ~caps.to_numpy(zero_copy_only=False) * 1e4
+        + accented.to_numpy(zero_copy_only=False) * 1e3
+        + np.minimum(length, 999)
+    )
 
 
 def completeness(records: pd.DataFrame) -> np.ndarray:
@@ -87,36 +109,91 @@ def completeness(records: pd.DataFrame) -> np.ndarray:
 def merge_clusters(
     records: pd.DataFrame, cluster_ids: pd.Series, anomalies: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """One row per cluster: the canonical values, the ids merged and the provenance.
+    """One row per cluster, in order of first appearance: the canonical values, the ids
+    merged and the provenance.
 
     ``anomalies``: the validation's findings on these records (values it flagged are the
     worse choice); None: the checks are run here on the records of merged clusters.
+    Each field's value is taken from one record per cluster (a single record's own), so
+    every column is one take from the record table.
     """
-    fields = ["record_id", "source_file", "source_line", *TEXT_FIELDS, *PUBLICATION_FIELDS]
-    cid = cluster_ids.to_numpy(dtype=object)
-    code, uniques = pd.factorize(cid)
+    code, uniques = pd.factorize(cluster_ids.to_numpy(dtype=object))
     counts = np.bincount(code, minlength=len(uniques))
-    single = counts[code] == 1
-    multi_rows = np.flatnonzero(~single)
-    merged = None
-    if len(multi_rows):
-        multi = records[fields].iloc[multi_rows].reset_index(drop=True)
-        flags = flagged_values(multi, anomalies)
-        merged = _merge_multi(multi[fields].assign(cluster_id=cid[multi_rows]), flags)
-    rows = np.flatnonzero(single)
-    out = pd.DataFrame({"cluster_id": cid[rows], "n_records": 1})
-    alone = records[fields].iloc[rows]  # the records no other joined
+    grouped = np.argsort(code, kind="stable")  # rows by cluster, in record order within
+    starts = np.cumsum(counts) - counts
+    chosen = dict.fromkeys([*TEXT_FIELDS, "journal", "publication"], grouped[starts])
+    multi = grouped[np.repeat(counts > 1, counts)]
+    provenance = np.full(len(uniques), None, dtype=object)
+    if len(multi):
+        fields = ["record_id", "source_file", "source_line", *TEXT_FIELDS, *PUBLICATION_FIELDS]
+        recs = records[fields].iloc[multi].reset_index(drop=True)
+        group = np.repeat(np.arange(int((counts > 1).sum())), counts[counts > 1])
+        at = np.flatnonzero(counts > 1)  # cluster code of each merged group
+        texts = {f: _field_text(recs[f]) for f in [*TEXT_FIELDS, *PUBLICATION_FIELDS]}
+        flags = flagged_values(recs, anomalies)
+        for name, best in _best_rows(recs, texts, group, flags).items():
+            chosen[name] = chosen[name].copy()
+            chosen[name][at] = multi[best]
+        provenance[at] = _provenance(recs["record_id"], texts, group)
+    columns: dict[str, object] = {"cluster_id": np.asarray(uniques, dtype=object)}
+    columns["n_records"] = counts
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
-        out[f] = objects(alone[f]).to_numpy(dtype=object)
-    out["merged_ids"] = [[v] for v in alone["record_id"].to_numpy(dtype=object)]
-    where = alone["source_file"].astype(str) + ":" + alone["source_line"].astype(str)
-    out["sources"] = [[v] for v in where.to_numpy(dtype=object)]
-    out["provenance"] = None
-    if merged is not None:
-        out = pd.concat([merged, out], ignore_index=True)
-    # clusters in order of first appearance, as the records came
-    out = out.iloc[np.argsort(pd.Index(uniques).get_indexer(out["cluster_id"]), kind="stable")]
-    return add_corpus_columns(out.reset_index(drop=True), records, cluster_ids)
+        rows = chosen["publication" if f in PUBLICATION_FIELDS and f != "journal" else f]
+        columns[f] = objects(records[f].iloc[rows]).to_numpy(dtype=object)
+    columns["merged_ids"] = _split(records["record_id"].to_numpy(dtype=object)[grouped], counts)
+    where = records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
+    columns["sources"] = _split(where.to_numpy(dtype=object)[grouped], counts)
+    columns["provenance"] = provenance
+    out = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
+    if not len(multi):  # as pandas concatenated them: Python ints once a cluster merged
+        out["n_records"] = counts
+    return add_corpus_columns(out, records, code, uniques)
+
+
+def _split(values: np.ndarray, counts: np.ndarray) -> list[list]:
+    """``values`` (grouped) as one list per group of ``counts`` items."""
+    items = iter(values.tolist())
+    with _no_collection():
+        return [list(islice(items, n)) for n in counts.tolist()]
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the block builds lists of strings
+    (they form no cycles): each of the collections a million new lists trigger would walk
+    every list the record table holds (about 3/4 of the time of building them)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _group_best(score: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per group (``group``: dense codes, rows grouped), the position of its first row of
+    highest ``score`` (as ``groupby(...).idxmax()``)."""
+    starts = run_starts(group)
+    top = np.maximum.reduceat(score, starts)
+    at = np.where(score == top[group], np.arange(len(score)), len(score))
+    return np.minimum.reduceat(at, starts)
+
+
+def _best_rows(
+    recs: pd.DataFrame, texts: dict[str, pa.Array], group: np.ndarray, flags: dict
+) -> dict[str, np.ndarray]:
+    """Per field (and ``publication``: the publication fields together), the row of
+    ``recs`` (grouped by ``group``; ``texts``: its fields as written) whose value each
+    group keeps."""
+    best = {f: _group_best(text_quality(texts[f], flags[f]), group) for f in TEXT_FIELDS}
+    best["publication"] = pub = _group_best(completeness(recs), group)
+    # the same journal, in its best-written form ("BMC Health Services Research")
+    jkey = journal_key(recs["journal"]).to_numpy(dtype=object)
+    same = (jkey == jkey[pub][group]) & pd.notna(jkey)
+    jq = text_quality(texts["journal"], flags["journal"]) + same * 1e7
+    best["journal"] = _group_best(jq, group)
+    return best
 
 
 ROLE_ORDER = ["main", "related", "listed", "reference"]
@@ -148,24 +225,28 @@ def _column(records: pd.DataFrame, name: str) -> pd.Series:
 
 
 def add_corpus_columns(
-    corpus: pd.DataFrame, records: pd.DataFrame, cluster_ids: pd.Series
+    corpus: pd.DataFrame, records: pd.DataFrame, code: np.ndarray, uniques
 ) -> pd.DataFrame:
-    """The corpus with each cluster's role, extras (the longest value among its records),
-    ``listed_by`` (the clusters of the records that list it) and read-back provenance."""
-    cid = pd.Series(cluster_ids.to_numpy(dtype=object))
-    code, uniques = pd.factorize(cid)
-    row = pd.Index(uniques).get_indexer(corpus["cluster_id"])  # corpus row -> cluster code
+    """The corpus (one row per cluster code ``code`` of the records, named ``uniques``)
+    with each cluster's role, extras (the longest value among its records), ``listed_by``
+    (the clusters of the records that list it) and read-back provenance."""
     rank = _column(records, "role").map({r: i for i, r in enumerate(ROLE_ORDER)})
     best = rank.fillna(0).to_numpy(dtype=np.int64)
     low = np.full(len(uniques), len(ROLE_ORDER) - 1, dtype=np.int64)
     np.minimum.at(low, code, best)
-    out = corpus.assign(role=np.array(ROLE_ORDER, dtype=object)[low[row]])
+    new = {"role": np.array(ROLE_ORDER, dtype=object)[low]}
     for f in EXTRA_FIELDS:
-        out[f] = _longest(_column(records, f), code, len(uniques))[row]
-    out["listed_by"] = _listed_by(records, code, uniques)[row]
-    out["provenance"] = _with_inputs(out, records, cid)
-    new = ["role", *EXTRA_FIELDS, "listed_by", "provenance"]
-    return out.assign(**{c: objects(out[c]) for c in new})[CORPUS_COLUMNS]
+        new[f] = _longest(_column(records, f), code, len(uniques))
+    new["listed_by"] = _listed_by(records, code, uniques)
+    out = corpus.assign(**{c: _objects(v) for c, v in new.items()})
+    out["provenance"] = _objects(_with_inputs(out, records, code))
+    return out[CORPUS_COLUMNS]
+
+
+def _objects(values: np.ndarray) -> pd.Series:
+    """Values as an object column with None for missing (not converted to a string
+    column, which would copy every text twice)."""
+    return objects(pd.Series(values, dtype=object, copy=False))
 
 
 def _longest(values: pd.Series, code: np.ndarray, n: int) -> np.ndarray:
@@ -201,18 +282,18 @@ def _listed_by(records: pd.DataFrame, code: np.ndarray, uniques) -> np.ndarray:
     return out
 
 
-def _with_inputs(out: pd.DataFrame, records: pd.DataFrame, cid: pd.Series) -> np.ndarray:
+def _with_inputs(out: pd.DataFrame, records: pd.DataFrame, code: np.ndarray) -> np.ndarray:
     """Provenance with the provenance of records read back from our own outputs kept:
-    a single record's as it was, a cluster's under ``inputs`` by record id."""
+    a single record's as it was, a cluster's under ``inputs`` by record id (``out``'s row
+    ``k`` is cluster code ``k``)."""
     prov = out["provenance"].to_numpy(dtype=object).copy()
     given = _column(records, "provenance")
     has = np.flatnonzero(given.notna().to_numpy())
     if not len(has):
         return prov
-    pos = {c: i for i, c in enumerate(out["cluster_id"])}
     ids = _column(records, "record_id").to_numpy(dtype=object)
     for i in has:  # only rows read back from our outputs carry provenance
-        k = pos[cid[i]]
+        k = code[i]
         if out["n_records"].iat[k] == 1:
             prov[k] = given[i]
             continue
@@ -247,56 +328,6 @@ def add_fix_provenance(
             prov[k] = json.dumps(merged, ensure_ascii=False, sort_keys=True)
     out["provenance"] = prov
     return out
-
-
-def _merge_multi(recs: pd.DataFrame, flags: dict) -> pd.DataFrame:
-    """Canonical rows of the clusters with more than one record (``flags``: per field, the
-    values validation flagged)."""
-    size = recs.groupby("cluster_id", sort=False).size()
-    best = {}
-    for f in TEXT_FIELDS:
-        q = pd.Series(text_quality(recs[f], flags[f]), index=recs.index)
-        best[f] = q.groupby(recs["cluster_id"], sort=False).idxmax()
-    pub = pd.Series(completeness(recs), index=recs.index)
-    pub_best = pub.groupby(recs["cluster_id"], sort=False).idxmax()
-    out = recs.loc[pub_best.to_numpy(), ["cluster_id"] + PUBLICATION_FIELDS].reset_index(drop=True)
-    # the same journal, in its best-written form ("BMC Health Services Research")
-    jkey = journal_key(recs["journal"])
-    chosen = pd.Series(jkey.loc[pub_best.to_numpy()].to_numpy(), index=pub_best.index)
-    same = (jkey == recs["cluster_id"].map(chosen)).fillna(False).to_numpy(dtype=bool)
-    jq = pd.Series(text_quality(recs["journal"], flags["journal"]) + same * 1e7, index=recs.index)
-    out["journal"] = recs.loc[
-        jq.groupby(recs["cluster_id"], sort=False).idxmax().reindex(out["cluster_id"]).to_numpy(),
-        "journal",
-    ].to_numpy()
-    for f in TEXT_FIELDS:
-        out[f] = recs.loc[best[f].reindex(out["cluster_id"]).to_numpy(), f].to_numpy()
-    ordered = recs.sort_values("cluster_id", kind="stable")
-    ids = group_lists(ordered["record_id"], ordered["cluster_id"])
-    src = group_lists(
-        ordered["source_file"].astype(str) + ":" + ordered["source_line"].astype(str),
-        ordered["cluster_id"],
-    )
-    out["n_records"] = size.reindex(out["cluster_id"]).to_numpy()
-    out["merged_ids"] = ids.reindex(out["cluster_id"]).to_numpy()
-    out["sources"] = src.reindex(out["cluster_id"]).to_numpy()
-    out["provenance"] = (
-        _provenance(recs, set(size[size > 1].index)).reindex(out["cluster_id"]).to_numpy()
-    )
-    cols = [
-        "cluster_id",
-        "n_records",
-        "title",
-        "authors",
-        "authors_norm",
-        *PUBLICATION_FIELDS,
-        "abstract",
-        "merged_ids",
-        "sources",
-        "provenance",
-    ]
-    out = out[cols]
-    return out.apply(objects)
 
 
 def group_lists(values: pd.Series, keys: pd.Series) -> pd.Series:
@@ -345,48 +376,48 @@ def _joined(items: pa.Array, starts: np.ndarray, sep: str) -> pa.Array:
     return pc.binary_join(pa.ListArray.from_arrays(offsets, items), sep)
 
 
-PROVENANCE_CLUSTERS = 50_000
+PROVENANCE_CLUSTERS = 5_000
 """Clusters whose provenance JSON is assembled at a time (bounds the Arrow intermediates)."""
 
 
-def _provenance(recs: pd.DataFrame, multi: set) -> pd.Series:
-    """JSON {field: {record_id: value}} of the fields whose values differ in a cluster.
+def _provenance(record_ids: pd.Series, texts: dict[str, pa.Array], group: np.ndarray) -> list[str]:
+    """Per group of records (rows grouped by dense codes ``group``; ``texts``: their
+    fields as written), the JSON {field: {record_id: value}} of the fields whose values
+    differ in it.
 
-    Rows are sorted by cluster and record id once, then the JSON is assembled with Arrow
-    string kernels a chunk of clusters at a time (see :func:`_provenance_chunk`), so no
-    Python runs per record or cluster and the intermediates stay the size of one chunk.
+    Rows are sorted by record id within their group once (Arrow's sort of the ids), then
+    the JSON is assembled with Arrow string kernels a chunk of groups at a time (see
+    :func:`_provenance_chunk`), so no Python runs per record or cluster and the
+    intermediates stay the size of one chunk.
     """
-    fields = sorted(TEXT_FIELDS + PUBLICATION_FIELDS)
-    sub = recs.loc[recs["cluster_id"].isin(multi), ["cluster_id", "record_id", *fields]]
-    if sub.empty:
-        return pd.Series(dtype=object)
-    cluster_code, clusters = pd.factorize(sub["cluster_id"])
-    ids = sub["record_id"].astype(str).to_numpy(dtype=object)
-    order = np.lexsort((ids, cluster_code))
-    group = cluster_code[order]
-    sub = sub.iloc[order].reset_index(drop=True)
+    ids = pa.array(record_ids.astype(str).to_numpy(dtype=object), pa.string())
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))  # stable: ties keep order
+    order = np.lexsort((rank, group))
     bounds = np.searchsorted(
-        group, np.arange(0, len(clusters) + PROVENANCE_CLUSTERS, PROVENANCE_CLUSTERS)
+        group, np.arange(0, group[-1] + 1 + PROVENANCE_CLUSTERS, PROVENANCE_CLUSTERS)
     )
     bodies: list[str] = []
     for a, b in zip(bounds[:-1], bounds[1:]):
         if a < b:
-            bodies += _provenance_chunk(sub.iloc[a:b], group[a:b] - group[a], fields)
-    out = pd.Series(bodies, index=np.asarray(clusters, dtype=object), dtype=object)
-    return out.reindex(list(multi)).fillna("{}")
+            rows = pa.array(order[a:b])
+            chunk = {f: pc.take(texts[f], rows) for f in sorted(texts)}
+            bodies += _provenance_chunk(pc.take(ids, rows), chunk, group[a:b] - group[a])
+    return bodies
 
 
-def _provenance_chunk(sub: pd.DataFrame, group: np.ndarray, fields: list[str]) -> list[str]:
-    """The provenance JSON of each cluster of ``sub`` (rows sorted by dense cluster code
-    ``group``, then record id): per field, a cluster's values differ where their codes'
+def _provenance_chunk(ids: pa.Array, texts: dict[str, pa.Array], group: np.ndarray) -> list[str]:
+    """The provenance JSON of each cluster of a chunk (rows sorted by dense cluster code
+    ``group``, then record id; ``ids`` and ``texts``: their record ids and fields as
+    written, by field name): per field, a cluster's values differ where their codes'
     minimum and maximum differ; each field's entry (", " first) is placed at its clusters,
     empty elsewhere, and the fields are joined in name order."""
     starts = run_starts(group)
     n = len(starts)
-    id_json = json_strings(pa.array(sub["record_id"].astype(str).tolist(), pa.string()))
+    id_json = json_strings(ids)
     parts = []
-    for name in fields:
-        values = pc.dictionary_encode(_field_text(sub[name]))  # JSON once per distinct value
+    for name, text in texts.items():
+        values = pc.dictionary_encode(text)  # JSON once per distinct value
         codes = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False)
         differs = np.minimum.reduceat(codes, starts) != np.maximum.reduceat(codes, starts)
         if not differs.any():
