@@ -216,7 +216,8 @@ def labelled(
     order: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The pair table from ``pair_codes``: record ids, ``match_key`` (categories ``keys``,
-    default those present), levels, veto, decision and reviewed as their names.
+    default those present; or a Categorical already), levels, veto, decision and reviewed
+    as their names.
 
     ``order`` (positions into ``codes``) takes its rows in that order, column by column,
     each column of ``codes`` dropped from it once taken: sorting the finished table, or
@@ -229,13 +230,13 @@ def labelled(
             return codes[name].to_numpy(dtype=dtype)
         return codes.pop(name).to_numpy(dtype=dtype)[order]
 
-    out = pd.DataFrame(
-        {
-            "record_id_l": pd.Series(id_l, dtype=object),
-            "record_id_r": pd.Series(id_r, dtype=object),
-            "match_key": pd.Categorical(np.asarray(match_key, dtype=object), categories=keys),
-        }
-    )
+    if not isinstance(match_key, pd.Categorical):
+        match_key = pd.Categorical(np.asarray(match_key, dtype=object), categories=keys)
+    out = {
+        "record_id_l": pd.Series(id_l, dtype=object, copy=False),
+        "record_id_r": pd.Series(id_r, dtype=object, copy=False),
+        "match_key": match_key,
+    }
     for name, names in LEVELS.items():
         out[f"{name}_level"] = pd.Categorical.from_codes(column(f"{name}_level"), names)
         out[f"{name}_weight"] = column(f"{name}_weight", np.float32)
@@ -244,7 +245,7 @@ def labelled(
     out["veto"] = pd.Categorical.from_codes(column("veto"), VETO_REASONS)
     out["decision"] = pd.Categorical.from_codes(column("decision"), DECISIONS)
     out["reviewed"] = pd.Categorical.from_codes(column("reviewed"), REVIEWED)
-    return out
+    return pd.DataFrame(out, copy=False)  # pandas would copy each column again
 
 
 def refuse_weak_links(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, n: int) -> np.ndarray:
@@ -268,9 +269,19 @@ def in_output_order(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, ids) -> p
 
 def output_order(probability: np.ndarray, il: np.ndarray, ir: np.ndarray, ids) -> np.ndarray:
     """Positions of pairs most probable first, then by record ids (ranked once: sorting
-    millions of id strings per pair would dominate)."""
+    millions of id strings per pair would dominate). Probabilities of six decimals and the
+    two ranks are one integer key where it fits (one sort instead of three)."""
     rank = id_rank(ids)
+    n = int(rank.max(initial=0)) + 1
+    micro = np.rint(np.asarray(probability, dtype=np.float64) * 1e6)
+    if (PROBABILITY_STEPS + 1) * n * n < 2**62 and np.array_equal(micro / 1e6, probability):
+        key = (PROBABILITY_STEPS - micro.astype(np.int64)) * (n * n) + rank[il] * n + rank[ir]
+        return np.argsort(key, kind="stable")
     return np.lexsort((rank[ir], rank[il], -probability))
+
+
+PROBABILITY_STEPS = 1_000_000
+"""Pair probabilities are rounded to six decimals (``pair_codes``)."""
 
 
 class _Clock:
@@ -358,13 +369,15 @@ def match_records(
     clock.lap("estimate")
     il, ir = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
     reviewed = reviewed_codes(il, ir, decided, len(records))
+    del norm, compare_pairs  # the normalised table is not needed any more: freed first
     codes = pair_codes(levels, _own_reference(records, pairs), reviewed, settings, len(records))
-    del norm, levels, compare_pairs  # free the per-pair intermediates before clustering
+    del levels
     # the table is built in its output order: sorting it after the merge copied all of it
     order = output_order(codes["probability"].to_numpy(), il, ir, ids)
     il, ir = il[order], ir[order]
-    match_key = pairs["match_key"].to_numpy()[order]
-    del pairs
+    key_codes, key_names = pd.factorize(pairs["match_key"], sort=True)  # not a str per pair
+    match_key = pd.Categorical.from_codes(key_codes[order], key_names)
+    del pairs, key_codes
     out = labelled(codes, ids[il], ids[ir], match_key, order=order)
     del codes, order, match_key
     clock.lap("decide")
