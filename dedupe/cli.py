@@ -239,10 +239,21 @@ def imports_settled() -> Iterator[None]:
         gc.unfreeze()
 
 
+def arrow_memory_returned() -> None:
+    """Arrow's buffers from the system allocator unless ``ARROW_DEFAULT_MEMORY_POOL``
+    says otherwise: pyarrow's default (mimalloc) keeps freed pages, which raised the peak
+    of ``dedupe match`` on 200,000 records from about 0.96 to 1.10 GiB."""
+    import pyarrow as pa
+
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 def run_stages(config: Config, **options) -> PipelineResult:
     """Run the pipeline, printing one error line per unusable file to stderr."""
     from dedupe.pipeline import run_pipeline
 
+    arrow_memory_returned()
     try:
         with imports_settled():
             result = run_pipeline(config.paths, config, **options)
@@ -374,7 +385,10 @@ def review_entries(pairs, records):
     import pandas as pd
 
     review = pairs[pairs["decision"] == "review"]
-    title = records.set_index("record_id")["title"].fillna("(no title)")
+    named = records["record_id"].isin(
+        pd.unique(review[["record_id_l", "record_id_r"]].values.ravel())
+    )
+    title = records[named].set_index("record_id")["title"].fillna("(no title)")
     note = [
         f"{title.get(a, '')} | {title.get(b, '')} (p={p:.3f})"
         for a, b, p in zip(review["record_id_l"], review["record_id_r"], review["probability"])
@@ -505,19 +519,19 @@ def match_cmd(
         )
     records, matched = result.parsed.records, result.matched
     assert matched is not None
-    # Parquet keeps every pair (for programs); CSV leaves out the clear non-matches
-    pairs = matched.pairs if out_parquet else written_pairs(matched.pairs)
-    total = len(matched.pairs) + matched.unlisted_pairs
-    written = total if out_parquet else len(pairs)
-    tables = {"pairs": pairs, "clusters": matched.clusters, "corpus": matched.corpus}
+    total = written = len(matched.pairs) + matched.unlisted_pairs
     with outputs(out_dir) as out:
-        for name, frame in tables.items():
+        for name in ("pairs", "clusters", "corpus"):
+            frame = getattr(matched, name)
             if out_parquet and name == "pairs" and matched.write_pairs is not None:
                 matched.write_pairs(out.path("pairs.parquet"))  # every pair, from Spark
-            elif out_parquet:
+            elif out_parquet:  # Parquet keeps every pair (for programs)
                 frame.to_parquet(out.path(f"{name}.parquet"), index=False)
-            else:
+            else:  # CSV leaves out the clear non-matches; their copy freed once written
+                frame = written_pairs(frame) if name == "pairs" else frame
+                written = len(frame) if name == "pairs" else written
                 out.csv(f"{name}.csv", frame)
+            del frame
         out.csv("review.csv", review_entries(matched.pairs, records))
     counts = matched.pairs["decision"].value_counts()
     click.echo(
@@ -579,22 +593,25 @@ def run_cmd(
         html = render_report(result)
         bar.update(1)
     assert result.anomalies is not None and result.matched is not None
-    tables = {
-        "records.csv": result.parsed.records,
-        "parse_failures.csv": result.parsed.failures,
-        "anomalies.csv": result.anomalies,
-        "pairs.csv": written_pairs(result.matched.pairs),
-        "clusters.csv": result.matched.clusters,
-        "corpus.csv": result.corpus,
-        "review.csv": review_entries(result.matched.pairs, result.parsed.records),
-        "records.cleaned.csv": result.cleaned,
-        "changes.csv": result.changes,
+    matched = result.matched
+    tables = {  # each made as it is written (a copy of the pairs freed after)
+        "records.csv": lambda: result.parsed.records,
+        "parse_failures.csv": lambda: result.parsed.failures,
+        "anomalies.csv": lambda: result.anomalies,
+        "pairs.csv": lambda: written_pairs(matched.pairs),
+        "clusters.csv": lambda: matched.clusters,
+        "corpus.csv": lambda: result.corpus,
+        "review.csv": lambda: review_entries(matched.pairs, result.parsed.records),
+        "records.cleaned.csv": lambda: result.cleaned,
+        "changes.csv": lambda: result.changes,
     }
     assert result.corpus is not None
     with outputs(out_dir) as out:
-        for name, frame in tables.items():
+        for name, table in tables.items():
+            frame = table()
             if frame is not None:
                 out.csv(name, frame)
+            del frame
         write_exports(result.corpus, list(formats), out.staging)
         out.text("summary.json", json.dumps(result.summary, indent=2, ensure_ascii=False))
         out.text("report.html", html)

@@ -24,8 +24,13 @@ import pyarrow.compute as pc
 
 from dedupe.core.records import LIST_SEP, joined
 
-CHUNK_ROWS = 100_000
-"""Rows joined and written at a time (bounds the memory of the joined text)."""
+CHUNK_BYTES = 4 << 20
+"""About how much text is rendered and written at a time: the rows per chunk follow from
+the first chunk's bytes per row (a corpus row is ten times a pair's), which bounds the
+memory of each column's intermediate texts and keeps them in cache."""
+FIRST_ROWS = 2_000
+"""Rows of the first chunk, whose size sets the others'."""
+MAX_ROWS = 100_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet treat a cell as a formula (OWASP)."""
 
@@ -179,15 +184,18 @@ def _write_arrow(frame: pd.DataFrame, path: Path, renderers: list[Callable]) -> 
     """Write with the renderers; False (nothing kept) when a chunk turns out mixed."""
     with open(path, "wb") as out:
         out.write(_header(list(frame.columns)).encode("utf-8"))
-        for start in range(0, len(frame), CHUNK_ROWS):
-            stop = min(start + CHUNK_ROWS, len(frame))
+        start, rows = 0, FIRST_ROWS
+        while start < len(frame):
+            stop = min(start + rows, len(frame))
             try:
                 cells = [render(start, stop) for render in renderers]
             except (TypeError, pa.ArrowException):
                 return False
-            rows = pc.binary_join_element_wise(*cells, ",")
-            lines = pc.binary_join_element_wise(rows, "\n", "")
-            out.write(_text_bytes(lines))
+            cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")  # the line's end
+            text = _text_bytes(pc.binary_join_element_wise(*cells, ","))
+            out.write(text)
+            rows = int(min(MAX_ROWS, max(FIRST_ROWS, CHUNK_BYTES * (stop - start) // len(text))))
+            start = stop
     return True
 
 

@@ -59,8 +59,10 @@ def test_same_bytes_as_pandas(table, neutralise, tmp_path_factory):
     assert (folder / "arrow.csv").read_bytes() == pandas_bytes(table, neutralise, folder / "pd.csv")
 
 
-def test_chunks_join_into_one_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(csv_writer, "CHUNK_ROWS", 3)
+@pytest.mark.parametrize("chunk_bytes", [1, 40, 1000], ids=["rows-3", "rows-3-then-more", "rest"])
+def test_chunks_join_into_one_file(tmp_path, monkeypatch, chunk_bytes):
+    monkeypatch.setattr(csv_writer, "FIRST_ROWS", 3)
+    monkeypatch.setattr(csv_writer, "CHUNK_BYTES", chunk_bytes)
     table = pd.DataFrame({"a": [f"x{i}" for i in range(10)], "b": np.arange(10) / 3})
     write_csv(table, tmp_path / "a.csv")
     assert (tmp_path / "a.csv").read_bytes() == pandas_bytes(table, True, tmp_path / "p.csv")
