@@ -416,10 +416,11 @@ def print_block_stats(stats) -> None:
         )
 
 
-def spark_executor_or_exit(engine: str):
+def spark_executor_or_exit(engine: str, collect_corpus: bool = True):
     """None for the local engine; else the Spark engine's executor, said on stderr;
     BadInput (exit 2) when PySpark or Java is missing. Clear non-matches stay on the
-    executors unless --all-pairs."""
+    executors unless --all-pairs; without ``collect_corpus`` the corpus too (written from
+    Spark)."""
     if engine != "spark":
         return None
     try:
@@ -431,7 +432,7 @@ def spark_executor_or_exit(engine: str):
         raise BadInput(str(exc)) from None
     click.echo(f"Spark engine on {spark.conf.get('spark.master', 'a remote session')}", err=True)
     every_pair = bool(click.get_current_context().meta.get("all_pairs"))
-    return spark_executor(spark, floor=None if every_pair else PAIR_FLOOR)
+    return spark_executor(spark, floor=None if every_pair else PAIR_FLOOR, corpus=collect_corpus)
 
 
 def parquet_stages(config: Config, path: Path, executor) -> PipelineResult:
@@ -506,7 +507,7 @@ def match_cmd(
     config = configure(config_file, **options)
     if in_parquet is not None and engine != "spark":
         raise click.UsageError("--in-parquet needs --engine spark.")
-    executor = spark_executor_or_exit(engine)
+    executor = spark_executor_or_exit(engine, collect_corpus=not out_parquet)
     if in_parquet is not None:
         result = parquet_stages(config, in_parquet, executor)
     else:
@@ -525,6 +526,8 @@ def match_cmd(
             frame = getattr(matched, name)
             if out_parquet and name == "pairs" and matched.write_pairs is not None:
                 matched.write_pairs(out.path("pairs.parquet"))  # every pair, from Spark
+            elif out_parquet and name == "corpus" and matched.write_corpus is not None:
+                matched.write_corpus(out.path("corpus.parquet"))  # merged on Spark
             elif out_parquet:  # Parquet keeps every pair (for programs)
                 frame.to_parquet(out.path(f"{name}.parquet"), index=False)
             else:  # CSV leaves out the clear non-matches; their copy freed once written
@@ -534,8 +537,11 @@ def match_cmd(
             del frame
         out.csv("review.csv", review_entries(matched.pairs, records))
     counts = matched.pairs["decision"].value_counts()
+    unique = len(matched.corpus)
+    if matched.write_corpus is not None:  # the corpus stayed on Spark
+        unique = matched.clusters["cluster_id"].nunique()
     click.echo(
-        f"{len(records)} records -> {len(matched.corpus)} unique; "
+        f"{len(records)} records -> {unique} unique; "
         f"{counts.get('merge', 0)} pairs merged, {counts.get('review', 0)} to review; "
         f"{written} of {total} candidate pairs written "
         f"(--all-pairs for all) to {out_dir}/",

@@ -73,6 +73,9 @@ class MatchResult:
     write_pairs: Callable[[Path], None] | None = None
     """With unlisted pairs: writes every candidate pair (the table ``pairs`` would be) as
     one Parquet file where they are (the Spark engine)."""
+    write_corpus: Callable[[Path], None] | None = None
+    """When the merged corpus stayed where it was merged (the Spark engine writing Parquet;
+    ``corpus`` is then empty): writes it as one Parquet file."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:

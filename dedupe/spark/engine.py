@@ -10,8 +10,8 @@ level patterns aggregated on Spark, and scoring, vetoes and decisions run per ba
 (:mod:`dedupe.spark.scoring`); the driver collects the patterns, a random sample's levels
 and the pairs the outputs list, guards against weak links, and the connected components of
 the merges are the large-star/small-star joins of :mod:`dedupe.spark.components`. The merge
-runs on the driver as the local engine's code. Pairs, decisions and clusters are exactly the
-local engine's (tested).
+runs per cluster on the executors (:mod:`dedupe.spark.merge`). Pairs, decisions, clusters
+and the merged corpus are exactly the local engine's (tested).
 """
 
 from __future__ import annotations
@@ -42,10 +42,11 @@ from dedupe.matching.engine import (
     refuse_weak_links,
 )
 from dedupe.matching.estimate import MIN_RECORDS, estimate_from_patterns, shipped
-from dedupe.matching.merge import merge_clusters
+from dedupe.matching.merge import CORPUS_COLUMNS
 from dedupe.matching.model import DECISIONS, Settings
 from dedupe.matching.normalise import MATCH_FIELDS, normalise_records
 from dedupe.spark.blocking import RULES, collect_pairs, spark_block
+from dedupe.spark.merge import MERGE_COLUMNS, ORDER, collect_corpus, spark_merge
 from dedupe.spark.normalise import arrow_ready, collect_norm, ddl, restore, spark_normalise
 from dedupe.spark.scoring import (
     LEVEL_COLUMNS,
@@ -177,25 +178,42 @@ class SparkRun:
     """One matching run on Spark: the normalised records, candidate pairs, their levels and
     scores stay on Spark; the driver gets the level patterns, the listed pairs and the
     clusters. ``floor``: distinct, unreviewed pairs scored under it stay on the executors
-    (counted in ``MatchResult.unlisted_pairs``); None collects every pair."""
+    (counted in ``MatchResult.unlisted_pairs``); None collects every pair. Without
+    ``corpus`` the merged corpus stays on Spark too (``MatchResult.write_corpus``)."""
 
     def __init__(
-        self, spark: SparkSession, local_edges: int = LOCAL_EDGES, floor: float | None = None
+        self,
+        spark: SparkSession,
+        local_edges: int = LOCAL_EDGES,
+        floor: float | None = None,
+        corpus: bool = True,
     ):
         self.spark = spark
         self.local_edges = local_edges
         self.floor = floor
+        self.collect_corpus = corpus
         self.norm: DataFrame | None = None
+        self.source: DataFrame | None = None
         self.sample = pd.DataFrame()
 
     def _on_spark(self, records: pd.DataFrame) -> DataFrame:
-        """``normalise_records`` on the executors; the table kept (cached) on Spark."""
-        frame = records.reindex(columns=MATCH_COLUMNS)
-        upload = arrow_ready(frame).assign(**{ROW: np.arange(len(frame), dtype=np.int64)})
-        sample = frame.head(2).reset_index(drop=True)
-        if self.norm is not None:
-            self.norm.unpersist()
-        self.norm = spark_normalise(self.spark.createDataFrame(upload), sample).cache()
+        """The records on Spark (``source``: the columns matching and the merge read, and
+        each record's file code and kind) and ``normalise_records`` on the executors; both
+        tables kept (cached) on Spark."""
+        merge = [c for c in MERGE_COLUMNS if c in records.columns and c not in MATCH_COLUMNS]
+        frame = records.reindex(columns=[*MATCH_COLUMNS, *merge])
+        kinds = record_kinds(records).rename(columns={"file": "_file", "kind": "_kind"})
+        upload = arrow_ready(frame).assign(
+            **{ROW: np.arange(len(frame), dtype=np.int64)},
+            _file=kinds["_file"].to_numpy(np.int64),
+            _kind=kinds["_kind"].to_numpy(),
+        )
+        sample = frame.head(2).reset_index(drop=True)[MATCH_COLUMNS]
+        for table in (self.norm, self.source):
+            if table is not None:
+                table.unpersist()
+        self.source = self.spark.createDataFrame(upload).cache()
+        self.norm = spark_normalise(self.source.select(ROW, *MATCH_COLUMNS), sample).cache()
         self.sample = normalise_records(sample)
         return self.norm
 
@@ -234,7 +252,8 @@ class SparkRun:
                                  build_corpus=build_corpus, anomalies=anomalies)  # fmt: skip
         clock, ids = _Clock(), records["record_id"].to_numpy()
         norm = self._on_spark(records)
-        rows = norm.join(self._kinds(records), ROW)
+        assert self.source is not None
+        rows = norm.join(self.source.select(ROW, "_file", "_kind"), ROW)
         clock.lap("normalise")
         found, stats = spark_block(norm, settings.max_block)
         clock.lap("block")
@@ -261,7 +280,9 @@ class SparkRun:
         cluster_ids = pd.Series(ids[labels], name="cluster_id")
         cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
         clock.lap("cluster")
-        corpus = merge_clusters(records, cluster_ids, anomalies) if build_corpus else pd.DataFrame()
+        corpus, write_corpus = pd.DataFrame(), None
+        if build_corpus:
+            corpus, write_corpus = self._merge(labels, ids, anomalies)
         clock.lap("merge")
         out = in_output_order(out, il, ir, ids)
         unlisted = sum(per_rule.values()) - len(out)
@@ -270,7 +291,16 @@ class SparkRun:
             partial(self._write_pairs, scored, ids, refused) if self.floor is not None else None
         )
         return MatchResult(
-            out, cl, corpus, stats, clock.laps, clock.peaks, estimate, unlisted, writer
+            out,
+            cl,
+            corpus,
+            stats,
+            clock.laps,
+            clock.peaks,
+            estimate,
+            unlisted,
+            writer,
+            write_corpus,
         )
 
     def _write_pairs(
@@ -290,12 +320,17 @@ class SparkRun:
         weak_df = self.spark.createDataFrame(weak, "i_l long, i_r long")
         write_one_parquet(pair_table(scored, id_df, weak_df, RULE_NAMES.tolist()), path)
 
-    def _kinds(self, records: pd.DataFrame) -> DataFrame:
-        """Each record's source file code and kind (``record_kinds``) on Spark, by ``_row``,
-        as the ``_file``/``_kind`` columns the comparison reads."""
-        kinds = record_kinds(records).rename(columns={"file": "_file", "kind": "_kind"})
-        kinds[ROW] = np.arange(len(records), dtype=np.int64)
-        return self.spark.createDataFrame(kinds.astype({"_file": np.int64}))
+    def _merge(self, labels: np.ndarray, ids: np.ndarray, anomalies):
+        """The merge per cluster on the executors (``spark.merge``): the corpus collected,
+        or (without ``collect_corpus``) an empty one and the function writing it from
+        Spark."""
+        assert self.source is not None
+        columns = [c for c in MERGE_COLUMNS if c in self.source.columns]
+        merged = spark_merge(self.source.select(ROW, *columns), labels, ids, anomalies)
+        if self.collect_corpus:
+            return collect_corpus(merged), None
+        ordered = merged.orderBy(ORDER).drop(ORDER)
+        return pd.DataFrame(columns=CORPUS_COLUMNS), partial(write_one_parquet, ordered)
 
     def _with_decided(self, found: DataFrame, decided: pd.DataFrame) -> DataFrame:
         """The candidate pairs plus the reviewed pairs blocking did not find (rule
@@ -354,10 +389,13 @@ class SparkRun:
 
 
 def spark_executor(
-    spark: SparkSession, local_edges: int = LOCAL_EDGES, floor: float | None = None
+    spark: SparkSession,
+    local_edges: int = LOCAL_EDGES,
+    floor: float | None = None,
+    corpus: bool = True,
 ) -> Executor:
-    """The matching run on ``spark`` (``floor`` as ``SparkRun``'s)."""
-    return SparkRun(spark, local_edges, floor).executor()
+    """The matching run on ``spark`` (``floor`` and ``corpus`` as ``SparkRun``'s)."""
+    return SparkRun(spark, local_edges, floor, corpus).executor()
 
 
 def match_records_spark(
