@@ -153,12 +153,10 @@ def test_run_command_with_spark_engine_writes_the_local_outputs(spark, tmp_path)
 
 
 def test_match_reads_and_writes_parquet(spark, tmp_path):
+    import pyarrow.parquet as pq
     from click.testing import CliRunner
 
     from dedupe.cli import main
-
-    import pyarrow.parquet as pq
-
     from dedupe.spark.merge import to_frame
 
     records = parse_paths([SEEDS]).records
