@@ -436,25 +436,27 @@ def spark_executor_or_exit(engine: str, collect_corpus: bool = True):
 
 
 def parquet_stages(config: Config, path: Path, executor) -> PipelineResult:
-    """Match the record table in Parquet file or folder ``path`` (no parsing)."""
+    """Match the record table in Parquet file or folder ``path`` (no parsing), read and
+    kept on Spark; the driver gets the titles of the pairs to review."""
     import pandas as pd
 
     from dedupe.core.records import FAILURE_COLUMNS
-    from dedupe.matching.engine import load_decisions, match_records
+    from dedupe.matching.engine import load_decisions
     from dedupe.parsing.files import ParseResult
     from dedupe.pipeline import PipelineResult
-    from dedupe.spark.io import read_records
+    from dedupe.spark.io import read_frame, records_named
     from dedupe.spark.session import get_session
 
     try:
-        records = read_records(get_session(None), path)
+        records = read_frame(get_session(None), path)  # stays on Spark
         decisions = load_decisions(config.decisions) if config.decisions else None
-        parsed = ParseResult(records, pd.DataFrame(columns=FAILURE_COLUMNS))
-        matched = match_records(
-            records, config.match_settings(), decisions, print_block_stats, executor=executor
-        )
+        settings = config.match_settings()
+        matched = executor.match(records, settings, decisions, print_block_stats, True, None)
     except InputError as exc:
         raise BadInput(str(exc)) from None
+    review = matched.pairs[matched.pairs["decision"] == "review"]
+    named = records_named(records, [*review["record_id_l"], *review["record_id_r"]])
+    parsed = ParseResult(named, pd.DataFrame(columns=FAILURE_COLUMNS))  # review's titles
     return PipelineResult(config, parsed, matched=matched)
 
 
@@ -541,7 +543,7 @@ def match_cmd(
     if matched.write_corpus is not None:  # the corpus stayed on Spark
         unique = matched.clusters["cluster_id"].nunique()
     click.echo(
-        f"{len(records)} records -> {unique} unique; "
+        f"{len(matched.clusters)} records -> {unique} unique; "
         f"{counts.get('merge', 0)} pairs merged, {counts.get('review', 0)} to review; "
         f"{written} of {total} candidate pairs written "
         f"(--all-pairs for all) to {out_dir}/",

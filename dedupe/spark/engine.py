@@ -46,8 +46,17 @@ from dedupe.matching.merge import CORPUS_COLUMNS
 from dedupe.matching.model import DECISIONS, Settings
 from dedupe.matching.normalise import MATCH_FIELDS, normalise_records
 from dedupe.spark.blocking import RULES, collect_pairs, spark_block
+from dedupe.spark.io import to_frame
 from dedupe.spark.merge import MERGE_COLUMNS, ORDER, collect_corpus, spark_merge
-from dedupe.spark.normalise import arrow_ready, collect_norm, ddl, restore, spark_normalise
+from dedupe.spark.normalise import (
+    arrow_ready,
+    batch_schema,
+    collect_norm,
+    ddl,
+    restore,
+    spark_normalise,
+    with_positions,
+)
 from dedupe.spark.scoring import (
     LEVEL_COLUMNS,
     OWN,
@@ -69,12 +78,15 @@ MATCH_COLUMNS = ["record_id", *MATCH_FIELDS]
 RULE_NAMES = np.array([*RULES, "decision"], dtype=object)
 
 
+def sample_levels(sample: pd.DataFrame) -> pd.DataFrame:
+    """``compare``'s output on one pair: the two normalised rows of ``sample``."""
+    return compare(sample.iloc[:2].reset_index(drop=True), pd.DataFrame({"i_l": [0], "i_r": [1]}))
+
+
 def _levels_schema(sample: pd.DataFrame, keep: pa.Schema) -> pa.Schema:
-    """The Arrow schema of ``compare``'s output (from a one-pair ``sample`` of two
-    normalised rows), plus the ``keep`` columns carried through."""
-    levels = compare(sample.iloc[:2].reset_index(drop=True), pd.DataFrame({"i_l": [0], "i_r": [1]}))
-    table = pa.Table.from_pandas(levels, preserve_index=False)
-    return pa.schema([*table.schema, *keep]).remove_metadata()
+    """The Arrow schema of ``compare``'s output (from a ``sample`` of two normalised
+    rows), plus the ``keep`` columns carried through."""
+    return batch_schema(sample_levels(sample), after=keep)
 
 
 def _batch_compare(dtypes: pd.Series, schema: pa.Schema, keep: list[str], kinds: bool = False):
@@ -197,22 +209,53 @@ class SparkRun:
         self.sample = pd.DataFrame()
 
     def _on_spark(self, records: pd.DataFrame) -> DataFrame:
-        """The records on Spark (``source``: the columns matching and the merge read, and
-        each record's file code and kind) and ``normalise_records`` on the executors; both
-        tables kept (cached) on Spark."""
-        merge = [c for c in MERGE_COLUMNS if c in records.columns and c not in MATCH_COLUMNS]
-        frame = records.reindex(columns=[*MATCH_COLUMNS, *merge])
+        """The records uploaded to Spark (the columns matching and the merge read, each
+        record's file code and kind) and normalised there (``_use``)."""
+        frame = records.reindex(columns=[*MATCH_COLUMNS, *_merge_only(records.columns)])
         kinds = record_kinds(records).rename(columns={"file": "_file", "kind": "_kind"})
         upload = arrow_ready(frame).assign(
             **{ROW: np.arange(len(frame), dtype=np.int64)},
             _file=kinds["_file"].to_numpy(np.int64),
             _kind=kinds["_kind"].to_numpy(),
         )
-        sample = frame.head(2).reset_index(drop=True)[MATCH_COLUMNS]
+        return self._use(self.spark.createDataFrame(upload))
+
+    def _from_spark(self, records: DataFrame) -> np.ndarray:
+        """The records read by Spark (``--in-parquet``) numbered in their order, with each
+        record's file code (its file's first row; -1 without a file) and kind
+        (``record_kinds``' codes), normalised there (``_use``); returns the record ids in
+        that order, the one column the driver keeps (as the clusters table)."""
+        from pyspark.sql import functions as F
+
+        columns = [*MATCH_COLUMNS, *_merge_only(records.columns)]
+        numbered = with_positions(records.select(*columns)).localCheckpoint()
+        filed = numbered.where(F.col("source_file").isNotNull())
+        files = filed.groupBy("source_file").agg(F.min(ROW).alias("_code"))
+        role = F.col("role")
+        kind = F.when(role == "main", 1).when(role.isin("reference", "related"), 2).otherwise(0)
+        source = numbered.join(files, "source_file", "left").select(
+            *numbered.columns,
+            F.coalesce(F.col("_code"), F.lit(-1)).cast("long").alias("_file"),
+            kind.cast("tinyint").alias("_kind"),
+        )
+        self._use(source)
+        assert self.source is not None
+        table = self.source.select(ROW, "record_id").toArrow()
+        order = np.argsort(table.column(ROW).to_numpy(), kind="stable")
+        return np.asarray(table.column("record_id").to_pylist(), dtype=object)[order]
+
+    def _use(self, source: DataFrame) -> DataFrame:
+        """``source`` (records with ``_row``, ``_file``, ``_kind``) and its normalised
+        records (``normalise_records`` on the executors) kept (cached) on Spark."""
+        from pyspark.sql import functions as F
+
         for table in (self.norm, self.source):
             if table is not None:
                 table.unpersist()
-        self.source = self.spark.createDataFrame(upload).cache()
+        self.source = source.cache()
+        first = self.source.where(F.col(ROW) < 2).select(ROW, *MATCH_COLUMNS).toArrow()
+        sample = to_frame(first.take(np.argsort(first.column(ROW).to_numpy())))
+        sample = sample.drop(columns=ROW)
         self.norm = spark_normalise(self.source.select(ROW, *MATCH_COLUMNS), sample).cache()
         self.sample = normalise_records(sample)
         return self.norm
@@ -237,7 +280,7 @@ class SparkRun:
 
     def match(
         self,
-        records: pd.DataFrame,
+        records: pd.DataFrame | DataFrame,
         settings: Settings,
         decisions: pd.DataFrame | None = None,
         on_blocked: Callable[[list[BlockStats]], None] | None = None,
@@ -245,14 +288,24 @@ class SparkRun:
         anomalies: pd.DataFrame | None = None,
     ) -> MatchResult:
         """``match_records`` with estimation from level patterns and scoring, decisions
-        and the components' edges on Spark (see the module's docstring)."""
-        n = len(records)
+        and the components' edges on Spark (see the module's docstring). ``records``: a
+        table on the driver, or one read by Spark (``io.read_frame``), of which the
+        driver then gets only the record ids."""
+        clock = _Clock()
+        if isinstance(records, pd.DataFrame):
+            ids = records["record_id"].to_numpy()
+            if len(ids) >= 2:
+                self._on_spark(records)
+        else:
+            ids = self._from_spark(records)
+            if len(ids) < 2:
+                records = to_frame(records.toArrow())
+        n = len(ids)
         if n < 2:  # nothing to distribute
             return match_records(records, settings, decisions, on_blocked,
                                  build_corpus=build_corpus, anomalies=anomalies)  # fmt: skip
-        clock, ids = _Clock(), records["record_id"].to_numpy()
-        norm = self._on_spark(records)
-        assert self.source is not None
+        norm = self.norm
+        assert self.source is not None and norm is not None
         rows = norm.join(self.source.select(ROW, "_file", "_kind"), ROW)
         clock.lap("normalise")
         found, stats = spark_block(norm, settings.max_block)
@@ -269,7 +322,8 @@ class SparkRun:
         estimate = self._estimate(levels, rows, n, settings)
         settings = settings.with_(mu=estimate.mu, prior=estimate.prior)
         clock.lap("estimate")
-        scored = spark_scored(levels, settings, decided, n).localCheckpoint()
+        sample = sample_levels(self.sample)
+        scored = spark_scored(levels, settings, decided, n, sample).localCheckpoint()
         listed, per_rule = collect_listed(scored, self.floor)
         il, ir = listed["i_l"].to_numpy(), listed["i_r"].to_numpy()
         keys = sorted(RULE_NAMES[k] for k in per_rule)
@@ -386,6 +440,11 @@ class SparkRun:
     def executor(self) -> Executor:
         """The stages as the matching engine takes them, and the whole run."""
         return Executor(self.normalise, self.block, self.compare, self.components, self.match)
+
+
+def _merge_only(columns) -> list[str]:
+    """The merge's columns among ``columns`` that matching does not read."""
+    return [c for c in MERGE_COLUMNS if c in columns and c not in MATCH_COLUMNS]
 
 
 def spark_executor(

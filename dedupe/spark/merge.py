@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dedupe.core.arrays import objects
 from dedupe.matching.merge import (
     CORPUS_COLUMNS,
     EXTRA_FIELDS,
@@ -36,6 +35,7 @@ from dedupe.matching.merge import (
     TEXT_FIELDS,
     merge_clusters,
 )
+from dedupe.spark.io import to_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -84,20 +84,6 @@ def corpus_schema(records: StructType) -> StructType:
             kind = StringType()
         fields.append(StructField(name, kind))
     return StructType([*fields, StructField(ORDER, LongType())])
-
-
-def to_frame(table: pa.Table) -> pd.DataFrame:
-    """An Arrow table as the driver holds records: text as Python objects with None,
-    lists as Python lists, whole numbers as int64."""
-    out = {}
-    for name, column in zip(table.column_names, table.columns):
-        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-            out[name] = pd.Series(column.to_pylist(), dtype=object)
-        elif pa.types.is_integer(column.type) and column.null_count == 0:
-            out[name] = pd.Series(column.to_numpy(), dtype=np.int64)
-        else:
-            out[name] = objects(pd.Series(column.to_pandas()))
-    return pd.DataFrame(out)
 
 
 def _anomalies(frame: pd.DataFrame) -> pd.DataFrame:

@@ -115,6 +115,13 @@ def _batches(columns: list[str], schema: pa.Schema):
     return run
 
 
+def batch_schema(frame: pd.DataFrame, before=(), after=()) -> pa.Schema:
+    """The Arrow schema of a batch function's output, from ``frame`` (its output on a
+    sample), ``before`` and ``after`` fields around it."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return pa.schema([*before, *table.schema, *after]).remove_metadata()
+
+
 def ddl(schema: pa.Schema) -> str:
     """A Spark DDL string for an Arrow schema of simple types."""
     return ", ".join(f"`{f.name}` {SPARK_TYPES[str(f.type)]}" for f in schema)

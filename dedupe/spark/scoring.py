@@ -22,7 +22,7 @@ import pyarrow as pa
 from dedupe.matching.comparisons import LEVELS
 from dedupe.matching.engine import SCORE_COLUMNS, pair_codes, reviewed_codes
 from dedupe.matching.model import DECISIONS, Settings
-from dedupe.spark.normalise import ddl
+from dedupe.spark.normalise import batch_schema, ddl
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import Column, DataFrame
@@ -48,16 +48,12 @@ def spark_patterns(levels: DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def _codes_schema(settings: Settings) -> pa.Schema:
-    """The Arrow schema of the scoring batches: the pair, then ``pair_codes``' columns."""
-    one = {c: np.zeros(1, np.int8) for c in LEVEL_COLUMNS}
-    one |= {c: np.zeros(1, np.float32) for c in SCORE_COLUMNS}
-    flags = ("title_numbers_differ", "title_part_one_side", "title_types_differ")
-    one |= {c: np.zeros(1, bool) for c in flags}
-    one["title_carriers"] = np.ones(1, np.float32)
-    codes = pair_codes(pd.DataFrame(one), np.zeros(1, bool), np.zeros(1, np.int8), settings, 2)
-    table = pa.Table.from_pandas(codes, preserve_index=False)
-    return pa.schema([*(pa.field(n, t) for n, t in PAIR_COLUMNS), *table.schema])
+def _codes_schema(levels: pd.DataFrame, settings: Settings) -> pa.Schema:
+    """The Arrow schema of the scoring batches: the pair, then ``pair_codes``' columns
+    (from ``levels``: ``compare``'s output on a sample pair)."""
+    k = len(levels)
+    codes = pair_codes(levels, np.zeros(k, bool), np.zeros(k, np.int8), settings, 2)
+    return batch_schema(codes, before=[pa.field(n, t) for n, t in PAIR_COLUMNS])
 
 
 def _batch_score(settings: Settings, decided: pd.DataFrame, n: int, schema: pa.Schema):
@@ -76,10 +72,12 @@ def _batch_score(settings: Settings, decided: pd.DataFrame, n: int, schema: pa.S
     return run
 
 
-def spark_scored(levels: DataFrame, settings: Settings, decided: pd.DataFrame, n: int) -> DataFrame:
+def spark_scored(
+    levels: DataFrame, settings: Settings, decided: pd.DataFrame, n: int, sample: pd.DataFrame
+) -> DataFrame:
     """Every compared pair scored and decided on the executors (``pair_codes``' columns
-    after ``i_l``, ``i_r``, ``rule``)."""
-    schema = _codes_schema(settings)
+    after ``i_l``, ``i_r``, ``rule``); ``sample``: ``compare``'s output on a sample pair."""
+    schema = _codes_schema(sample, settings)
     return levels.mapInArrow(_batch_score(settings, decided, n, schema), ddl(schema))
 
 

@@ -157,7 +157,7 @@ def test_match_reads_and_writes_parquet(spark, tmp_path):
     from click.testing import CliRunner
 
     from dedupe.cli import main
-    from dedupe.spark.merge import to_frame
+    from dedupe.spark.io import to_frame
 
     records = parse_paths([SEEDS]).records
     records.to_parquet(tmp_path / "records.parquet", index=False)
@@ -186,14 +186,31 @@ def test_match_reads_and_writes_parquet(spark, tmp_path):
     assert (out / "review.csv").exists() and not (out / "pairs.csv").exists()
 
 
+def test_parquet_read_on_spark_as_read_on_the_driver(spark, tmp_path):
+    """``read_frame`` (kept on Spark) gives ``read_records``' table: columns as text, the
+    record columns added, author names split from text per batch."""
+    from dedupe.spark.io import read_frame, read_records, to_frame
+
+    records = parse_paths([SEEDS]).records[["record_id", "title", "authors", "year"]]
+    records = records.assign(
+        authors=[None if a is None else "; ".join(a) for a in records["authors"]]
+    )
+    records.assign(times_cited=7).to_parquet(tmp_path / "text.parquet", index=False)
+    expected = read_records(spark, tmp_path / "text.parquet")
+    assert expected["authors_norm"].map(type).eq(list).any()
+    got = to_frame(read_frame(spark, tmp_path / "text.parquet").toArrow())
+    pd.testing.assert_frame_equal(got, expected.astype(object).where(expected.notna(), None))
+
+
 @pytest.mark.parametrize(
     "args,message",
     [
         (["--in-parquet", "{tmp}/none.parquet", "--engine", "spark"], "cannot read as Parquet"),
         (["--in-parquet", "{tmp}/noid.parquet", "--engine", "spark"], "has no record_id"),
         (["--in-parquet", "{tmp}/noid.parquet"], "--in-parquet needs --engine spark"),
+        (["--in-parquet", "{tmp}/dup.parquet", "--engine", "spark"], "present and unique"),
     ],
-    ids=["missing-file", "no-record-id", "local-engine"],
+    ids=["missing-file", "no-record-id", "local-engine", "duplicate-id"],
 )
 def test_bad_parquet_input_is_one_error_line(spark, tmp_path, args, message):
     from click.testing import CliRunner
@@ -201,6 +218,8 @@ def test_bad_parquet_input_is_one_error_line(spark, tmp_path, args, message):
     from dedupe.cli import main
 
     pd.DataFrame({"title": ["A study"]}).to_parquet(tmp_path / "noid.parquet", index=False)
+    dup = pd.DataFrame({"record_id": ["a", "a"], "title": ["A study", "Another"]})
+    dup.to_parquet(tmp_path / "dup.parquet", index=False)
     argv = ["match", "--out", str(tmp_path / "out")] + [a.format(tmp=tmp_path) for a in args]
     result = CliRunner().invoke(main, argv)
     assert result.exit_code == 2
