@@ -1,13 +1,17 @@
 """Spark benchmark: match N generated records (default 1,000,000) with the Spark engine.
 
 Usage: python benchmarks/bench_spark.py [N] [--master local[2]] [--partitions P]
-          [--driver-memory 4g]
+          [--driver-memory 4g] [--in-parquet]
        python benchmarks/bench_spark.py --sets [SET ...]   (equality with the local engine)
 Prints the time of each stage, the peak memory of the driver's Python process, of the JVM
 (driver and executors share it in local mode) and of the Python workers running the
 ``mapInArrow`` batches, pairwise P/R/F1, and the per-partition figures the README's sizing
 of a 100M-record run starts from (normalised bytes per record, pairs per record, pairs
 compared per second and core).
+
+With ``--in-parquet`` the records are generated in a child process and written as Parquet,
+which the engine reads on Spark (``match --in-parquet``): the driver's peak is then the
+match's alone, without the input.
 
 With ``--sets`` it runs both engines on every set of ``../shared/bench`` (or those named)
 and prints, per set, whether the Spark engine's candidate pairs, decisions, clusters and
@@ -22,6 +26,7 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from bench_scale import pair_scores, peak_mib
@@ -217,6 +222,37 @@ def equality(sets: list[str], spark) -> bool:
     return same
 
 
+def _write_generated(n: int, folder: str) -> None:
+    """``n`` generated records as ``records.parquet`` and their truth as ``truth.npy``
+    (run in a child process, so the driver never holds them)."""
+    records = generate(n)
+    np.save(Path(folder) / "truth.npy", records.pop("entity_id").to_numpy())
+    records.to_parquet(Path(folder) / "records.parquet", index=False)
+
+
+def _generated_parquet(n: int) -> Path:
+    """A folder holding ``n`` generated records as Parquet and their truth, written by a
+    child process."""
+    import multiprocessing
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="bench_spark_")
+    child = multiprocessing.get_context("spawn").Process(target=_write_generated, args=(n, folder))
+    child.start()
+    child.join()
+    return Path(folder)
+
+
+def _match_parquet(spark, folder: Path):
+    """The records in ``folder`` matched as ``match --in-parquet`` does."""
+    from dedupe.matching.model import Settings
+    from dedupe.spark.engine import SparkRun
+    from dedupe.spark.io import read_frame
+
+    run = SparkRun(spark, local_edges=0, floor=PAIR_FLOOR)
+    return run.match(read_frame(spark, folder / "records.parquet"), Settings.default())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", type=int, nargs="?", default=1_000_000)
@@ -224,6 +260,7 @@ def main() -> None:
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--driver-memory", default="4g")
     ap.add_argument("--sets", nargs="*", default=None, help="compare with the local engine")
+    ap.add_argument("--in-parquet", action="store_true", help="records read on Spark")
     args = ap.parse_args()
     if args.sets is not None:
         spark = get_session(args.master, shuffle_partitions=args.partitions,
@@ -242,12 +279,21 @@ def main() -> None:
     )
     _tag_stages(spark)
     t1 = time.perf_counter()
-    records = generate(args.n)
-    truth = records.pop("entity_id").to_numpy()
+    sample, folder = None, None
+    if args.in_parquet:
+        folder = _generated_parquet(args.n)
+        truth = np.load(folder / "truth.npy")
+    else:
+        sample = generate(args.n)
+        truth = sample.pop("entity_id").to_numpy()
     t2 = time.perf_counter()
-    print(f"session {t1 - t0:.1f} s; generated {args.n:,} records in {t2 - t1:.1f} s")
+    where = "into Parquet by a child process" if folder else "on the driver"
+    print(f"session {t1 - t0:.1f} s; generated {args.n:,} records {where} in {t2 - t1:.1f} s")
     sampler = WorkerPeaks()
-    result = match_records_spark(records, spark, local_edges=0, floor=PAIR_FLOOR)
+    if folder is not None:
+        result = _match_parquet(spark, folder)
+    else:
+        result = match_records_spark(sample, spark, local_edges=0, floor=PAIR_FLOOR)
     t3 = time.perf_counter()
     sampled = sampler.stop()
     print("stage       seconds")
@@ -275,7 +321,7 @@ def main() -> None:
             f"{row['shuffle_write_mib'] / max(row['tasks'], 1):.1f} MiB shuffle written, "
             f"{row['task_s'] / max(row['tasks'], 1):.1f} s"
         )
-    norm = normalise_records(records.head(100_000))
+    norm = normalise_records((sample if sample is not None else generate(1000)).head(100_000))
     row_bytes = pa.Table.from_pandas(arrow_ready(norm), preserve_index=False).nbytes / len(norm)
     local = re.fullmatch(r"local\[(\d+)\]", args.master)
     cores = int(local.group(1)) if local else os.cpu_count() or 1
