@@ -259,8 +259,12 @@ def refuse_weak_links(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, n: int)
     strength = out["probability"].to_numpy() + (out["reviewed"] == "same").to_numpy()
     kept = guarded(n, il[accepted], ir[accepted], strength[accepted])
     refused = accepted[~kept]
-    out.loc[refused, "decision"] = "review"
-    out.loc[refused, "veto"] = WEAK_LINK
+    if len(refused):
+        for col, value in (("decision", "review"), ("veto", WEAK_LINK)):
+            # a copy: the table's columns may be read-only Arrow buffers (Spark's collect)
+            changed = out[col].copy()
+            changed.iloc[refused] = value
+            out[col] = changed
     return accepted[kept]
 
 

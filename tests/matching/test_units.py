@@ -190,3 +190,33 @@ def test_ratio_of_sorted_words_is_token_sort_ratio(a, b):
     from dedupe.matching.compare import sorted_words
 
     assert fuzz.ratio(sorted_words(a), sorted_words(b)) == fuzz.token_sort_ratio(a, b)
+
+
+@pytest.mark.parametrize("writeable", [True, False])
+def test_weak_link_refused_even_in_a_read_only_pair_table(writeable):
+    # two strong triangles joined by one weaker link; the table's columns may be read-only
+    # Arrow buffers (the Spark engine's collected pairs), as at 1M records on Spark
+    from dedupe.matching.engine import (
+        DECISIONS,
+        REVIEWED,
+        VETO_REASONS,
+        WEAK_LINK,
+        refuse_weak_links,
+    )
+
+    links = [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5), (2, 3)]
+    il, ir = (np.array(side) for side in zip(*links))
+    codes = {
+        "decision": np.full(len(links), list(DECISIONS).index("merge"), dtype=np.int8),
+        "veto": np.zeros(len(links), dtype=np.int8),
+        "reviewed": np.zeros(len(links), dtype=np.int8),
+    }
+    for array in codes.values():
+        array.flags.writeable = writeable
+    names = {"decision": DECISIONS, "veto": VETO_REASONS, "reviewed": REVIEWED}
+    columns = {c: pd.Categorical.from_codes(codes[c], names[c]) for c in codes}
+    out = pd.DataFrame({"probability": [0.99] * 6 + [0.9], **columns}, copy=False)
+    kept = refuse_weak_links(out, il, ir, 6)
+    assert kept.tolist() == [0, 1, 2, 3, 4, 5]
+    assert out["decision"].tolist() == ["merge"] * 6 + ["review"]
+    assert out["veto"].tolist()[-1] == WEAK_LINK
