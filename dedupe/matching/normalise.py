@@ -167,13 +167,9 @@ def strip_chrome(series: pd.Series) -> pd.Series:
     return arrow
 
 
-def title_key(series: pd.Series) -> pd.Series:
-    """Folded title without chrome: the form titles are compared in."""
-    return fold(strip_chrome(series))
-
-
 def title_keys(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """``title_key`` as Python objects and as Arrow-backed strings ("" where empty)."""
+    """Folded titles without chrome, the form titles are compared in: as Python objects
+    (None where empty) and as Arrow-backed strings ("" where empty)."""
     text = folded(strip_chrome(series))
     return _or_none(text), text
 
