@@ -6,11 +6,13 @@ library errors into messages and exit codes.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ import click
 from dedupe import __version__
 from dedupe.config import FAIL_ON, Config, load_config, parse_pairs
 from dedupe.core.errors import InputError
+from dedupe.core.parallel import run_all, threads
 from dedupe.core.records import ROLES
 from dedupe.export import EXPORTERS, read_corpus, write_exports
 from dedupe.gate.formats import FORMATS
@@ -27,6 +30,7 @@ from dedupe.parsing.formats import PARSERS
 if TYPE_CHECKING:  # the stages are imported by the commands that run them
     import pandas as pd
 
+    from dedupe.matching.engine import MatchResult
     from dedupe.pipeline import PipelineResult
     from dedupe.reporting.outputs import StagedOutputs
 
@@ -249,12 +253,33 @@ def arrow_memory_returned() -> None:
         pa.set_memory_pool(pa.system_memory_pool())
 
 
+M_ARENA_MAX = -8
+"""glibc's ``mallopt`` parameter for the most malloc arenas (malloc.h)."""
+
+
+def one_malloc_arena() -> None:
+    """One malloc arena for every thread unless ``MALLOC_ARENA_MAX`` says otherwise. glibc
+    gives each thread that allocates an arena of its own, and memory freed into one is not
+    reused by the others: with the stages' threads, the peak of ``dedupe match`` on a
+    million records rose from 3.2 to 3.8 GiB. (The threads' large buffers are mapped
+    anyway and the interpreter's small objects are serialised by the GIL, so one arena
+    costs no time.) Not glibc: nothing to do."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
+    except (OSError, AttributeError):
+        return
+
+
 def run_stages(config: Config, **options) -> PipelineResult:
     """Run the pipeline, printing one error line per unusable file to stderr."""
     from dedupe.pipeline import run_pipeline
 
+    one_malloc_arena()
     arrow_memory_returned()
     try:
+        threads()  # a wrong $DEDUPE_THREADS is named before any work
         with imports_settled():
             result = run_pipeline(config.paths, config, **options)
     except InputError as exc:
@@ -471,6 +496,29 @@ engine_option = click.option(
 )
 
 
+WRITE_ORDER = ("pairs", "corpus", "clusters")
+"""``match``'s tables, largest first (written at once, two files at a time on two cores)."""
+
+
+def _write_match_output(out: StagedOutputs, name: str, matched: MatchResult, parquet: bool):
+    """Write one of ``match``'s tables; the number of pairs pairs.csv lists (it leaves out
+    the clear non-matches), None for the other outputs."""
+    frame = getattr(matched, name)
+    if parquet and name == "pairs" and matched.write_pairs is not None:
+        matched.write_pairs(out.path("pairs.parquet"))  # every pair, from Spark
+    elif parquet and name == "corpus" and matched.write_corpus is not None:
+        matched.write_corpus(out.path("corpus.parquet"))  # merged on Spark
+    elif parquet:  # Parquet keeps every pair (for programs)
+        frame.to_parquet(out.path(f"{name}.parquet"), index=False)
+    elif name == "pairs":
+        frame = written_pairs(frame)
+        out.csv("pairs.csv", frame)
+        return len(frame)
+    else:
+        out.csv(f"{name}.csv", frame)
+    return None
+
+
 @main.command("match")
 @input_options
 @out_option("pairs.csv, clusters.csv, corpus.csv, review.csv")
@@ -520,24 +568,22 @@ def match_cmd(
             exclude=[out_dir],
             executor=executor,
         )
-    records, matched = result.parsed.records, result.matched
+    matched = result.matched
     assert matched is not None
-    total = written = len(matched.pairs) + matched.unlisted_pairs
+    ctx = click.get_current_context()  # its options, seen from the writing threads
+
+    def write(name: str) -> int | None:
+        with ctx.scope(cleanup=False):
+            return _write_match_output(out, name, matched, out_parquet)
+
     with outputs(out_dir) as out:
-        for name in ("pairs", "clusters", "corpus"):
-            frame = getattr(matched, name)
-            if out_parquet and name == "pairs" and matched.write_pairs is not None:
-                matched.write_pairs(out.path("pairs.parquet"))  # every pair, from Spark
-            elif out_parquet and name == "corpus" and matched.write_corpus is not None:
-                matched.write_corpus(out.path("corpus.parquet"))  # merged on Spark
-            elif out_parquet:  # Parquet keeps every pair (for programs)
-                frame.to_parquet(out.path(f"{name}.parquet"), index=False)
-            else:  # CSV leaves out the clear non-matches; their copy freed once written
-                frame = written_pairs(frame) if name == "pairs" else frame
-                written = len(frame) if name == "pairs" else written
-                out.csv(f"{name}.csv", frame)
-            del frame
-        out.csv("review.csv", review_entries(matched.pairs, records))
+        entries = review_entries(matched.pairs, result.parsed.records)
+        listed = run_all(  # the files at once (mostly Arrow kernels), largest first
+            *(partial(write, name) for name in WRITE_ORDER),
+            partial(out.csv, "review.csv", entries),
+        )
+    total = len(matched.pairs) + matched.unlisted_pairs
+    written = next((n for n in listed if n is not None), total)
     counts = matched.pairs["decision"].value_counts()
     unique = len(matched.corpus)
     if matched.write_corpus is not None:  # the corpus stayed on Spark

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dedupe.core.arrays import arrow_strings, run_starts
+from dedupe.core.parallel import thread_map
 from dedupe.matching.tokens import STOPWORDS, Tokens, rarest, tokenize, unique_ints
 
 MAX_BLOCK = 100
@@ -240,14 +241,15 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
 def run_rules(
     rules: dict[str, Callable[[], tuple[np.ndarray, int]]], n: int
 ) -> tuple[pd.DataFrame, list[BlockStats]]:
-    """Run the rules in order (each gives pair codes ``i_l * n + i_r`` and its count of
-    capped blocks): every pair once, under the first rule that found it, per rule in pair
-    order, with each rule's statistics."""
-    found, capped = [], []
-    for make in rules.values():
+    """Run the rules (each gives pair codes ``i_l * n + i_r`` and its count of capped
+    blocks; independent, so run concurrently): every pair once, under the first rule in
+    order that found it, per rule in pair order, with each rule's statistics."""
+
+    def made(make: Callable[[], tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:
         codes, big = make()
-        found.append(unique_ints(codes))
-        capped.append(big)
+        return unique_ints(codes), big
+
+    found, capped = (list(x) for x in zip(*thread_map(made, rules.values()))) if rules else ([], [])
     codes = np.concatenate(found).astype(np.int64)
     rule = np.repeat(np.arange(len(found), dtype=np.int8), [len(f) for f in found])
     order = np.argsort(codes, kind="stable")

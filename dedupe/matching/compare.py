@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from dedupe.core.arrays import objects
+from dedupe.core.parallel import thread_map
 from dedupe.matching.comparisons import LEVELS
 
 
@@ -179,10 +180,12 @@ so chunks bound the memory while every pair is still computed the same way."""
 
 def compare_encoded(cols: Columns, pairs: pd.DataFrame) -> pd.DataFrame:
     """``compare`` on columns already encoded by ``column_arrays`` (encode once, compare
-    several sets of pairs), ``CHUNK`` pairs at a time."""
+    several sets of pairs), ``CHUNK`` pairs at a time, chunks in concurrent threads."""
     if len(pairs) <= CHUNK:
         return _compare_chunk(cols, pairs)
-    parts = [_compare_chunk(cols, pairs.iloc[i : i + CHUNK]) for i in range(0, len(pairs), CHUNK)]
+    parts = thread_map(
+        lambda i: _compare_chunk(cols, pairs.iloc[i : i + CHUNK]), range(0, len(pairs), CHUNK)
+    )
     return pd.concat(parts).set_axis(pairs.index)
 
 

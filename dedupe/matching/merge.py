@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dedupe.core.arrays import arrow_lists, arrow_strings, is_list_column, objects, run_starts
+from dedupe.core.parallel import Background
 from dedupe.core.patterns import STRING_DTYPE
 from dedupe.core.records import LIST_SEP
 from dedupe.matching.normalise import journal_key
@@ -113,7 +114,8 @@ def merge_clusters(
     merged and the provenance.
 
     ``anomalies``: the validation's findings on these records (values it flagged are the
-    worse choice); None: the checks are run here on the records of merged clusters.
+    worse choice); None: the checks are run here on the records of merged clusters (in a
+    thread, beside the work that does not need them).
     Each field's value is taken from one record per cluster (a single record's own), so
     every column is one take from the record table.
     """
@@ -129,12 +131,12 @@ def merge_clusters(
         recs = records[fields].iloc[multi].reset_index(drop=True)
         group = np.repeat(np.arange(int((counts > 1).sum())), counts[counts > 1])
         at = np.flatnonzero(counts > 1)  # cluster code of each merged group
+        flags = Background(flagged_values, recs, anomalies)  # mostly Arrow's regex kernels
         texts = {f: _field_text(recs[f]) for f in [*TEXT_FIELDS, *PUBLICATION_FIELDS]}
-        flags = flagged_values(recs, anomalies)
-        for name, best in _best_rows(recs, texts, group, flags).items():
+        provenance[at] = _provenance(recs["record_id"], texts, group)
+        for name, best in _best_rows(recs, texts, group, flags.result()).items():
             chosen[name] = chosen[name].copy()
             chosen[name][at] = multi[best]
-        provenance[at] = _provenance(recs["record_id"], texts, group)
     columns: dict[str, object] = {"cluster_id": np.asarray(uniques, dtype=object)}
     columns["n_records"] = counts
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from anyascii import anyascii
 
 from dedupe.core.arrays import arrow_lists, arrow_strings, flatten_lists, map_unique, objects
+from dedupe.core.parallel import run_all
 from dedupe.core.patterns import COMPILED, RX, STRING_DTYPE, search_mask
 from dedupe.matching.fields import (
     id_like,
@@ -334,26 +335,51 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
         f: without_placeholders(records[f].astype(STRING_DTYPE))
         for f in ("title", "abstract", "journal", "volume", "issue", "pages")
     }
-    out = pd.DataFrame(index=records.index)
-    out["record_id"] = records["record_id"]
-    title, note = title_noise(arrow_strings(text["title"]))
-    out["title"], title_text = title_keys(
-        pd.Series(pd.arrays.ArrowStringArray(title), index=out.index)
+    index = records.index
+
+    def titles() -> dict:
+        title, note = title_noise(arrow_strings(text["title"]))
+        keys, folded = title_keys(pd.Series(pd.arrays.ArrowStringArray(title), index=index))
+        return {
+            "title": keys,
+            "title_note": pd.Series(note.to_pandas(), index=index, dtype=object),
+            "title_parts": findall_key(folded, PART_PATTERN),
+            "title_types": findall_key(folded, DOCUMENT_TYPE_PATTERN),
+        }
+
+    def publication() -> dict:
+        journal = journal_key(text["journal"])
+        pages = page_numbers(text["pages"])
+        return {
+            "year": year_int(records["year"]),
+            "journal": journal,
+            "journal_initials": initials(journal),
+            "doi": doi_key(records["doi"]),
+            "volume": leading_number(text["volume"]),
+            "issue": leading_number(text["issue"]),
+            "page": pages["first"].to_numpy(),
+            "page_last": pages["last"].to_numpy(),
+        }
+
+    # independent groups of fields, in threads (their kernels leave the interpreter)
+    title, (abstract,), authors, other = run_all(
+        titles,
+        lambda: (fold(strip_chrome(text["abstract"])),),
+        lambda: author_keys(present_authors(records), index),
+        publication,
     )
-    out["title_note"] = pd.Series(note.to_pandas(), index=out.index, dtype=object)
-    out["abstract"] = fold(strip_chrome(text["abstract"]))
-    out = out.join(author_keys(present_authors(records), out.index))
-    out["year"] = year_int(records["year"])
-    out["journal"] = journal_key(text["journal"])
-    out["journal_initials"] = initials(out["journal"])
-    out["title_parts"] = findall_key(title_text, PART_PATTERN)
-    out["title_types"] = findall_key(title_text, DOCUMENT_TYPE_PATTERN)
-    out["doi"] = doi_key(records["doi"])
-    out["volume"] = leading_number(text["volume"])
-    out["issue"] = leading_number(text["issue"])
-    pages = page_numbers(text["pages"])
-    out["page"] = pages["first"].to_numpy()
-    out["page_last"] = pages["last"].to_numpy()
+    columns = {
+        "record_id": records["record_id"],
+        "title": title["title"],
+        "title_note": title["title_note"],
+        "abstract": abstract,
+        **authors,
+        **{f: other[f] for f in ["year", "journal", "journal_initials"]},
+        "title_parts": title["title_parts"],
+        "title_types": title["title_types"],
+        **{f: other[f] for f in ["doi", "volume", "issue", "page", "page_last"]},
+    }
+    out = pd.DataFrame(columns, index=index)
     return corpus_columns(out, records)
 
 

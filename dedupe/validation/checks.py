@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -280,31 +281,32 @@ FAILURE_CHECKS = {
 ROLE_SEVERITY = {"main": "error", "listed": "warning", "related": "warning", "reference": "info"}
 
 
-_FLAT: dict | None = None
-"""While validating: list columns already flattened, by their array (kept alive here)."""
+_FLAT = threading.local()
+"""While validating: list columns already flattened, by their array (kept alive here); per
+thread, so checks run in a background thread (the merge's flags) keep their own."""
 
 
 @contextmanager
 def lists_flattened_once() -> Iterator[None]:
     """Within this block each list column is flattened once for all the checks pandera runs
     on it (it hands every check the same column)."""
-    global _FLAT
-    _FLAT = {}
+    _FLAT.memo = {}
     try:
         yield
     finally:
-        _FLAT = None
+        _FLAT.memo = None
 
 
 def _once(s: pd.Series, what: str, make: Callable):
     """``make(s)``, computed once per column and ``what`` while ``lists_flattened_once``."""
-    if _FLAT is None:
+    memo = getattr(_FLAT, "memo", None)
+    if memo is None:
         return make(s)
     arr = s.to_numpy(dtype=object)
     key = (arr.__array_interface__["data"][0], len(arr), what)
-    if key not in _FLAT:
-        _FLAT[key] = (arr, make(s))  # the array kept alive: its address stays its own
-    return _FLAT[key][1]
+    if key not in memo:
+        memo[key] = (arr, make(s))  # the array kept alive: its address stays its own
+    return memo[key][1]
 
 
 def list_ends(s: pd.Series, last: bool = False) -> pd.Series:
