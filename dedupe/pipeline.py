@@ -99,6 +99,7 @@ def run_pipeline(
         dict(config.column_map),
         config.encoding,
         exclude=list(exclude),
+        write_behind=True,  # new cache entries written while the stages run
     )
     result = PipelineResult(config, parsed)
     records, failures = parsed.records, parsed.failures
@@ -140,6 +141,8 @@ def run_pipeline(
         _finish_corpus(result)
     if set(STAGES) <= set(stages) and build_corpus:
         result.summary = summarise_run(result)
+    if parsed.cache_writes is not None:
+        parsed.cache_writes.done()
     return result
 
 

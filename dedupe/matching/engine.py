@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dedupe.core.errors import InputError
+from dedupe.core.parallel import Background
 from dedupe.matching.blocking import BlockStats, block
 from dedupe.matching.cluster import clusters, guarded
 from dedupe.matching.compare import column_arrays, compare, compare_encoded
@@ -345,6 +346,8 @@ def match_records(
     clock = _Clock()
     norm = run.normalise(records) if norm is None else norm.reset_index(drop=True)
     clock.lap("normalise")
+    # the compared columns need only the normalised records: encoded beside blocking
+    encoded = Background(column_arrays, norm) if run.compare is None and model is None else None
     pairs, stats = run.block(norm, settings.max_block) if blocked is None else blocked
     if focus is not None:
         touch = focus[pairs["i_l"].to_numpy()] | focus[pairs["i_r"].to_numpy()]
@@ -360,10 +363,11 @@ def match_records(
         pairs = _add_decided_pairs(pairs, decided)
     if run.compare is None and model is not None:  # nothing else to compare: only these
         compare_pairs = partial(compare, norm)
-    elif run.compare is None:
-        compare_pairs = partial(compare_encoded, column_arrays(norm))
-    else:
+    elif run.compare is not None:
         compare_pairs = partial(run.compare, norm)
+    else:
+        assert encoded is not None
+        compare_pairs = partial(compare_encoded, encoded.result())
     levels = compare_pairs(pairs)
     clock.lap("compare")
     if model is not None:
@@ -376,7 +380,7 @@ def match_records(
     clock.lap("estimate")
     il, ir = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
     reviewed = reviewed_codes(il, ir, decided, len(records))
-    del norm, compare_pairs  # the normalised table is not needed any more: freed first
+    del norm, compare_pairs, encoded  # the normalised and encoded tables: freed first
     codes = pair_codes(levels, _own_reference(records, pairs), reviewed, settings, len(records))
     del levels
     # the table is built in its output order: sorting it after the merge copied all of it

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dedupe.core.parallel import threads
 from dedupe.core.records import list_columns
 
 CACHE_ENV = "DEDUPE_CACHE"
@@ -97,7 +99,7 @@ class ParseCache:
         """Store one file's result atomically, replacing older entries of the same path."""
         try:
             if not self.folder.exists():
-                self.folder.mkdir(parents=True)
+                self.folder.mkdir(parents=True, exist_ok=True)
                 (self.folder.parent / ".gitignore").write_text("# dedupe's parse cache\n*\n")
             table = _table(records, failures)
             meta = {
@@ -116,6 +118,34 @@ class ParseCache:
             os.replace(tmp, entry)
         except OSError:  # a read-only or full disk: run without the cache
             return
+
+
+class CacheWrites:
+    """Cache entries written in a thread, one after another, while the caller goes on
+    (``dedupe match`` writes a million-record entry, about 4 s, while it normalises): each
+    ``put`` gets copies of the tables, so nothing the caller does to its own reaches the
+    entry; ``done()`` waits for them all (and raises what a write raised, beyond the disk
+    errors ``put`` ignores). With one thread allowed, ``put`` writes at once."""
+
+    def __init__(self, store: ParseCache) -> None:
+        self.store = store
+        self.pending: list[Future] = []
+        self._pool = ThreadPoolExecutor(1, "dedupe-cache") if threads() > 1 else None
+
+    def put(
+        self, path: Path, key: str, records: pd.DataFrame, failures: pd.DataFrame, info: dict
+    ) -> None:
+        if self._pool is None:
+            self.store.put(path, key, records, failures, info)
+        else:
+            copies = (records.copy(), failures.copy())
+            self.pending.append(self._pool.submit(self.store.put, path, key, *copies, info))
+
+    def done(self) -> None:
+        while self.pending:
+            self.pending.pop(0).result()
+        if self._pool is not None:
+            self._pool.shutdown()
 
 
 def _path_id(path: Path) -> str:

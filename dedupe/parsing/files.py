@@ -26,7 +26,7 @@ from dedupe.core.records import (
 )
 from dedupe.parsing.account import ACCOUNTS, gaps, group_unattached, line_account
 from dedupe.parsing.authors import author_parts
-from dedupe.parsing.cache import ParseCache, cache_dir
+from dedupe.parsing.cache import CacheWrites, ParseCache, cache_dir
 from dedupe.parsing.decode import Decoded, check_encoding, read_text
 from dedupe.parsing.formats import PARSERS, sniff
 from dedupe.parsing.formats.base import ParseOutput, RecordColumns, numbered_lines
@@ -54,6 +54,8 @@ class ParseResult:
     not reported one by one (counted in the summary)."""
     lines: dict[str, dict[str, int]] = field(default_factory=dict)
     """source_file -> how many of its lines went to each account (see ``ACCOUNTS``)."""
+    cache_writes: CacheWrites | None = None
+    """Cache entries still being written (``parse_paths(write_behind=True)``)."""
 
 
 OUTPUT_MARKER = ".dedupe-output"
@@ -359,6 +361,7 @@ def parse_paths(
     encoding: str | None = None,
     cache: str | Path | None = None,
     exclude: list[Path] | None = None,
+    write_behind: bool = False,
 ) -> ParseResult:
     """Parse every file below ``paths``; unusable files become error lines, not exceptions.
 
@@ -367,11 +370,13 @@ def parse_paths(
     ``"off"``; None: ``$DEDUPE_CACHE``, else ``.dedupe-cache``; see :mod:`.cache`).
     Folders in ``exclude`` (the output folder) are not read; every path passed over is listed
     with its reason in ``skipped``. A file that yields no records gets a ``no_records``
-    failure row.
+    failure row. With ``write_behind``, new cache entries are written in threads: the
+    caller waits with ``result.cache_writes.done()``.
     """
     encoding = check_encoding(encoding)
     folder = cache_dir(cache)
     store = ParseCache(folder) if folder is not None else None
+    writes = CacheWrites(store) if store is not None and write_behind else None
     recs: list[pd.DataFrame] = []
     fails: list[pd.DataFrame] = []
     files: dict[str, str] = {}
@@ -383,7 +388,7 @@ def parse_paths(
     for path in found:
         try:
             r, f, name, decoded, (keys[str(path)], counts) = _parse_cached(
-                path, fmt, column_map, encoding, store
+                path, fmt, column_map, encoding, store, writes
             )
         except InputError as exc:
             errors.append(exc.error or FileError(str(path), None, exc.message))
@@ -400,7 +405,7 @@ def parse_paths(
     failures = _concat(fails, FAILURE_COLUMNS)
     keys = {f: k for f, k in keys.items() if k and f in files}
     return ParseResult(
-        records, failures, errors, files, encodings, warnings, skipped, keys, hidden, lines
+        records, failures, errors, files, encodings, warnings, skipped, keys, hidden, lines, writes
     )
 
 
@@ -410,6 +415,7 @@ def _parse_cached(
     column_map: dict | None,
     encoding: str | None,
     store: ParseCache | None,
+    writes: CacheWrites | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, Decoded, tuple[str, dict[str, int]]]:
     """One file's records, failures, format, decoding, and its cache key ("" without a
     cache) with its line account, from the cache when it has them."""
@@ -433,7 +439,7 @@ def _parse_cached(
     if store is not None:
         how = {"encoding": decoded.encoding, "confidence": decoded.confidence, "how": decoded.how}
         info = {"format": parsed.fmt, "decoded": how, "lines": parsed.counts}
-        store.put(path, key, records, failures, info)
+        (writes or store).put(path, key, records, failures, info)
     return records, failures, parsed.fmt, decoded, (key, parsed.counts)
 
 

@@ -133,3 +133,30 @@ def test_entry_keeps_numbers_in_text_columns_as_text(corpus):
     table = cache_mod._table(records, parsed.failures)
     assert table.column("times_cited").to_pylist()[:2] == ["7", None]
     assert set(table.column("times_cited").to_pylist()[1:]) == {None}  # none reads "nan"
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_entries_written_behind_hold_the_tables_as_parsed(corpus, tmp_path, monkeypatch, threads):
+    """``write_behind``: the entries are written from copies while the caller goes on (and
+    may change its tables); ``cache_writes.done()`` waits for them."""
+    monkeypatch.setenv("DEDUPE_THREADS", threads)
+    release = __import__("threading").Event()
+    put = cache_mod.ParseCache.put
+
+    def slow_put(self, *args):
+        release.wait(10)  # the caller changes its table first
+        put(self, *args)
+
+    monkeypatch.setattr(cache_mod.ParseCache, "put", slow_put)
+    if threads == "1":
+        release.set()  # written before parse_paths returns
+    parsed = parse_paths([corpus], cache=tmp_path / "c", write_behind=True)
+    expected = parsed.records.copy()
+    parsed.records.loc[:, "title"] = "changed by the caller"
+    release.set()
+    parsed.cache_writes.done()
+    assert not parsed.cache_writes.pending
+    monkeypatch.setattr(cache_mod.ParseCache, "put", put)
+    monkeypatch.setattr(files, "parse_lines", _no_parsing)
+    warm = parse_paths([corpus], cache=tmp_path / "c")
+    pd.testing.assert_frame_equal(warm.records, expected)
