@@ -147,7 +147,9 @@ def child(folder: str, out: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], sys.argv[3])
-        sys.exit(0)
+        import dedupe.cli
+
+        dedupe.cli.exit_fast(0)  # as the dedupe program ends
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", type=int, nargs="?", default=1_000_000)
     ap.add_argument("--seed", type=int, default=0)

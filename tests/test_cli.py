@@ -1,5 +1,6 @@
 """The click CLI: exit codes, one-line errors, outputs, help for every command."""
 
+import os
 import re
 
 import pandas as pd
@@ -83,3 +84,28 @@ def test_readme_commands_are_the_ones_ci_runs():
     for command in commands:
         last = command.split("&&")[-1].strip()
         assert last in ci, f"README command {last!r} is not run by .ci/run"
+
+
+def test_the_program_ends_at_once_with_its_exit_code_and_output(tmp_path):
+    """``dedupe`` (``cli.program``) ends with os._exit after the command: the outputs are
+    in place, the messages flushed, the exit code kept (0 clean, 2 bad input)."""
+    import subprocess
+    import sys
+
+    run = [
+        sys.executable,
+        "-c",
+        "import sys; from dedupe.cli import program; program(sys.argv[1:])",
+    ]
+    ok = subprocess.run(
+        [*run, "match", str(SEEDS), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "DEDUPE_CACHE": "off"},
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert "unique;" in ok.stderr.splitlines()[-1]
+    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"pairs.csv", "corpus.csv"}
+    bad = subprocess.run([*run, "match", str(tmp_path / "missing")], capture_output=True,
+                         text=True, cwd=tmp_path)  # fmt: skip
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: ")
+    version = subprocess.run([*run, "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("dedupe, version")

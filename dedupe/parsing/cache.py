@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import uuid
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
@@ -131,6 +132,7 @@ class CacheWrites:
         self.store = store
         self.pending: list[Future] = []
         self._pool = ThreadPoolExecutor(1, "dedupe-cache") if threads() > 1 else None
+        _OPEN.add(self)
 
     def put(
         self, path: Path, key: str, records: pd.DataFrame, failures: pd.DataFrame, info: dict
@@ -146,6 +148,20 @@ class CacheWrites:
             self.pending.pop(0).result()
         if self._pool is not None:
             self._pool.shutdown()
+
+    def settle(self) -> None:
+        """Wait for the writes, whatever their outcome (when the caller is failing)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
+_OPEN: weakref.WeakSet[CacheWrites] = weakref.WeakSet()
+
+
+def settle_writes() -> None:
+    """Wait for every cache write still under way (before the process ends at once)."""
+    for writes in list(_OPEN):
+        writes.settle()
 
 
 def _path_id(path: Path) -> str:
