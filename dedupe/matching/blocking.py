@@ -264,7 +264,9 @@ def run_rules(
         {
             "i_l": codes // n,
             "i_r": codes % n,
-            "match_key": np.repeat(np.array(list(rules), dtype=object), new),
+            "match_key": pd.Categorical.from_codes(  # not a string object per pair
+                np.repeat(np.arange(len(found), dtype=np.int8), new), categories=list(rules)
+            ),
         }
     )
     return pairs, stats

@@ -386,7 +386,7 @@ def match_records(
     # the table is built in its output order: sorting it after the merge copied all of it
     order = output_order(codes["probability"].to_numpy(), il, ir, ids)
     il, ir = il[order], ir[order]
-    key_codes, key_names = pd.factorize(pairs["match_key"], sort=True)  # not a str per pair
+    key_codes, key_names = sorted_codes(pairs["match_key"])  # not a str per pair
     match_key = pd.Categorical.from_codes(key_codes[order], key_names)
     del pairs, key_codes
     out = labelled(codes, ids[il], ids[ir], match_key, order=order)
@@ -400,6 +400,19 @@ def match_records(
     corpus = merge_clusters(records, cluster_ids, anomalies) if build_corpus else pd.DataFrame()
     clock.lap("merge")
     return MatchResult(out, cl, corpus, stats, clock.laps, clock.peaks, estimate)
+
+
+def sorted_codes(keys: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(keys, sort=True)``, from a categorical's codes when it is one."""
+    if not isinstance(keys.dtype, pd.CategoricalDtype):
+        return pd.factorize(keys, sort=True)
+    keys = keys.cat.remove_unused_categories()
+    names = keys.cat.categories
+    rank = np.argsort(names.to_numpy(dtype=object), kind="stable")
+    position = np.empty(len(rank), dtype=np.int64)
+    position[rank] = np.arange(len(rank))
+    codes = keys.cat.codes.to_numpy()
+    return np.where(codes < 0, -1, position[codes]), names[rank]
 
 
 def id_rank(ids: np.ndarray) -> np.ndarray:

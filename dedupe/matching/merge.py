@@ -131,8 +131,10 @@ def merge_clusters(
         recs = records[fields].iloc[multi].reset_index(drop=True)
         group = np.repeat(np.arange(int((counts > 1).sum())), counts[counts > 1])
         at = np.flatnonzero(counts > 1)  # cluster code of each merged group
-        flags = Background(flagged_values, recs, anomalies)  # mostly Arrow's regex kernels
         texts = {f: _field_text(recs[f]) for f in [*TEXT_FIELDS, *PUBLICATION_FIELDS]}
+        # the checks in a thread (mostly Arrow's regex kernels), on the text just converted
+        judged = recs.assign(**{f: _arrow_series(texts[f]) for f in ARROW_JUDGED})
+        flags = Background(flagged_values, judged, anomalies)
         provenance[at] = _provenance(recs["record_id"], texts, group)
         for name, best in _best_rows(recs, texts, group, flags.result()).items():
             chosen[name] = chosen[name].copy()
@@ -341,6 +343,15 @@ def group_lists(values: pd.Series, keys: pd.Series) -> pd.Series:
     ends = np.append(starts[1:], len(v))
     lists = [v[a:b].tolist() for a, b in zip(starts, ends)]
     return pd.Series(lists, index=k[starts], dtype=object)
+
+
+ARROW_JUDGED = ("title", "abstract", "journal")
+"""Text fields (never lists) the checks read from the Arrow text of the merge: each check
+would otherwise convert the Python strings again (and hold another copy meanwhile)."""
+
+
+def _arrow_series(text: pa.Array) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(text), dtype=STRING_DTYPE)
 
 
 def _field_text(values: pd.Series) -> pa.Array:

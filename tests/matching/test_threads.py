@@ -25,3 +25,24 @@ def test_same_tables_on_one_thread_and_on_several(monkeypatch):
     for n in ("2", "4"):
         for name in ("pairs", "clusters", "corpus"):
             pd.testing.assert_frame_equal(getattr(results[n], name), getattr(one, name))
+
+
+def test_checks_judge_arrow_text_as_python_text():
+    """The merge hands the checks its Arrow text of title, abstract and journal: they
+    flag exactly the values they flag in Python strings (None and damage of each kind)."""
+    import numpy as np
+
+    from dedupe.matching.merge import ARROW_JUDGED, _arrow_series, _field_text, flagged_values
+
+    values = [None, "Peer support in fire brigades", "CafÃ© culture and Ã¸l", "被引 12 次",
+              "Sign in / Sign up Journal of X", "D O I 10.1/x", "AbstractThe study of", "",
+              "A title ◽ with a stray mark", "Title  with double  spaces"]  # fmt: skip
+    records = table([{"title": v, "abstract": v, "journal": v, "authors": "Ek, P."}
+                     for v in values])  # fmt: skip
+    python = flagged_values(records, None)
+    arrow = flagged_values(
+        records.assign(**{f: _arrow_series(_field_text(records[f])) for f in ARROW_JUDGED}), None
+    )
+    assert sum(int(python[f].sum()) for f in ARROW_JUDGED) >= 6  # the damage is flagged
+    for field in python:
+        assert np.array_equal(python[field], arrow[field]), field
