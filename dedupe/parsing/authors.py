@@ -12,9 +12,10 @@ name. The results equal the Python functions' for any input
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -85,11 +86,18 @@ def author_parts(cells: list[tuple[list[str], str]]) -> list[Parts]:
     flat = [name for names, _ in cells for name in names]
     if len(flat) < SMALL:
         return python_parts(cells)
-    index: dict[tuple[str, str], int] = {}
-    keys = ((name, order) for names, order in cells for name in names)
-    codes = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64, len(flat))
+    orders = {order for _, order in cells}
+    if len(orders) == 1:  # one name order (an export's): the names factorised as they are
+        codes, names = pd.factorize(np.array(flat, dtype=object), use_na_sentinel=False)
+        order = orders.pop()
+        distinct: Iterable[tuple[str, str]] = ((name, order) for name in names)
+    else:
+        index: dict[tuple[str, str], int] = {}
+        keys = ((name, order) for names, order in cells for name in names)
+        codes = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64, len(flat))
+        distinct = index
     found: tuple[list, list, list] = ([], [], [])
-    for raw, order in index:
+    for raw, order in distinct:
         name, idx = strip_affiliation_index(raw)
         found[0].append(name)
         found[1].append(idx)
