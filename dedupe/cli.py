@@ -6,7 +6,6 @@ library errors into messages and exit codes.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import sys
@@ -253,30 +252,10 @@ def arrow_memory_returned() -> None:
         pa.set_memory_pool(pa.system_memory_pool())
 
 
-M_ARENA_MAX = -8
-"""glibc's ``mallopt`` parameter for the most malloc arenas (malloc.h)."""
-
-
-def one_malloc_arena() -> None:
-    """One malloc arena for every thread unless ``MALLOC_ARENA_MAX`` says otherwise. glibc
-    gives each thread that allocates an arena of its own, and memory freed into one is not
-    reused by the others: with the stages' threads, the peak of ``dedupe match`` on a
-    million records rose from 3.2 to 3.8 GiB. (The threads' large buffers are mapped
-    anyway and the interpreter's small objects are serialised by the GIL, so one arena
-    costs no time.) Not glibc: nothing to do."""
-    if os.environ.get("MALLOC_ARENA_MAX"):
-        return
-    try:
-        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
-    except (OSError, AttributeError):
-        return
-
-
 def run_stages(config: Config, **options) -> PipelineResult:
     """Run the pipeline, printing one error line per unusable file to stderr."""
     from dedupe.pipeline import run_pipeline
 
-    one_malloc_arena()
     arrow_memory_returned()
     try:
         threads()  # a wrong $DEDUPE_THREADS is named before any work

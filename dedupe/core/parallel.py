@@ -10,6 +10,8 @@ results in the order of its inputs, so the outputs are the same for any number o
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -38,6 +40,32 @@ def threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+M_ARENA_MAX = -8
+"""glibc's ``mallopt`` parameter for the most malloc arenas (malloc.h)."""
+
+
+@functools.cache
+def _one_malloc_arena() -> None:
+    """One malloc arena for every thread, set before the first thread starts, unless
+    ``MALLOC_ARENA_MAX`` says otherwise. glibc gives each thread that allocates an arena of
+    its own, and memory freed into one is not reused by the others: with the stages'
+    threads, the peak of ``dedupe match`` on a million records rose from 3.2 to 3.8 GiB.
+    (The threads' large buffers are mapped anyway and the interpreter's small objects are
+    serialised by the GIL, so one arena costs no time.) Not glibc: nothing to do."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
+    except (OSError, AttributeError):
+        return
+
+
+def pool(workers: int, name: str = "dedupe") -> ThreadPoolExecutor:
+    """A thread pool (after the allocator is set up for threads)."""
+    _one_malloc_arena()
+    return ThreadPoolExecutor(workers, thread_name_prefix=name)
+
+
 def thread_map(func: Callable[[T], R], items: Iterable[T]) -> list[R]:
     """``[func(x) for x in items]``, the calls spread over ``threads()`` threads; the first
     exception (in input order) is raised once all calls are done."""
@@ -45,8 +73,8 @@ def thread_map(func: Callable[[T], R], items: Iterable[T]) -> list[R]:
     workers = min(threads(), len(items))
     if workers <= 1:
         return [func(x) for x in items]
-    with ThreadPoolExecutor(workers, thread_name_prefix="dedupe") as pool:
-        futures = [pool.submit(func, x) for x in items]
+    with pool(workers) as executor:
+        futures = [executor.submit(func, x) for x in items]
     return [f.result() for f in futures]
 
 
@@ -62,7 +90,7 @@ class Background:
     def __init__(self, func: Callable[..., R], *args: Any) -> None:
         self._pool: ThreadPoolExecutor | None = None
         if threads() > 1:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="dedupe-background")
+            self._pool = pool(1, "dedupe-background")
             self._future: Future = self._pool.submit(func, *args)
             self._pool.shutdown(wait=False)
         else:

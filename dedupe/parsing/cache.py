@@ -19,7 +19,7 @@ import json
 import os
 import uuid
 import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from importlib import metadata
 from pathlib import Path
 
@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dedupe.core.parallel import threads
+from dedupe.core.parallel import pool, threads
 from dedupe.core.records import list_columns
 
 CACHE_ENV = "DEDUPE_CACHE"
@@ -131,7 +131,7 @@ class CacheWrites:
     def __init__(self, store: ParseCache) -> None:
         self.store = store
         self.pending: list[Future] = []
-        self._pool = ThreadPoolExecutor(1, "dedupe-cache") if threads() > 1 else None
+        self._pool = pool(1, "dedupe-cache") if threads() > 1 else None
         _OPEN.add(self)
 
     def put(
