@@ -56,6 +56,9 @@ def pair_scores(cluster: np.ndarray, truth: np.ndarray) -> dict[str, float]:
 
 def run_scale(n: int, seed: int = 0) -> dict[str, float]:
     """Generate, match and score; print the stage table; return the scores."""
+    from dedupe.cli import arrow_memory_returned
+
+    arrow_memory_returned()  # the process set up as the dedupe command sets it up
     t0 = time.perf_counter()
     records = generate(n, seed)
     truth = records.pop("entity_id").to_numpy()
