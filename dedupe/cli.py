@@ -801,7 +801,7 @@ def program(args: list[str] | None = None) -> None:
 def exit_fast(code: int) -> None:
     """End the process now, its output flushed, without freeing its tables one Python
     object at a time: a million-record ``dedupe match`` holds tens of millions of objects,
-    and the interpreter's teardown took about 2.5 s of its 84. Every output is written
+    and the interpreter's teardown took about 2.5 s. Every output is written
     and moved into place by then, and threads joined. Not where exit handlers still
     have work (a Spark session: the JVM is stopped by one): a normal exit there."""
     if "pyspark" in sys.modules:

@@ -2,8 +2,8 @@
 
 The hot paths are numpy sorts, pandas hash tables, Arrow kernels and rapidfuzz: all release
 the GIL while they run, so two independent pieces of such work (two blocking rules, two
-chunks of pairs, two output files, the merge's validation flags beside blocking) use two
-cores from threads, without copying the tables into other processes. Every use keeps its
+chunks of pairs, two output files, the merge's checks beside its provenance) use two cores
+from threads, without copying the tables into other processes. Every use keeps its
 results in the order of its inputs, so the outputs are the same for any number of threads;
 ``DEDUPE_THREADS=1`` runs everything in the calling thread (as on a one-core machine).
 """

@@ -370,7 +370,7 @@ def parse_paths(
     ``"off"``; None: ``$DEDUPE_CACHE``, else ``.dedupe-cache``; see :mod:`.cache`).
     Folders in ``exclude`` (the output folder) are not read; every path passed over is listed
     with its reason in ``skipped``. A file that yields no records gets a ``no_records``
-    failure row. With ``write_behind``, new cache entries are written in threads: the
+    failure row. With ``write_behind``, new cache entries are written in a thread: the
     caller waits with ``result.cache_writes.done()``.
     """
     encoding = check_encoding(encoding)
