@@ -220,3 +220,25 @@ def test_weak_link_refused_even_in_a_read_only_pair_table(writeable):
     assert kept.tolist() == [0, 1, 2, 3, 4, 5]
     assert out["decision"].tolist() == ["merge"] * 6 + ["review"]
     assert out["veto"].tolist()[-1] == WEAK_LINK
+
+
+def test_block_pairs_are_every_pair_within_each_block_once():
+    """``block_pairs`` against the definition: every unordered pair of distinct records
+    sharing a key (records may hold a key twice), each once."""
+    from itertools import combinations
+
+    from dedupe.matching.blocking import block_pairs
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        m, n = int(rng.integers(0, 40)), 30
+        k = rng.integers(0, int(rng.integers(1, 10)), m)
+        i = rng.integers(0, n, m)
+        expected = {
+            min(a, b) * n + max(a, b)
+            for key in set(k.tolist())
+            for a, b in combinations(i[k == key].tolist(), 2)
+            if a != b
+        }
+        got = block_pairs(k, i, n)
+        assert set(got.tolist()) == expected
