@@ -126,16 +126,22 @@ def merge_clusters(
     chosen = dict.fromkeys([*TEXT_FIELDS, "journal", "publication"], grouped[starts])
     multi = grouped[np.repeat(counts > 1, counts)]
     provenance = np.full(len(uniques), None, dtype=object)
+    flags = None
     if len(multi):
         fields = ["record_id", "source_file", "source_line", *TEXT_FIELDS, *PUBLICATION_FIELDS]
         recs = records[fields].iloc[multi].reset_index(drop=True)
         group = np.repeat(np.arange(int((counts > 1).sum())), counts[counts > 1])
         at = np.flatnonzero(counts > 1)  # cluster code of each merged group
         texts = {f: _field_text(recs[f]) for f in [*TEXT_FIELDS, *PUBLICATION_FIELDS]}
-        # the checks in a thread (mostly Arrow's regex kernels), on the text just converted
+        # the checks in a thread (mostly Arrow's regex kernels), on the text just converted,
+        # while everything that does not need them is done here
         judged = recs.assign(**{f: _arrow_series(texts[f]) for f in ARROW_JUDGED})
         flags = Background(flagged_values, judged, anomalies)
         provenance[at] = _provenance(recs["record_id"], texts, group)
+    merged_ids = _split(records["record_id"].to_numpy(dtype=object)[grouped], counts)
+    where = records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
+    sources = _split(where.to_numpy(dtype=object)[grouped], counts)
+    if flags is not None:
         for name, best in _best_rows(recs, texts, group, flags.result()).items():
             chosen[name] = chosen[name].copy()
             chosen[name][at] = multi[best]
@@ -144,9 +150,7 @@ def merge_clusters(
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
         rows = chosen["publication" if f in PUBLICATION_FIELDS and f != "journal" else f]
         columns[f] = objects(records[f].iloc[rows]).to_numpy(dtype=object)
-    columns["merged_ids"] = _split(records["record_id"].to_numpy(dtype=object)[grouped], counts)
-    where = records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
-    columns["sources"] = _split(where.to_numpy(dtype=object)[grouped], counts)
+    columns["merged_ids"], columns["sources"] = merged_ids, sources
     columns["provenance"] = provenance
     out = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
     if not len(multi):  # as pandas concatenated them: Python ints once a cluster merged
