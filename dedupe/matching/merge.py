@@ -11,11 +11,8 @@ journal (title case over ALL CAPS).
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import islice
 
 import numpy as np
@@ -24,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dedupe.core.arrays import arrow_lists, arrow_strings, is_list_column, objects, run_starts
+from dedupe.core.collector import collection_paused
 from dedupe.core.parallel import Background
 from dedupe.core.patterns import STRING_DTYPE
 from dedupe.core.records import LIST_SEP
@@ -161,22 +159,8 @@ def merge_clusters(
 def _split(values: np.ndarray, counts: np.ndarray) -> list[list]:
     """``values`` (grouped) as one list per group of ``counts`` items."""
     items = iter(values.tolist())
-    with _no_collection():
+    with collection_paused():
         return [list(islice(items, n)) for n in counts.tolist()]
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while the block builds lists of strings
-    (they form no cycles): each of the collections a million new lists trigger would walk
-    every list the record table holds (about 3/4 of the time of building them)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _group_best(score: np.ndarray, group: np.ndarray) -> np.ndarray:

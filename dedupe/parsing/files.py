@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
 
+from dedupe.core.collector import collection_paused
 from dedupe.core.errors import FileError, InputError
 from dedupe.core.records import (
     FAILURE_COLUMNS,
@@ -335,22 +333,6 @@ def _no_records(out: ParseOutput, text: str, fmt: str) -> Problem:
         "or pass --format",
         text.split("\n", 1)[0][:200],
     )
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """The garbage collector off while the block runs (as it was after): parsing files, or
-    reading them from the cache, makes millions of lists and strings and no reference
-    cycles worth collecting, and each full collection would walk every one made so far (a
-    third of the CPU time of parsing a million-row CSV). Any cyclic garbage left is
-    collected by the first automatic collection afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 @collection_paused()
