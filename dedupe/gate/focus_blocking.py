@@ -25,6 +25,7 @@ from dedupe.matching.blocking import (
     WINDOW,
     BlockStats,
     _window_pairs,
+    block_pairs,
     covered_pairs,
     rare_word_keys,
     run_rules,
@@ -100,10 +101,7 @@ def _pairs(
     sizes = np.bincount(key, minlength=int(key.max(initial=-1)) + 1)
     big = sizes[key] > cap
     small = (sizes[key] > 1) & ~big
-    d = pd.DataFrame({"k": key[small], "i": rec[small]})
-    m = d.merge(d, on="k", suffixes=("_l", "_r"))
-    il, ir = m["i_l"].to_numpy(), m["i_r"].to_numpy()
-    full = il[il < ir] * n + ir[il < ir]
+    full = block_pairs(key[small], rec[small], n)
     windowed = _window_pairs(key[big], rec[big], _rank(norm, rec[big]), n, WINDOW)
     codes = np.concatenate([full, windowed])
     touch = focus[codes // n] | focus[codes % n]
