@@ -264,7 +264,8 @@ def run_rules(
         codes, big = make()
         return unique_ints(codes), big
 
-    found, capped = (list(x) for x in zip(*thread_map(made, rules.values()))) if rules else ([], [])
+    results = thread_map(made, rules.values())
+    found, capped = [f for f, _ in results], [c for _, c in results]
     codes = np.concatenate(found).astype(np.int64)
     rule = np.repeat(np.arange(len(found), dtype=np.int8), [len(f) for f in found])
     order = np.argsort(codes, kind="stable")

@@ -407,12 +407,8 @@ def sorted_codes(keys: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if not isinstance(keys.dtype, pd.CategoricalDtype):
         return pd.factorize(keys, sort=True)
     keys = keys.cat.remove_unused_categories()
-    names = keys.cat.categories
-    rank = np.argsort(names.to_numpy(dtype=object), kind="stable")
-    position = np.empty(len(rank), dtype=np.int64)
-    position[rank] = np.arange(len(rank))
-    codes = keys.cat.codes.to_numpy()
-    return np.where(codes < 0, -1, position[codes]), names[rank]
+    keys = keys.cat.reorder_categories(keys.cat.categories.sort_values())
+    return keys.cat.codes.to_numpy(), keys.cat.categories
 
 
 def id_rank(ids: np.ndarray) -> np.ndarray:

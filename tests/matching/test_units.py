@@ -242,3 +242,15 @@ def test_block_pairs_are_every_pair_within_each_block_once():
         }
         got = block_pairs(k, i, n)
         assert set(got.tolist()) == expected
+
+
+def test_sorted_codes_of_a_categorical_equal_factorize_sorted():
+    from dedupe.matching.engine import sorted_codes
+
+    names = ["title_exact", "doi", "unused", "abstract_title"]
+    codes = np.array([0, 1, 0, 3, -1, 1, 3], dtype=np.int8)
+    keys = pd.Series(pd.Categorical.from_codes(codes, categories=names))
+    got_codes, got_names = sorted_codes(keys)
+    want_codes, want_names = pd.factorize(pd.Series(keys.astype(str).where(codes >= 0)), sort=True)
+    assert got_codes.tolist() == want_codes.tolist()
+    assert got_names.tolist() == want_names.tolist() == ["abstract_title", "doi", "title_exact"]
