@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -94,9 +95,10 @@ def run_cli(n: int, seed: int = 0) -> dict[str, float]:
         truth_csv = truth_csv.rename(Path(tmp) / truth_csv.name)  # not an input
         out = Path(tmp) / "out"
         t0 = time.perf_counter()
+        cache = {"DEDUPE_CACHE": str(Path(tmp) / "cache")}  # cold, and removed after
         child = subprocess.run(
             [sys.executable, __file__, "--child", str(csv.parent), str(out)],
-            check=True, stdout=subprocess.PIPE, text=True,
+            check=True, stdout=subprocess.PIPE, text=True, env={**os.environ, **cache},
         )  # fmt: skip
         wall = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

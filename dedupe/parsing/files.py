@@ -27,7 +27,8 @@ from dedupe.parsing.authors import author_parts
 from dedupe.parsing.cache import CacheWrites, ParseCache, cache_dir
 from dedupe.parsing.decode import Decoded, check_encoding, read_text
 from dedupe.parsing.formats import PARSERS, sniff
-from dedupe.parsing.formats.base import ParseOutput, RecordColumns, numbered_lines
+from dedupe.parsing.formats.base import ParseOutput, RecordColumns, RowCells, numbered_lines
+from dedupe.parsing.shards import in_shares
 
 
 @dataclass
@@ -153,18 +154,16 @@ def _columns(out: ParseOutput, source: str, fmt: str) -> tuple[dict[str, list], 
     """The record table of one parsed file as columns (one list per ``RECORD_COLUMNS``
     entry), and its failure rows. Columns, not a dict per record: a million rows of dicts
     take gigabytes before the table exists. ``out.records`` is consumed: each parser record
-    is let go as its row is taken, so the two never both hold a large file whole."""
+    is let go as its row is taken, so the two never both hold a large file whole. The rows
+    of a large export are worked in two processes (:mod:`.shards`)."""
     table = out.table if out.table is not None else _as_columns(out.records)
     out.records, out.table = [], None
-    n = len(table)
-    cols: dict[str, list] = {
-        c: list(table.fields[c]) if c in table.fields else [None] * n for c in RECORD_COLUMNS
-    }
-    cols["authors"], cols["author_affiliations"], cols["authors_norm"] = _authors(table)
-    cols["source_line"], cols["role"] = table.line.tolist(), list(table.role)
-    cols["source_file"] = [source] * n
-    cols["source_format"] = [fmt] * n
-    cols["content_hash"] = hashes = content_hashes(cols)
+    if isinstance(table, RowCells):
+        cells = table
+        cols = in_shares(len(cells), lambda a, b: _row_columns(cells.columns(a, b), source, fmt))
+    else:
+        cols = _row_columns(table, source, fmt)
+    hashes = cols["content_hash"]
     taken: dict[str, int] = {}
     stem = PurePath(source).stem
     cols["record_id"] = ids = [make_record_id(stem, h, taken) for h in hashes]
@@ -184,6 +183,21 @@ def _columns(out: ParseOutput, source: str, fmt: str) -> tuple[dict[str, list], 
         for p in out.problems
     ]
     return cols, fails
+
+
+def _row_columns(table: RecordColumns, source: str, fmt: str) -> dict[str, list]:
+    """The columns of ``table``'s records, each worked out from its own row (all but the
+    record id, which numbers equal records of the whole file)."""
+    n = len(table)
+    cols: dict[str, list] = {
+        c: list(table.fields[c]) if c in table.fields else [None] * n for c in RECORD_COLUMNS
+    }
+    cols["authors"], cols["author_affiliations"], cols["authors_norm"] = _authors(table)
+    cols["source_line"], cols["role"] = table.line.tolist(), list(table.role)
+    cols["source_file"] = [source] * n
+    cols["source_format"] = [fmt] * n
+    cols["content_hash"] = content_hashes(cols)
+    return cols
 
 
 def _as_columns(recs: list[RawRecord]) -> RecordColumns:

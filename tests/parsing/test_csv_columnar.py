@@ -121,8 +121,9 @@ def test_columnar_reading_gives_no_record_objects():
     text = "title,authors,year\nA,Doe J,1999\n,,\nB,Roe R,2000 \n"
     out = PARSERS["csv"].parse(text)
     assert out.records == [] and out.count == 2
-    assert out.table.fields["year"] == ["1999", "2000"]
-    assert out.table.line.tolist() == [2, 4]
+    assert out.table.line.tolist() == [2, 4]  # the spans known before the rules run
+    assert out.table.columns().fields["year"] == ["1999", "2000"]
+    assert out.table.columns(1).fields["year"] == ["2000"]  # a share of the rows
     assert out.layout == [(1, 1), (3, 3), (5, 5)]  # 5: after the text's final newline
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,28 @@ class RecordColumns:
 
 
 @dataclass
+class RowCells:
+    """A columnar export's records before its field rules ran: the raw cells, each
+    record's span, and the function making ``RecordColumns`` of any run of the records
+    (the rules work row by row, so a large file's rows can be worked in shares)."""
+
+    cells: Mapping[str, Sequence[str]]
+    """Canonical field -> the raw cell of each record."""
+    line: np.ndarray
+    end: np.ndarray
+    build: Callable[[dict[str, Sequence[str]], np.ndarray, np.ndarray], RecordColumns]
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def columns(self, start: int = 0, stop: int | None = None) -> RecordColumns:
+        """The records ``start``..``stop`` with their fields worked out."""
+        part = slice(start, len(self) if stop is None else stop)
+        cells = {k: v[part] for k, v in self.cells.items()}
+        return self.build(cells, self.line[part], self.end[part])
+
+
+@dataclass
 class ParseOutput:
     """What a parser returns for one file: records and problem lines, in file order.
 
@@ -57,7 +79,7 @@ class ParseOutput:
     """(first, last, record index): lines a record read outside its own span."""
     layout: list[tuple[int, int]] = field(default_factory=list)
     """(first, last): lines read as structure of the layout, holding no record text."""
-    table: RecordColumns | None = None
+    table: RecordColumns | RowCells | None = None
     """Records given as columns (they follow ``records`` in the table); None: none."""
 
     @property

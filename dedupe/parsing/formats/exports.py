@@ -19,6 +19,7 @@ from dedupe.parsing.formats.base import (
     ParseOutput,
     Parser,
     RecordColumns,
+    RowCells,
     clean_value,
     numbered_lines,
     page_range,
@@ -389,7 +390,8 @@ class CsvParser(Parser):
             for k, col in zip(keys, columns)
             if k is not None
         }
-        out.table = records_from_columns(cells, starts[keep], np.asarray(ends)[keep])
+        line, end = starts[keep], np.asarray(ends, dtype=np.int64)[keep]
+        out.table = RowCells(cells, line, end, records_from_columns)  # rules run later
 
 
 def _filled(columns: list[tuple[str, ...]], n: int):

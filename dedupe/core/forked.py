@@ -1,0 +1,81 @@
+"""Work in a forked copy of this process, handed back as an Arrow table.
+
+Threads share one interpreter: work that is Python code through and through (a parser's
+rules applied to each row) runs on one core however many threads there are. A forked
+child sees the parent's data without copying it up front, works on its share, and hands
+the result back as an Arrow IPC file: written and read without Python objects (reading a
+million records' columns back costs a second; pickling them, several). The child never
+returns into the caller's code: it ends with ``os._exit``, whatever happens, so no
+``finally``, ``atexit`` or buffered output of the parent runs twice.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import tempfile
+from collections.abc import Callable
+
+import pyarrow as pa
+
+
+def can_fork() -> bool:
+    """True where a forked child may run Python safely (Linux; macOS forks badly)."""
+    return hasattr(os, "fork") and sys.platform.startswith("linux")
+
+
+class Forked:
+    """``func()`` (giving a ``pyarrow.Table``) run in a forked child from now on;
+    ``result()`` waits for it and gives the table, or None when the child did not deliver
+    one (it raised, was killed, or the table could not be written): the caller then does
+    the work itself, so a failing child costs time, never data. ``cancel()`` stops a child
+    not yet reaped (the caller failed before asking for the result)."""
+
+    def __init__(self, func: Callable[[], pa.Table]) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="dedupe-part-", suffix=".arrow")
+        os.close(fd)
+        sys.stdout.flush()  # nothing buffered is written twice
+        sys.stderr.flush()
+        self.pid: int | None = os.fork()
+        if self.pid == 0:  # the child
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it plainly
+                table = func()
+                with pa.OSFile(self.path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+                    w.write_table(table)
+                code = 0
+            finally:
+                os._exit(code)
+
+    def result(self) -> pa.Table | None:
+        if self.pid is None:
+            return None
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            if os.waitstatus_to_exitcode(status) != 0:
+                return None
+            with pa.memory_map(self.path) as source:
+                return pa.ipc.open_file(source).read_all()
+        except (OSError, pa.ArrowException):
+            return None
+        finally:
+            self._remove()
+
+    def cancel(self) -> None:
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = None
+        self._remove()
+
+    def _remove(self) -> None:
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
