@@ -330,15 +330,15 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     and pages become numbers.
     """
     records = records.reindex(columns=records.columns.union(MATCH_FIELDS, sort=False))
-    # each text field as Arrow strings once, placeholders as missing, for the kernels below
-    text = {
-        f: without_placeholders(records[f].astype(STRING_DTYPE))
-        for f in ("title", "abstract", "journal", "volume", "issue", "pages")
-    }
     index = records.index
 
+    def text(field: str) -> pd.Series:
+        """The field as Arrow strings, placeholders as missing, for the kernels below
+        (converted in the group that reads it: beside the other groups' kernels)."""
+        return without_placeholders(records[field].astype(STRING_DTYPE))
+
     def titles() -> dict:
-        title, note = title_noise(arrow_strings(text["title"]))
+        title, note = title_noise(arrow_strings(text("title")))
         keys, folded = title_keys(pd.Series(pd.arrays.ArrowStringArray(title), index=index))
         return {
             "title": keys,
@@ -348,15 +348,15 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
         }
 
     def publication() -> dict:
-        journal = journal_key(text["journal"])
-        pages = page_numbers(text["pages"])
+        journal = journal_key(text("journal"))
+        pages = page_numbers(text("pages"))
         return {
             "year": year_int(records["year"]),
             "journal": journal,
             "journal_initials": initials(journal),
             "doi": doi_key(records["doi"]),
-            "volume": leading_number(text["volume"]),
-            "issue": leading_number(text["issue"]),
+            "volume": leading_number(text("volume")),
+            "issue": leading_number(text("issue")),
             "page": pages["first"].to_numpy(),
             "page_last": pages["last"].to_numpy(),
         }
@@ -364,7 +364,7 @@ def normalise_records(records: pd.DataFrame) -> pd.DataFrame:
     # independent groups of fields, in threads (their kernels leave the interpreter)
     title, (abstract,), authors, other = run_all(
         titles,
-        lambda: (fold(strip_chrome(text["abstract"])),),
+        lambda: (fold(strip_chrome(text("abstract"))),),
         lambda: author_keys(present_authors(records), index),
         publication,
     )
