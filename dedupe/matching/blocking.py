@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dedupe.core.arrays import arrow_strings, run_starts
-from dedupe.core.parallel import thread_map
+from dedupe.core.parallel import run_all, thread_map
 from dedupe.matching.tokens import STOPWORDS, Tokens, rarest, tokenize, unique_ints
 
 MAX_BLOCK = 100
@@ -219,8 +219,15 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     norm = norm.reset_index(drop=True)
     n = max(len(norm), 1)
     title = arrow_strings(norm["title"])  # once for the words, the order and the ends
-    tokens = tokenize(title, min_len=3)
-    rank = sort_rank(norm, title)
+
+    def title_words() -> tuple[Tokens, list[np.ndarray]]:
+        tokens = tokenize(title, min_len=3)
+        return tokens, rarest_words(tokens, 3)
+
+    # independent, their kernels outside the interpreter: at once
+    (tokens, words), rank, (start, end) = run_all(
+        title_words, lambda: sort_rank(norm, title), lambda: title_ends(norm["title"], title)
+    )
 
     loose = min(max_block, LOOSE_MAX_BLOCK)
 
@@ -230,8 +237,6 @@ def block(norm: pd.DataFrame, max_block: int = MAX_BLOCK) -> tuple[pd.DataFrame,
     def keyed(codes: np.ndarray) -> pd.Series:
         return pd.Series(codes).where(codes >= 0)
 
-    words = rarest_words(tokens, 3)
-    start, end = title_ends(norm["title"], title)
     author = norm["first_family"].astype(object)  # factorised once for both author rules
     author = pd.Series(pd.factorize(author, use_na_sentinel=True)[0]).where(author.notna())
     rules = {
