@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from dedupe.core.arrays import arrow_lists, arrow_strings, is_list_column, objects, run_starts
 from dedupe.core.collector import collection_paused
-from dedupe.core.parallel import Background
+from dedupe.core.parallel import Background, thread_map
 from dedupe.core.patterns import STRING_DTYPE
 from dedupe.core.records import LIST_SEP
 from dedupe.matching.normalise import journal_key
@@ -124,7 +124,7 @@ def merge_clusters(
     chosen = dict.fromkeys([*TEXT_FIELDS, "journal", "publication"], grouped[starts])
     multi = grouped[np.repeat(counts > 1, counts)]
     provenance = np.full(len(uniques), None, dtype=object)
-    flags = None
+    flags = bodies = None
     if len(multi):
         fields = ["record_id", "source_file", "source_line", *TEXT_FIELDS, *PUBLICATION_FIELDS]
         recs = records[fields].iloc[multi].reset_index(drop=True)
@@ -135,7 +135,7 @@ def merge_clusters(
         # while everything that does not need them is done here
         judged = recs.assign(**{f: _arrow_series(texts[f]) for f in ARROW_JUDGED})
         flags = Background(flagged_values, judged, anomalies)
-        provenance[at] = _provenance(recs["record_id"], texts, group)
+        bodies = Background(_provenance, recs["record_id"], texts, group)
     merged_ids = _split(records["record_id"].to_numpy(dtype=object)[grouped], counts)
     where = records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
     sources = _split(where.to_numpy(dtype=object)[grouped], counts)
@@ -143,6 +143,7 @@ def merge_clusters(
         for name, best in _best_rows(recs, texts, group, flags.result()).items():
             chosen[name] = chosen[name].copy()
             chosen[name][at] = multi[best]
+        provenance[at] = bodies.result()
     columns: dict[str, object] = {"cluster_id": np.asarray(uniques, dtype=object)}
     columns["n_records"] = counts
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
@@ -398,13 +399,15 @@ def _provenance(record_ids: pd.Series, texts: dict[str, pa.Array], group: np.nda
     bounds = np.searchsorted(
         group, np.arange(0, group[-1] + 1 + PROVENANCE_CLUSTERS, PROVENANCE_CLUSTERS)
     )
-    bodies: list[str] = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        if a < b:
-            rows = pa.array(order[a:b])
-            chunk = {f: pc.take(texts[f], rows) for f in sorted(texts)}
-            bodies += _provenance_chunk(pc.take(ids, rows), chunk, group[a:b] - group[a])
-    return bodies
+
+    def chunk(span: tuple[int, int]) -> list[str]:
+        a, b = span
+        rows = pa.array(order[a:b])
+        fields = {f: pc.take(texts[f], rows) for f in sorted(texts)}
+        return _provenance_chunk(pc.take(ids, rows), fields, group[a:b] - group[a])
+
+    spans = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if a < b]
+    return [body for bodies in thread_map(chunk, spans) for body in bodies]  # in order
 
 
 def _provenance_chunk(ids: pa.Array, texts: dict[str, pa.Array], group: np.ndarray) -> list[str]:
