@@ -385,13 +385,19 @@ class CsvParser(Parser):
                 raw, why = self._wrong_width(r, header)
                 out.problems.append(Problem(int(starts[i]), "failure", why, raw, at))
         keep = np.flatnonzero(filled)
-        cells = {
-            k: col if len(keep) == len(col) else [col[i] for i in keep.tolist()]
-            for k, col in zip(keys, columns)
-            if k is not None
-        }
+        cells = {k: _rows(col, keep) for k, col in zip(keys, columns) if k is not None}
         line, end = starts[keep], np.asarray(ends, dtype=np.int64)[keep]
         out.table = RowCells(cells, line, end, records_from_columns)  # rules run later
+
+
+def _rows(column: Sequence[str], keep) -> Sequence[str]:
+    """The cells of rows ``keep`` (sorted positions): a slice when they are one run, as
+    when only the empty line after the text's final newline is left out."""
+    if len(keep) == len(column):
+        return column
+    if len(keep) and keep[-1] - keep[0] + 1 == len(keep):
+        return column[int(keep[0]) : int(keep[-1]) + 1]
+    return [column[i] for i in keep.tolist()]
 
 
 def _filled(columns: list[tuple[str, ...]], n: int):
