@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 
 import pyarrow as pa
@@ -49,11 +50,17 @@ class Forked:
             finally:
                 os._exit(code)
 
-    def result(self) -> pa.Table | None:
+    def result(self, timeout: float | None = None) -> pa.Table | None:
+        """The child's table; None when it failed, or was still at work after ``timeout``
+        seconds (then it is stopped: a child stuck on a lock another thread held when it
+        was forked must not hang the command)."""
         if self.pid is None:
             return None
         try:
-            _, status = os.waitpid(self.pid, 0)
+            status = self._wait(timeout)
+            if status is None:
+                self.cancel()
+                return None
             self.pid = None
             if os.waitstatus_to_exitcode(status) != 0:
                 return None
@@ -63,6 +70,20 @@ class Forked:
             return None
         finally:
             self._remove()
+
+    def _wait(self, timeout: float | None) -> int | None:
+        """The child's wait status, or None if it is still running after ``timeout``."""
+        assert self.pid is not None
+        if timeout is None:
+            return os.waitpid(self.pid, 0)[1]
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return status
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.01)
 
     def cancel(self) -> None:
         if self.pid is not None:

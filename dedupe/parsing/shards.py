@@ -14,6 +14,7 @@ A child that fails costs time, not data: the parent then works its share too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -29,6 +30,9 @@ CHILD_SHARE = 0.42
 """The child's share of the rows: a little under half, as it also writes its share out and
 the parent reads it back."""
 
+WAIT_AT_LEAST = 10.0
+"""Seconds the parent waits for the child after its own share, at least (see in_shares)."""
+
 Columns = dict[str, list]
 TYPES = (pa.string(), pa.null(), pa.list_(pa.string()), pa.list_(pa.null()), pa.int64())
 """The Arrow types a share's columns may take (text, lists of text, line numbers): anything
@@ -43,8 +47,11 @@ def in_shares(n: int, work: Callable[[int, int], Columns]) -> Columns:
     cut = n - int(n * CHILD_SHARE)
     child = Forked(lambda: to_arrow(work(cut, n)))
     try:
+        start = time.monotonic()
         mine = work(0, cut)
-        theirs = child.result()
+        # the child's share is smaller: far slower means it is stuck (a lock held by
+        # another thread when it was forked), and this process does its share instead
+        theirs = child.result(timeout=max(WAIT_AT_LEAST, 2 * (time.monotonic() - start)))
     finally:
         child.cancel()
     rest = from_arrow(theirs) if theirs is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -128,7 +129,27 @@ def test_forked_result_failure_and_cancel():
         raise RuntimeError("no table")
 
     assert Forked(fail).result() is None
-    slow = Forked(lambda: (__import__("time").sleep(60), pa.table({}))[1])
+    slow = Forked(lambda: (time.sleep(60), pa.table({}))[1])
     slow.cancel()
     assert slow.result() is None
+    stuck = Forked(lambda: (time.sleep(60), pa.table({}))[1])
+    started = time.monotonic()
+    assert stuck.result(timeout=0.3) is None  # stopped, not waited for
+    assert time.monotonic() - started < 5
     assert set(os.listdir(tempfile.gettempdir())) - before == set()  # nothing left behind
+
+
+def test_stuck_child_is_stopped_and_its_share_done_here(monkeypatch):
+    monkeypatch.setattr(shards, "SHARD_ROWS", 10)
+    monkeypatch.setattr(shards, "WAIT_AT_LEAST", 0.2)
+    monkeypatch.setenv("DEDUPE_THREADS", "2")
+    parent = os.getpid()
+
+    def work(start, stop):
+        if os.getpid() != parent:
+            time.sleep(60)  # as a child stuck on a lock would
+        return {"line": list(range(start, stop)), "text": [f"r{i}" for i in range(start, stop)]}
+
+    started = time.monotonic()
+    assert shards.in_shares(100, work) == work(0, 100)
+    assert time.monotonic() - started < 10
