@@ -27,7 +27,8 @@ def can_fork() -> bool:
 
 
 class Forked:
-    """``func()`` (giving a ``pyarrow.Table``) run in a forked child from now on;
+    """``func()`` (giving a ``pyarrow.Table``) run in a forked child from now on (OSError
+    when no temporary file or process can be had);
     ``result()`` waits for it and gives the table, or None when the child did not deliver
     one (it raised, was killed, or the table could not be written): the caller then does
     the work itself, so a failing child costs time, never data. ``cancel()`` stops a child
@@ -38,7 +39,11 @@ class Forked:
         os.close(fd)
         sys.stdout.flush()  # nothing buffered is written twice
         sys.stderr.flush()
-        self.pid: int | None = os.fork()
+        try:
+            self.pid: int | None = os.fork()
+        except OSError:  # no process to be had (limits, memory): the caller works alone
+            self._remove()
+            raise
         if self.pid == 0:  # the child
             code = 1
             try:

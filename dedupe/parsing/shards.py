@@ -45,7 +45,10 @@ def in_shares(n: int, work: Callable[[int, int], Columns]) -> Columns:
     if n < SHARD_ROWS or threads() < 2 or not can_fork():
         return work(0, n)
     cut = n - int(n * CHILD_SHARE)
-    child = Forked(lambda: to_arrow(work(cut, n)))
+    try:
+        child = Forked(lambda: to_arrow(work(cut, n)))
+    except OSError:  # no temporary file or no process: one process does it all
+        return work(0, n)
     try:
         start = time.monotonic()
         mine = work(0, cut)

@@ -153,3 +153,18 @@ def test_stuck_child_is_stopped_and_its_share_done_here(monkeypatch):
     started = time.monotonic()
     assert shards.in_shares(100, work) == work(0, 100)
     assert time.monotonic() - started < 10
+
+
+def test_no_temporary_file_means_one_process(monkeypatch):
+    monkeypatch.setattr(shards, "SHARD_ROWS", 10)
+    monkeypatch.setenv("DEDUPE_THREADS", "2")
+
+    def no_file(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_file)
+
+    def work(start, stop):
+        return {"line": list(range(start, stop))}
+
+    assert shards.in_shares(100, work) == {"line": list(range(100))}
