@@ -27,7 +27,7 @@ from dedupe.parsing.authors import author_parts
 from dedupe.parsing.cache import CacheWrites, ParseCache, cache_dir
 from dedupe.parsing.decode import Decoded, check_encoding, read_text
 from dedupe.parsing.formats import PARSERS, sniff
-from dedupe.parsing.formats.base import ParseOutput, RecordColumns, RowCells, numbered_lines
+from dedupe.parsing.formats.base import ParseOutput, RecordColumns, RowCells, text_lines
 from dedupe.parsing.shards import in_shares
 
 
@@ -324,7 +324,7 @@ def parse_lines(
             f"unknown layout; pass --format with one of {', '.join(PARSERS)}.", path, 1
         )
     out = parser.parse(text, column_map)
-    lines = [ln for _, ln in numbered_lines(text)]
+    lines = text_lines(text)
     codes = line_account(out, lines)
     out.problems.extend(gaps(codes, lines, parser.name))
     out.problems = group_unattached(out.problems, codes)
