@@ -26,7 +26,7 @@ from dedupe.core.parallel import threads
 
 SHARD_ROWS = 200_000
 """Below this many rows one process works them all (forking costs more than it saves)."""
-CHILD_SHARE = 0.42
+CHILD_SHARE = 0.46
 """The child's share of the rows: a little under half, as it also writes its share out and
 the parent reads it back."""
 
