@@ -28,11 +28,11 @@ def can_fork() -> bool:
 
 class Forked:
     """``func()`` (giving a ``pyarrow.Table``) run in a forked child from now on (OSError
-    when no temporary file or process can be had);
-    ``result()`` waits for it and gives the table, or None when the child did not deliver
-    one (it raised, was killed, or the table could not be written): the caller then does
-    the work itself, so a failing child costs time, never data. ``cancel()`` stops a child
-    not yet reaped (the caller failed before asking for the result)."""
+    when no temporary file or process can be had). ``result()`` waits for it and gives the
+    table, or None when the child did not deliver one (it raised, was killed, timed out, or
+    the table could not be written): the caller then does the work itself, so a failing
+    child costs time, never data. ``cancel()`` stops a child not yet reaped (the caller
+    failed before asking for the result)."""
 
     def __init__(self, func: Callable[[], pa.Table]) -> None:
         fd, self.path = tempfile.mkstemp(prefix="dedupe-part-", suffix=".arrow")

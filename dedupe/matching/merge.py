@@ -139,7 +139,7 @@ def merge_clusters(
     merged_ids = _split(records["record_id"].to_numpy(dtype=object)[grouped], counts)
     where = records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
     sources = _split(where.to_numpy(dtype=object)[grouped], counts)
-    if flags is not None:
+    if flags is not None and bodies is not None:
         for name, best in _best_rows(recs, texts, group, flags.result()).items():
             chosen[name] = chosen[name].copy()
             chosen[name][at] = multi[best]

@@ -5,10 +5,11 @@ through: each field's rules, the author names split and normalised, the content 
 million rows: about ten seconds on one core, which threads cannot share). The rows after a
 cut go to a forked child (:mod:`dedupe.core.forked`) while the parent works on the rows
 before it; the child's columns come back as Arrow and are turned into the same Python
-values the parent would have made (one string object per distinct value, as the parent's
-columns share them). Every step is row by row, so the two shares joined equal the whole
-worked in one process; what depends on the rows together (record ids numbered among equal
-records, the lister of each entry, failure rows) is done afterwards on the joined columns.
+values the parent would have made (text that repeats, as years and journals do, as one
+object per distinct value, as the parent's columns hold it). Every step is row by row, so
+the two shares joined equal the whole worked in one process; what depends on the rows
+together (record ids numbered among equal records, the lister of each entry, failure rows)
+is done afterwards on the joined columns.
 A child that fails costs time, not data: the parent then works its share too.
 """
 

@@ -44,7 +44,7 @@ def _export(path: Path, n: int, seed: int = 0) -> Path:
             title = f'"Title {i}\nsecond line"' if k == 4 else f"Title {rng.randrange(n)}"
             role = rng.choice(["main", "main", "related", "reference", ""])
             rows.append(
-                f"{title},\"{authors}\",{rng.choice(['1999', '2000', 'in 2001', ''])},"
+                f'{title},"{authors}",{rng.choice(["1999", "2000", "in 2001", ""])},'
                 f"{rng.choice(['Journal A', 'J B', ''])},{rng.choice(['5 - 9', '', '12'])},"
                 f"{rng.choice(['', 'https://doi.org/10.1000/x' + str(i)])},"
                 f"{rng.choice(['a|b', '', 'c'])},{role},,\n"

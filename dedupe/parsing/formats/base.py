@@ -146,7 +146,7 @@ def numbered_lines(text: str) -> list[tuple[int, str]]:
 
 
 def text_lines(text: str) -> list[str]:
-    """The lines of ``numbered_lines`` without their numbers (each "\r" end stripped only
+    """The lines of ``numbered_lines`` without their numbers (each "\\r" end stripped only
     when the text holds one: a million-line export is split at C speed)."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
