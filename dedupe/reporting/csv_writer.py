@@ -69,7 +69,8 @@ def _objects_text(values: np.ndarray) -> pa.Array | None:
     if kind != "mixed":
         return None
     present = values[~pd.isna(values)] if len(values) else values
-    if all(isinstance(v, (list, tuple)) for v in present):
+    kinds = set(map(type, present.tolist()))  # in C, not an isinstance per value
+    if all(issubclass(kind, (list, tuple)) for kind in kinds):
         return pc.binary_join(pa.array(values, pa.list_(pa.string()), from_pandas=True), LIST_SEP)
     text = np.array([joined(v) for v in values], dtype=object)
     if pd.api.types.infer_dtype(text, skipna=True) not in ("string", "empty"):
