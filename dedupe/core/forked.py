@@ -37,8 +37,11 @@ class Forked:
     def __init__(self, func: Callable[[], pa.Table]) -> None:
         fd, self.path = tempfile.mkstemp(prefix="dedupe-part-", suffix=".arrow")
         os.close(fd)
-        sys.stdout.flush()  # nothing buffered is written twice
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+            try:
+                stream.flush()
+            except (AttributeError, ValueError, OSError):  # None, closed or broken
+                pass
         try:
             self.pid: int | None = os.fork()
         except OSError:  # no process to be had (limits, memory): the caller works alone

@@ -168,3 +168,11 @@ def test_no_temporary_file_means_one_process(monkeypatch):
         return {"line": list(range(start, stop))}
 
     assert shards.in_shares(100, work) == {"line": list(range(100))}
+
+
+def test_forked_with_closed_standard_output(monkeypatch):
+    closed = open(os.devnull, "w")  # noqa: SIM115
+    closed.close()
+    monkeypatch.setattr("sys.stdout", closed)
+    monkeypatch.setattr("sys.stderr", None)
+    assert Forked(lambda: pa.table({"x": [1]})).result().num_rows == 1
