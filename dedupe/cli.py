@@ -555,11 +555,12 @@ def match_cmd(
         with ctx.scope(cleanup=False):
             return _write_match_output(out, name, matched, out_parquet)
 
+    def review() -> None:
+        out.csv("review.csv", review_entries(matched.pairs, result.parsed.records))
+
     with outputs(out_dir) as out:
-        entries = review_entries(matched.pairs, result.parsed.records)
         listed = run_all(  # the files at once (mostly Arrow kernels), largest first
-            *(partial(write, name) for name in WRITE_ORDER),
-            partial(out.csv, "review.csv", entries),
+            *(partial(write, name) for name in WRITE_ORDER), review
         )
     total = len(matched.pairs) + matched.unlisted_pairs
     written = next((n for n in listed if n is not None), total)
