@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -230,12 +231,13 @@ def labelled(
     column would copy every id for every pair)."""
 
     weights = {f"{name}_weight" for name in LEVELS}
+    taking = threading.Lock()  # a DataFrame's pop is not thread-safe: one at a time
 
     def column(name: str) -> np.ndarray:
         dtype = np.float32 if name in weights else None
-        if order is None:
-            return codes[name].to_numpy(dtype=dtype)
-        return codes.pop(name).to_numpy(dtype=dtype)[order]
+        with taking:
+            values = (codes[name] if order is None else codes.pop(name)).to_numpy(dtype=dtype)
+        return values if order is None else values[order]  # the gather: in parallel
 
     if not isinstance(match_key, pd.Categorical):
         match_key = pd.Categorical(np.asarray(match_key, dtype=object), categories=keys)

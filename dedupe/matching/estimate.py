@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dedupe.core.parallel import Background
 from dedupe.matching.comparisons import LEVELS
 
 MIN_RECORDS = 500
@@ -239,7 +240,10 @@ def estimate_model(
     for corpora under ``MIN_RECORDS``."""
     if n < MIN_RECORDS:
         return shipped(mu, n)
-    return estimate_from_patterns(n, level_patterns(levels), mu, compare, seed)
+    # the random sample compared beside the patterns' count (numpy and rapidfuzz both)
+    sampled = Background(compare, random_pairs(n, RANDOM_PAIRS, seed))
+    patterns = level_patterns(levels)
+    return estimate_from_patterns(n, patterns, mu, compare, seed, sampled.result())
 
 
 def estimate_from_patterns(
@@ -248,10 +252,12 @@ def estimate_from_patterns(
     mu: dict,
     compare: Callable[[pd.DataFrame], pd.DataFrame],
     seed: int = 0,
+    sampled: pd.DataFrame | None = None,
 ) -> Estimate:
     """``estimate_model`` from the candidate pairs' ``level_patterns`` (all it reads of them,
     so an engine holding the pairs elsewhere aggregates them there); the shipped values for
-    corpora under ``MIN_RECORDS``."""
+    corpora under ``MIN_RECORDS``. ``sampled``: the levels ``compare`` gives the random
+    pairs of ``n`` and ``seed``, when the caller has them already."""
     from dedupe.matching.model import title_tf_adjustment
 
     if n < MIN_RECORDS:
@@ -261,8 +267,9 @@ def estimate_from_patterns(
     def weights_of(mu: dict) -> np.ndarray:
         return level_weights(patterns, mu, LEVELS) + title_tf_adjustment(patterns, mu, n)
 
-    sample = random_pairs(n, RANDOM_PAIRS, seed)
-    mu = estimate_u(compare(sample), mu)
+    if sampled is None:
+        sampled = compare(random_pairs(n, RANDOM_PAIRS, seed))
+    mu = estimate_u(sampled, mu)
     sessions = {}
     for name, (agree_on, fields) in SESSIONS.items():
         mask = session_mask(patterns, agree_on)
@@ -278,4 +285,4 @@ def estimate_from_patterns(
         share = candidate_share(weights, count)
     pairs = int(patterns["count"].sum())
     prior = min(max(share * pairs / (n * (n - 1) / 2), 1e-12), 0.5)
-    return Estimate(prior, mu, True, len(sample), sessions, share)
+    return Estimate(prior, mu, True, len(sampled), sessions, share)

@@ -56,3 +56,38 @@ def test_checks_judge_arrow_text_as_python_text():
     assert sum(int(python[f].sum()) for f in ARROW_JUDGED) >= 6  # the damage is flagged
     for field in python:
         assert np.array_equal(python[field], arrow[field]), field
+
+
+def test_pair_table_columns_taken_in_threads_stay_in_place(monkeypatch):
+    """``labelled`` pops each column from the scored table and gathers it in a thread:
+    the pops must not race (a race put one column's codes under another's name)."""
+    import numpy as np
+
+    from dedupe.matching.comparisons import LEVELS
+    from dedupe.matching.engine import SCORE_COLUMNS, labelled
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+    scored = {}
+    for name, levels in LEVELS.items():
+        scored[f"{name}_level"] = rng.integers(0, len(levels), n).astype(np.int8)
+        scored[f"{name}_weight"] = rng.random(n)
+    for col in (*SCORE_COLUMNS, "match_weight", "probability"):
+        scored[col] = rng.random(n)
+    scored["decision"] = rng.integers(0, 3, n).astype(np.int8)
+    scored["veto"] = scored["reviewed"] = np.zeros(n, dtype=np.int8)
+    ids = np.array([f"r{i}" for i in range(n)], dtype=object)
+    keys, order = np.array(["doi"] * n, dtype=object), rng.permutation(n)
+
+    def table() -> pd.DataFrame:
+        return labelled(pd.DataFrame(scored), ids, ids[::-1], keys, keys=["doi"], order=order)
+
+    monkeypatch.setenv(THREADS_ENV, "1")
+    one = table()
+    monkeypatch.setenv(THREADS_ENV, "4")
+    for _ in range(30):
+        got = table()
+        assert list(got.columns) == list(one.columns)
+        for name, col in one.items():  # (assert_frame_equal: seconds per call here)
+            assert got[name].dtype == col.dtype, name
+            assert np.array_equal(got[name].to_numpy(), col.to_numpy()), name
