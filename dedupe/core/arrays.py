@@ -54,12 +54,17 @@ def is_list_column(series: pd.Series) -> bool:
     return False
 
 
+def value_types(values: np.ndarray) -> set[type]:
+    """The types of the values of an object array, found in C (a tenth of the time of an
+    ``isinstance`` per value in Python)."""
+    return set(map(type, values.tolist()))
+
+
 def arrow_lists(series: pd.Series) -> pa.ListArray:
     """A column of lists of strings as an Arrow list array (None stays null); TypeError
     for a text value (a list written as one string is never split back)."""
     values = series.to_numpy(dtype=object)
-    kinds = set(map(type, values.tolist()))  # in C: a tenth of an isinstance loop's time
-    if any(issubclass(kind, str) for kind in kinds):
+    if any(issubclass(kind, str) for kind in value_types(values)):
         text = next(v for v in values if isinstance(v, str))
         raise TypeError(
             f"{series.name or 'a list column'} holds text ({text[:40]!r}), not a list of "

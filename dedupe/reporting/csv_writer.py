@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dedupe.core.arrays import value_types
 from dedupe.core.records import LIST_SEP, joined
 
 CHUNK_BYTES = 4 << 20
@@ -69,8 +70,7 @@ def _objects_text(values: np.ndarray) -> pa.Array | None:
     if kind != "mixed":
         return None
     present = values[~pd.isna(values)] if len(values) else values
-    kinds = set(map(type, present.tolist()))  # in C, not an isinstance per value
-    if all(issubclass(kind, (list, tuple)) for kind in kinds):
+    if all(issubclass(kind, (list, tuple)) for kind in value_types(present)):
         return pc.binary_join(pa.array(values, pa.list_(pa.string()), from_pandas=True), LIST_SEP)
     text = np.array([joined(v) for v in values], dtype=object)
     if pd.api.types.infer_dtype(text, skipna=True) not in ("string", "empty"):
