@@ -264,14 +264,18 @@ def refuse_weak_links(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, n: int)
     accepted = np.flatnonzero((out["decision"] == "merge").to_numpy())
     strength = out["probability"].to_numpy() + (out["reviewed"] == "same").to_numpy()
     kept = guarded(n, il[accepted], ir[accepted], strength[accepted])
-    refused = accepted[~kept]
+    send_to_review(out, accepted[~kept])
+    return accepted[kept]
+
+
+def send_to_review(out: pd.DataFrame, refused: np.ndarray) -> None:
+    """Rows ``refused`` of ``out`` (merges clustering refused) sent to review as weak links."""
     if len(refused):
         for col, value in (("decision", "review"), ("veto", WEAK_LINK)):
             # a copy: the table's columns may be read-only Arrow buffers (Spark's collect)
             changed = out[col].copy()
             changed.iloc[refused] = value
             out[col] = changed
-    return accepted[kept]
 
 
 def in_output_order(out: pd.DataFrame, il: np.ndarray, ir: np.ndarray, ids) -> pd.DataFrame:

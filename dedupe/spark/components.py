@@ -103,3 +103,42 @@ def label_nodes(spark, n: int, edges: DataFrame) -> DataFrame:
         .join(comp, "node", "left")
         .select("node", F.coalesce("component", "node").alias("component"))
     )
+
+
+def weak_links(merges: DataFrame, strong: float) -> DataFrame:
+    """The merges (``src``, ``dst``, ``strength``) the clustering refuses, as (``src``,
+    ``dst``): ``cluster.guarded`` on Spark. A weak merge (strength under ``strong``) in no
+    triangle (its two ends share no neighbour among the merges) that joins two groups of
+    two or more records each (the components of the other merges) is refused."""
+    from pyspark.sql import functions as F
+
+    edges = merges.select(F.col("src").cast("long"), F.col("dst").cast("long"), "strength")
+    weak = edges.where(F.col("strength") < strong).select("src", "dst").distinct()
+    both = edges.select("src", "dst").union(edges.select(F.col("dst").alias("src"), "src"))
+    adj = both.where(F.col("src") != F.col("dst")).distinct()
+    # a shared neighbour c: (src, c) and (dst, c) both merges
+    near = weak.join(adj.select(F.col("src"), F.col("dst").alias("c")), "src")
+    ends = adj.select(F.col("src").alias("dst"), F.col("dst").alias("c"))
+    supported = near.join(ends, ["dst", "c"], "left_semi").select("src", "dst").distinct()
+    bare = _pin(weak.join(supported, ["src", "dst"], "left_anti"))
+    if bare.isEmpty():
+        return bare
+    rest = edges.select("src", "dst").join(bare, ["src", "dst"], "left_anti")
+    base = connected_components(rest)
+    sizes = base.groupBy("component").count()
+    group = base.join(sizes, "component").select("node", "component", "count")
+    sides = bare
+    for end in ("src", "dst"):
+        named = group.select(
+            F.col("node").alias(end),
+            F.col("component").alias(f"{end}_c"),
+            F.col("count").alias(f"{end}_n"),
+        )
+        sides = sides.join(named, end, "left")
+    # a node no other merge touches is a group of one, its own component
+    bridge = (
+        (F.coalesce("src_c", "src") != F.coalesce("dst_c", "dst"))
+        & (F.coalesce("src_n", F.lit(1)) >= 2)
+        & (F.coalesce("dst_n", F.lit(1)) >= 2)
+    )
+    return _pin(sides.where(bridge).select("src", "dst"))

@@ -8,8 +8,8 @@ the candidate pairs are joined with both records' normalised rows and
 ``dedupe.matching.compare.compare`` runs per Arrow batch in ``mapInArrow``. EM reads the
 level patterns aggregated on Spark, and scoring, vetoes and decisions run per batch
 (:mod:`dedupe.spark.scoring`); the driver collects the patterns, a random sample's levels
-and the pairs the outputs list, guards against weak links, and the connected components of
-the merges are the large-star/small-star joins of :mod:`dedupe.spark.components`. The merge
+and the pairs the outputs list; for a large graph the weak-link guard and the connected
+components of the merges are joins on Spark (:mod:`dedupe.spark.components`). The merge
 runs per cluster on the executors (:mod:`dedupe.spark.merge`). Pairs, decisions, clusters
 and the merged corpus are exactly the local engine's (tested).
 """
@@ -28,6 +28,7 @@ import pyarrow as pa
 from dedupe.matching.blocking import BlockStats
 from dedupe.matching.compare import compare
 from dedupe.matching.engine import (
+    REVIEWED,
     WEAK_LINK,
     Executor,
     MatchResult,
@@ -40,6 +41,7 @@ from dedupe.matching.engine import (
     own_reference,
     record_kinds,
     refuse_weak_links,
+    send_to_review,
 )
 from dedupe.matching.estimate import MIN_RECORDS, estimate_from_patterns, shipped
 from dedupe.matching.merge import CORPUS_COLUMNS
@@ -329,8 +331,7 @@ class SparkRun:
         keys = sorted(RULE_NAMES[k] for k in per_rule)
         out = labelled(listed, ids[il], ids[ir], RULE_NAMES[listed["rule"].to_numpy()], keys)
         clock.lap("decide")
-        kept = refuse_weak_links(out, il, ir, n)
-        labels = self._components(scored, n, out, il, ir, kept)
+        labels = self._clusters(scored, n, out, il, ir)
         cluster_ids = pd.Series(ids[labels], name="cluster_id")
         cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
         clock.lap("cluster")
@@ -418,22 +419,31 @@ class SparkRun:
 
         return estimate_from_patterns(n, spark_patterns(levels), settings.mu, sample_levels)
 
-    def _components(self, scored: DataFrame, n: int, out, il, ir, kept) -> np.ndarray:
-        """Cluster labels: on the driver up to ``local_edges`` kept merges, else on Spark
-        from the scored pairs' merges (the weak links refused on the driver left out)."""
+    def _clusters(self, scored: DataFrame, n: int, out: pd.DataFrame, il, ir) -> np.ndarray:
+        """Cluster labels, the weak-link guard first (refused merges sent to review in
+        ``out``, the listed pairs at positions ``il``/``ir``): on the driver up to
+        ``local_edges`` merges, else both on Spark from the scored pairs' merges, only the
+        refused links collected."""
         from pyspark.sql import functions as F
 
-        from dedupe.matching.cluster import components
-        from dedupe.spark.components import label_nodes
+        from dedupe.matching.cluster import STRONG, components
+        from dedupe.spark.components import label_nodes, weak_links
 
-        if len(kept) <= self.local_edges:
+        if int((out["decision"] == "merge").sum()) <= self.local_edges:
+            kept = refuse_weak_links(out, il, ir, n)
             return components(n, il[kept], ir[kept])
-        refused = np.flatnonzero((out["veto"] == WEAK_LINK).to_numpy())
-        edges = scored.where(F.col("decision") == DECISIONS.index("merge")).select("i_l", "i_r")
-        if len(refused):
-            weak = pd.DataFrame({"i_l": il[refused], "i_r": ir[refused]}).astype(np.int64)
-            edges = edges.join(self.spark.createDataFrame(weak), ["i_l", "i_r"], "left_anti")
-        edges = edges.select(F.col("i_l").alias("src"), F.col("i_r").alias("dst"))
+        same = (F.col("reviewed") == REVIEWED.index("same")).cast("double")
+        merges = scored.where(F.col("decision") == DECISIONS.index("merge")).select(
+            F.col("i_l").alias("src"),
+            F.col("i_r").alias("dst"),
+            (F.col("probability") + same).alias("strength"),
+        )
+        refused = weak_links(merges, STRONG)
+        weak = refused.toArrow()
+        key = il.astype(np.int64) * n + ir
+        weak_key = weak.column("src").to_numpy() * n + weak.column("dst").to_numpy()
+        send_to_review(out, np.flatnonzero(np.isin(key, weak_key)))
+        edges = merges.join(refused, ["src", "dst"], "left_anti").select("src", "dst")
         labels = label_nodes(self.spark, n, edges).toArrow().to_pandas().sort_values("node")
         return labels["component"].to_numpy(dtype=np.int64)
 

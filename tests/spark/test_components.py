@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as scipy_components
 
-from dedupe.spark.components import label_nodes
+from dedupe.matching.cluster import STRONG, guarded
+from dedupe.spark.components import label_nodes, weak_links
 
 
 def _scipy_min_labels(n: int, edges: list[tuple[int, int]]) -> np.ndarray:
@@ -54,3 +55,34 @@ def test_long_chain_and_big_random_graph(spark):
     rand = [tuple(map(int, rng.integers(0, n, 2))) for _ in range(500)]
     edges = chain + rand
     assert (_spark_labels(spark, n, edges) == _scipy_min_labels(n, edges)).all()
+
+
+@st.composite
+def weighted_graphs(draw):
+    """Random graphs (no loops, each pair once) with strengths around ``STRONG``: groups
+    of 2+, lone records and triangles, so links are refused and kept for each reason."""
+    n, edges = draw(graphs())
+    unique = sorted({(min(a, b), max(a, b)) for a, b in edges if a != b})
+    strength = draw(
+        st.lists(st.sampled_from([0.5, 0.99, STRONG, 1.0]), min_size=len(unique),
+                 max_size=len(unique))
+    )  # fmt: skip
+    return n, unique, strength
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weighted_graphs())
+def test_weak_links_refused_on_spark_as_guarded_refuses_them(spark, graph):
+    n, edges, strength = graph
+    left = np.array([a for a, _ in edges], dtype=np.int64)
+    right = np.array([b for _, b in edges], dtype=np.int64)
+    kept = guarded(n, left, right, np.array(strength))
+    expected = {e for e, keep in zip(edges, kept) if not keep}
+    frame = spark.createDataFrame(
+        [(a, b, s) for (a, b), s in zip(edges, strength)] or [(0, 1, 1.0)],
+        "src long, dst long, strength double",
+    )
+    if not edges:
+        frame = frame.limit(0)
+    got = {(r["src"], r["dst"]) for r in weak_links(frame, STRONG).collect()}
+    assert got == expected

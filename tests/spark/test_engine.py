@@ -227,21 +227,40 @@ def test_bad_parquet_input_is_one_error_line(spark, tmp_path, args, message):
     assert "Traceback" not in result.output
 
 
-def test_components_from_the_scored_merges_leave_out_refused_weak_links(spark):
-    """Above ``local_edges`` the components read the merges on Spark; a weak link the driver
-    refused (sent to review) must not join its two groups there either."""
+def test_weak_link_guard_and_components_on_spark_match_the_driver(spark):
+    """Above ``local_edges`` the guard and the components run on the scored merges on
+    Spark: the weak link between two groups is refused there (and sent to review in the
+    listed pairs), a reviewed-same link is strong, a distinct pair joins nothing."""
     import numpy as np
 
     from dedupe.matching.cluster import components
-    from dedupe.matching.engine import WEAK_LINK
+    from dedupe.matching.engine import WEAK_LINK, refuse_weak_links
     from dedupe.spark.engine import SparkRun
 
-    il = np.array([0, 1, 3, 4, 2, 5], dtype=np.int64)
-    ir = np.array([1, 2, 4, 5, 3, 6], dtype=np.int64)
-    decision = np.array([0, 0, 0, 0, 0, 2], dtype=np.int8)  # the last pair distinct
-    scored = spark.createDataFrame(pd.DataFrame({"i_l": il, "i_r": ir, "decision": decision}))
-    out = pd.DataFrame({"veto": [""] * 4 + [WEAK_LINK, ""]})  # 2-3 refused
-    kept = np.array([0, 1, 2, 3])
-    labels = SparkRun(spark, local_edges=0)._components(scored, 8, out, il, ir, kept)
-    assert labels.tolist() == [0, 0, 0, 3, 3, 3, 6, 7]
-    assert labels.tolist() == components(8, il[kept], ir[kept]).tolist()
+    il = np.array([0, 1, 3, 4, 2, 5, 6, 8], dtype=np.int64)
+    ir = np.array([1, 2, 4, 5, 3, 6, 7, 9], dtype=np.int64)
+    decision = np.array([0, 0, 0, 0, 0, 2, 0, 0], dtype=np.int8)  # 5-6 distinct
+    probability = np.array([1.0, 1.0, 1.0, 1.0, 0.99, 0.2, 1.0, 0.99])
+    reviewed = np.array([0, 0, 0, 0, 0, 0, 0, 1], dtype=np.int8)  # 8-9 reviewed same
+    scored = spark.createDataFrame(
+        pd.DataFrame(
+            {"i_l": il, "i_r": ir, "decision": decision, "probability": probability,
+             "reviewed": reviewed}
+        )
+    )  # fmt: skip
+
+    def listed():
+        names = np.array(["merge", "review", "distinct"])[decision]
+        return pd.DataFrame(
+            {"decision": names, "veto": [""] * 8, "probability": probability,
+             "reviewed": np.array(["", "same"])[reviewed]}
+        )  # fmt: skip
+
+    out = listed()
+    labels = SparkRun(spark, local_edges=0)._clusters(scored, 12, out, il, ir)
+    assert labels.tolist() == [0, 0, 0, 3, 3, 3, 6, 6, 8, 8, 10, 11]
+    local = listed()
+    kept = refuse_weak_links(local, il, ir, 12)
+    assert labels.tolist() == components(12, il[kept], ir[kept]).tolist()
+    pd.testing.assert_frame_equal(out, local)
+    assert out["veto"].tolist() == [""] * 4 + [WEAK_LINK] + [""] * 3
