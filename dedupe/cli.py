@@ -487,6 +487,8 @@ def _write_match_output(out: StagedOutputs, name: str, matched: MatchResult, par
         matched.write_pairs(out.path("pairs.parquet"))  # every pair, from Spark
     elif parquet and name == "corpus" and matched.write_corpus is not None:
         matched.write_corpus(out.path("corpus.parquet"))  # merged on Spark
+    elif parquet and name == "clusters" and matched.write_clusters is not None:
+        matched.write_clusters(out.path("clusters.parquet"))  # found on Spark
     elif parquet:  # Parquet keeps every pair (for programs)
         frame.to_parquet(out.path(f"{name}.parquet"), index=False)
     elif name == "pairs":
@@ -565,11 +567,11 @@ def match_cmd(
     total = len(matched.pairs) + matched.unlisted_pairs
     written = next((n for n in listed if n is not None), total)
     counts = matched.pairs["decision"].value_counts()
-    unique = len(matched.corpus)
-    if matched.write_corpus is not None:  # the corpus stayed on Spark
-        unique = matched.clusters["cluster_id"].nunique()
+    records, unique = len(matched.clusters), len(matched.corpus)
+    if matched.sizes is not None:  # the clusters and corpus stayed on Spark
+        records, unique = matched.sizes
     click.echo(
-        f"{len(matched.clusters)} records -> {unique} unique; "
+        f"{records} records -> {unique} unique; "
         f"{counts.get('merge', 0)} pairs merged, {counts.get('review', 0)} to review; "
         f"{written} of {total} candidate pairs written "
         f"(--all-pairs for all) to {out_dir}/",

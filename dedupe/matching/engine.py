@@ -78,6 +78,11 @@ class MatchResult:
     write_corpus: Callable[[Path], None] | None = None
     """When the merged corpus stayed where it was merged (the Spark engine writing Parquet;
     ``corpus`` is then empty): writes it as one Parquet file."""
+    write_clusters: Callable[[Path], None] | None = None
+    """When the clusters table stayed where it was found (the Spark engine writing
+    Parquet; ``clusters`` is then empty): writes it as one Parquet file."""
+    sizes: tuple[int, int] | None = None
+    """With ``write_clusters``: the number of records and of clusters."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:

@@ -49,7 +49,14 @@ from dedupe.matching.model import DECISIONS, Settings
 from dedupe.matching.normalise import MATCH_FIELDS, normalise_records
 from dedupe.spark.blocking import RULES, collect_pairs, spark_block
 from dedupe.spark.io import to_frame
-from dedupe.spark.merge import MERGE_COLUMNS, ORDER, collect_corpus, spark_merge
+from dedupe.spark.merge import (
+    MERGE_COLUMNS,
+    ORDER,
+    cluster_table,
+    collect_corpus,
+    named_clusters,
+    spark_merge,
+)
 from dedupe.spark.normalise import (
     arrow_ready,
     batch_schema,
@@ -222,11 +229,11 @@ class SparkRun:
         )
         return self._use(self.spark.createDataFrame(upload))
 
-    def _from_spark(self, records: DataFrame) -> np.ndarray:
+    def _from_spark(self, records: DataFrame) -> int:
         """The records read by Spark (``--in-parquet``) numbered in their order, with each
         record's file code (its file's first row; -1 without a file) and kind
-        (``record_kinds``' codes), normalised there (``_use``); returns the record ids in
-        that order, the one column the driver keeps (as the clusters table)."""
+        (``record_kinds``' codes), normalised there (``_use``); returns their number (the
+        driver keeps no column of them)."""
         from pyspark.sql import functions as F
 
         columns = [*MATCH_COLUMNS, *_merge_only(records.columns)]
@@ -242,9 +249,7 @@ class SparkRun:
         )
         self._use(source)
         assert self.source is not None
-        table = self.source.select(ROW, "record_id").toArrow()
-        order = np.argsort(table.column(ROW).to_numpy(), kind="stable")
-        return np.asarray(table.column("record_id").to_pylist(), dtype=object)[order]
+        return self.source.count()
 
     def _use(self, source: DataFrame) -> DataFrame:
         """``source`` (records with ``_row``, ``_file``, ``_kind``) and its normalised
@@ -295,28 +300,26 @@ class SparkRun:
         driver then gets only the record ids."""
         clock = _Clock()
         if isinstance(records, pd.DataFrame):
-            ids = records["record_id"].to_numpy()
-            if len(ids) >= 2:
+            n = len(records)
+            if n >= 2:
                 self._on_spark(records)
         else:
-            ids = self._from_spark(records)
-            if len(ids) < 2:
+            n = self._from_spark(records)
+            if n < 2:
                 records = to_frame(records.toArrow())
-        n = len(ids)
         if n < 2:  # nothing to distribute
             return match_records(records, settings, decisions, on_blocked,
                                  build_corpus=build_corpus, anomalies=anomalies)  # fmt: skip
         norm = self.norm
         assert self.source is not None and norm is not None
+        ids = self.source.select(ROW, "record_id")
         rows = norm.join(self.source.select(ROW, "_file", "_kind"), ROW)
         clock.lap("normalise")
         found, stats = spark_block(norm, settings.max_block)
         clock.lap("block")
         if on_blocked:
             on_blocked(stats)
-        if decisions is not None and not decisions.empty:
-            decisions = canonical_decisions(decisions)
-        decided = decided_positions(decisions, ids)
+        decided = self._decided(decisions, ids)
         keep = pa.schema([pa.field(name, kind) for name, kind in PAIR_COLUMNS])
         pairs = self._with_decided(found, decided)
         levels = _compared(rows, pairs, self.sample, keep).localCheckpoint()
@@ -326,22 +329,30 @@ class SparkRun:
         clock.lap("estimate")
         sample = sample_levels(self.sample)
         scored = spark_scored(levels, settings, decided, n, sample).localCheckpoint()
-        listed, per_rule = collect_listed(scored, self.floor)
+        listed, per_rule = collect_listed(scored, self.floor, ids)
         il, ir = listed["i_l"].to_numpy(), listed["i_r"].to_numpy()
+        id_l, id_r = listed.pop("record_id_l").to_numpy(), listed.pop("record_id_r").to_numpy()
         keys = sorted(RULE_NAMES[k] for k in per_rule)
-        out = labelled(listed, ids[il], ids[ir], RULE_NAMES[listed["rule"].to_numpy()], keys)
+        out = labelled(listed, id_l, id_r, RULE_NAMES[listed["rule"].to_numpy()], keys)
         clock.lap("decide")
-        labels = self._clusters(scored, n, out, il, ir)
-        cluster_ids = pd.Series(ids[labels], name="cluster_id")
-        cl = pd.DataFrame({"record_id": ids, "cluster_id": cluster_ids})
+        named = self._clusters(scored, n, out, il, ir, ids)
+        table = cluster_table(ids, named)
+        cl, write_clusters, sizes = pd.DataFrame(columns=["record_id", "cluster_id"]), None, None
+        if self.collect_corpus:
+            cl = _collected(table)
+        else:
+            write_clusters = partial(write_one_parquet, table.orderBy(ROW).drop(ROW))
+            sizes = (n, n - named.count() + named.select(ORDER).distinct().count())
         clock.lap("cluster")
         corpus, write_corpus = pd.DataFrame(), None
         if build_corpus:
-            corpus, write_corpus = self._merge(labels, ids, anomalies)
+            corpus, write_corpus = self._merge(named, anomalies)
         clock.lap("merge")
-        out = in_output_order(out, il, ir, ids)
+        weak = (out["veto"] == WEAK_LINK).to_numpy()
+        refused = pd.DataFrame({"i_l": il[weak], "i_r": ir[weak]}, dtype=np.int64)
+        codes, uniques = pd.factorize(np.concatenate([id_l, id_r]))
+        out = in_output_order(out, codes[: len(out)], codes[len(out) :], uniques)
         unlisted = sum(per_rule.values()) - len(out)
-        refused = out.loc[(out["veto"] == WEAK_LINK).to_numpy(), ["record_id_l", "record_id_r"]]
         writer = (
             partial(self._write_pairs, scored, ids, refused) if self.floor is not None else None
         )
@@ -356,32 +367,50 @@ class SparkRun:
             unlisted,
             writer,
             write_corpus,
+            write_clusters,
+            sizes,
         )
 
-    def _write_pairs(
-        self, scored: DataFrame, ids: np.ndarray, refused: pd.DataFrame, path: Path
-    ) -> None:
-        """Every scored pair as the pair table, one Parquet file at ``path``, written from
-        Spark (``refused``: the weak links the driver sent to review, by record id)."""
-        frame = pd.DataFrame({ROW: np.arange(len(ids), dtype=np.int64), "record_id": ids})
-        id_df = self.spark.createDataFrame(arrow_ready(frame))
-        pos = pd.Series(np.arange(len(ids), dtype=np.int64), index=ids)
-        weak = pd.DataFrame(
+    def _decided(self, decisions: pd.DataFrame | None, ids: DataFrame) -> pd.DataFrame:
+        """``decided_positions`` of the reviewed decisions, their ids looked up on Spark."""
+        from pyspark.sql import functions as F
+
+        if decisions is None or decisions.empty:
+            return decided_positions(None, np.array([]))
+        decisions = canonical_decisions(decisions)
+        frame = pd.DataFrame(
             {
-                "i_l": pos[refused["record_id_l"]].to_numpy(np.int64),
-                "i_r": pos[refused["record_id_r"]].to_numpy(np.int64),
+                "_k": np.arange(len(decisions), dtype=np.int64),
+                "a": decisions["record_id_l"].to_numpy(str),
+                "b": decisions["record_id_r"].to_numpy(str),
+                "code": np.where(decisions["decision"].to_numpy() == "same", 1, 2),
             }
         )
-        weak_df = self.spark.createDataFrame(weak, "i_l long, i_r long")
-        write_one_parquet(pair_table(scored, id_df, weak_df, RULE_NAMES.tolist()), path)
+        found = self.spark.createDataFrame(frame, "_k long, a string, b string, code long")
+        for end in ("a", "b"):
+            pos = ids.select(F.col("record_id").alias(end), F.col(ROW).alias(f"{end}_pos"))
+            found = found.join(pos, end)
+        got = found.select("_k", "a_pos", "b_pos", "code").toArrow().to_pandas()
+        got = got.sort_values("_k")
+        a, b = got["a_pos"].to_numpy(np.int64), got["b_pos"].to_numpy(np.int64)
+        code = got["code"].to_numpy(np.int64)
+        return pd.DataFrame({"i_l": np.minimum(a, b), "i_r": np.maximum(a, b), "code": code})
 
-    def _merge(self, labels: np.ndarray, ids: np.ndarray, anomalies):
-        """The merge per cluster on the executors (``spark.merge``): the corpus collected,
-        or (without ``collect_corpus``) an empty one and the function writing it from
-        Spark."""
+    def _write_pairs(
+        self, scored: DataFrame, ids: DataFrame, refused: pd.DataFrame, path: Path
+    ) -> None:
+        """Every scored pair as the pair table, one Parquet file at ``path``, written from
+        Spark (``refused``: the weak links the clustering sent to review, as positions)."""
+        weak_df = self.spark.createDataFrame(refused, "i_l long, i_r long")
+        write_one_parquet(pair_table(scored, ids, weak_df, RULE_NAMES.tolist()), path)
+
+    def _merge(self, named: DataFrame, anomalies):
+        """The merge per cluster on the executors (``spark.merge``; ``named``: the records
+        of clusters of 2+ with their cluster): the corpus collected, or (without
+        ``collect_corpus``) an empty one and the function writing it from Spark."""
         assert self.source is not None
         columns = [c for c in MERGE_COLUMNS if c in self.source.columns]
-        merged = spark_merge(self.source.select(ROW, *columns), labels, ids, anomalies)
+        merged = spark_merge(self.source.select(ROW, *columns), named, anomalies)
         if self.collect_corpus:
             return collect_corpus(merged), None
         ordered = merged.orderBy(ORDER).drop(ORDER)
@@ -419,19 +448,28 @@ class SparkRun:
 
         return estimate_from_patterns(n, spark_patterns(levels), settings.mu, sample_levels)
 
-    def _clusters(self, scored: DataFrame, n: int, out: pd.DataFrame, il, ir) -> np.ndarray:
-        """Cluster labels, the weak-link guard first (refused merges sent to review in
-        ``out``, the listed pairs at positions ``il``/``ir``): on the driver up to
-        ``local_edges`` merges, else both on Spark from the scored pairs' merges, only the
+    def _clusters(
+        self, scored: DataFrame, n: int, out: pd.DataFrame, il, ir, ids: DataFrame
+    ) -> DataFrame:
+        """The records of clusters of 2+ with their cluster (``merge.named_clusters``:
+        ``_row``, ``_order``, ``_cluster``), on Spark, the weak-link guard first (refused
+        merges sent to review in ``out``, the listed pairs at positions ``il``/``ir``): the
+        guard and components on the driver up to ``local_edges`` merges (the clustered
+        records uploaded), else both on Spark from the scored pairs' merges, only the
         refused links collected."""
         from pyspark.sql import functions as F
 
         from dedupe.matching.cluster import STRONG, components
-        from dedupe.spark.components import label_nodes, weak_links
+        from dedupe.spark.components import connected_components, weak_links
 
         if int((out["decision"] == "merge").sum()) <= self.local_edges:
             kept = refuse_weak_links(out, il, ir, n)
-            return components(n, il[kept], ir[kept])
+            nodes, ends = np.unique(np.concatenate([il[kept], ir[kept]]), return_inverse=True)
+            k = len(kept)
+            labels = components(len(nodes), ends[:k], ends[k:])  # nodes sorted: same labels
+            members = pd.DataFrame({ROW: nodes, ORDER: nodes[labels]}, dtype=np.int64)
+            upload = self.spark.createDataFrame(members, f"{ROW} long, {ORDER} long")
+            return named_clusters(upload, ids).localCheckpoint()
         same = (F.col("reviewed") == REVIEWED.index("same")).cast("double")
         merges = scored.where(F.col("decision") == DECISIONS.index("merge")).select(
             F.col("i_l").alias("src"),
@@ -444,8 +482,9 @@ class SparkRun:
         weak_key = weak.column("src").to_numpy() * n + weak.column("dst").to_numpy()
         send_to_review(out, np.flatnonzero(np.isin(key, weak_key)))
         edges = merges.join(refused, ["src", "dst"], "left_anti").select("src", "dst")
-        labels = label_nodes(self.spark, n, edges).toArrow().to_pandas().sort_values("node")
-        return labels["component"].to_numpy(dtype=np.int64)
+        found = connected_components(edges)  # the nodes some kept merge touches
+        members = found.select(F.col("node").alias(ROW), F.col("component").alias(ORDER))
+        return named_clusters(members, ids).localCheckpoint()
 
     def executor(self) -> Executor:
         """The stages as the matching engine takes them, and the whole run."""
@@ -479,3 +518,10 @@ def match_records_spark(
 
     executor = spark_executor(spark or get_session(), local_edges, floor)
     return match_records(records, executor=executor, **options)
+
+
+def _collected(table: DataFrame) -> pd.DataFrame:
+    """The clusters table (``merge.cluster_table``) on the driver, in row order."""
+    frame = table.toArrow().to_pandas()
+    frame = frame.sort_values(ROW, kind="stable").drop(columns=ROW)
+    return frame.reset_index(drop=True)

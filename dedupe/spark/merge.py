@@ -8,9 +8,10 @@ resolved cluster id C found among the batch's records is record C's own cluster 
 is named after its first record), so a record listed from its own cluster is dropped and
 any other lister kept, as over the whole table.
 
-- Records of clusters of 2+ are joined with their cluster (id and first row, from the
-  driver's labels) and with the validation flags the merge reads (``flagged_values``: the
-  anomalies of ``FLAG_CHECKS`` on their records), partitioned by cluster, sorted by
+- Records of clusters of 2+ are joined with their cluster (id and first row:
+  ``named_clusters``, from the components) and with the validation flags the merge reads
+  (``flagged_values``: the anomalies of ``FLAG_CHECKS`` on their records), partitioned by
+  cluster, sorted by
   (cluster, row) within partitions, and merged per Arrow batch in ``mapInArrow``, the last
   cluster of a batch carried over to the next so no cluster is split.
 - Single records need no merge and no shuffle: the same function per batch where they are.
@@ -168,24 +169,37 @@ def _listers_resolved(records: DataFrame) -> DataFrame:
     return resolved.unionByName(records.where(F.col("listed_by").isNull()))
 
 
-def spark_merge(
-    records: DataFrame, labels: np.ndarray, ids: np.ndarray, anomalies: pd.DataFrame | None
-) -> DataFrame:
+def named_clusters(members: DataFrame, ids: DataFrame) -> DataFrame:
+    """``members`` (``_row``, ``_order``: the records of clusters of 2+ and their cluster's
+    first row) with ``_cluster``, the cluster's id (its first record's; ``ids``: ``_row``,
+    ``record_id`` of every record)."""
+    from pyspark.sql import functions as F
+
+    first = ids.select(F.col(ROW).alias(ORDER), F.col("record_id").alias(CLUSTER))
+    return members.select(ROW, ORDER).join(first, ORDER)
+
+
+def cluster_table(ids: DataFrame, named: DataFrame) -> DataFrame:
+    """The clusters table (``_row``, ``record_id``, ``cluster_id``) of every record in
+    ``ids``: a record in none of the ``named`` clusters is its own."""
+    from pyspark.sql import functions as F
+
+    tagged = ids.select(ROW, "record_id").join(named.select(ROW, CLUSTER), ROW, "left")
+    cluster = F.coalesce(F.col(CLUSTER), F.col("record_id")).alias("cluster_id")
+    return tagged.select(ROW, "record_id", cluster)
+
+
+def spark_merge(records: DataFrame, named: DataFrame, anomalies: pd.DataFrame | None) -> DataFrame:
     """The merged corpus (``merge_clusters``' rows and ``_order``) computed on Spark.
 
-    ``records``: the merge's columns with ``_row``; ``labels``: each record's cluster label
-    (its cluster's first row) and ``ids`` the record ids, on the driver (as the clusters
-    table); ``anomalies``: as ``merge_clusters`` takes them."""
+    ``records``: the merge's columns with ``_row``; ``named``: the records of clusters of
+    2+ with their cluster (``named_clusters``); ``anomalies``: as ``merge_clusters`` takes
+    them."""
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import to_arrow_schema
 
     spark = records.sparkSession
-    counts = np.bincount(labels, minlength=len(labels))
-    multi = np.flatnonzero(counts[labels] > 1)
-    members = pd.DataFrame(
-        {ROW: multi.astype(np.int64), CLUSTER: ids[labels[multi]], ORDER: labels[multi]}
-    ).astype({CLUSTER: str, ORDER: np.int64})
-    upload = spark.createDataFrame(members, f"{ROW} long, {CLUSTER} string, {ORDER} long")
+    upload = named.select(ROW, CLUSTER, ORDER)
     tagged = records.join(upload, ROW, "left").withColumn("_multi", F.col(ORDER).isNotNull())
     tagged = tagged.withColumn(CLUSTER, F.coalesce(F.col(CLUSTER), F.col("record_id")))
     tagged = _listers_resolved(tagged.withColumn(ORDER, F.coalesce(F.col(ORDER), F.col(ROW))))

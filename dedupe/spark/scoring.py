@@ -81,10 +81,13 @@ def spark_scored(
     return levels.mapInArrow(_batch_score(settings, decided, n, schema), ddl(schema))
 
 
-def collect_listed(scored: DataFrame, floor: float | None) -> tuple[pd.DataFrame, dict]:
+def collect_listed(
+    scored: DataFrame, floor: float | None, ids: DataFrame
+) -> tuple[pd.DataFrame, dict]:
     """The scored pairs the outputs list (all with ``floor`` None; else those not distinct,
-    reviewed, or scored at least ``floor``) on the driver, and the number of pairs per
-    rule over all of them."""
+    reviewed, or scored at least ``floor``) on the driver with both records' ids
+    (``record_id_l``, ``record_id_r`` from ``ids``: ``_row``, ``record_id``), and the
+    number of pairs per rule over all of them."""
     from pyspark.sql import functions as F
 
     per_rule = {int(r["rule"]): int(r["count"]) for r in scored.groupBy("rule").count().collect()}
@@ -96,7 +99,18 @@ def collect_listed(scored: DataFrame, floor: float | None) -> tuple[pd.DataFrame
             | (F.col("reviewed") != 0)
         )
         scored = scored.where(listed)
-    return scored.toArrow().to_pandas(), per_rule
+    return with_ids(scored, ids).toArrow().to_pandas(), per_rule
+
+
+def with_ids(pairs: DataFrame, ids: DataFrame) -> DataFrame:
+    """``pairs`` (``i_l``, ``i_r``) with both records' ids, ``record_id_l`` and
+    ``record_id_r`` (``ids``: ``_row``, ``record_id``)."""
+    from pyspark.sql import functions as F
+
+    for p in ("l", "r"):
+        side = ids.select(F.col("_row").alias(f"i_{p}"), F.col("record_id").alias(f"record_id_{p}"))
+        pairs = pairs.join(side, f"i_{p}")
+    return pairs
 
 
 def _named(values, code: Column) -> Column:
@@ -115,10 +129,8 @@ def pair_table(scored: DataFrame, ids: DataFrame, refused: DataFrame, rules) -> 
 
     from dedupe.matching.engine import REVIEWED, VETO_REASONS, WEAK_LINK
 
-    side = {p: ids.select(F.col("_row").alias(f"i_{p}"), F.col("record_id").alias(f"record_id_{p}"))
-            for p in ("l", "r")}  # fmt: skip
     weak = refused.select("i_l", "i_r", F.lit(True).alias("_weak"))
-    joined = scored.join(side["l"], "i_l").join(side["r"], "i_r").join(weak, ["i_l", "i_r"], "left")
+    joined = with_ids(scored, ids).join(weak, ["i_l", "i_r"], "left")
     is_weak = F.coalesce(F.col("_weak"), F.lit(False))
     cols = [
         F.col("record_id_l"),

@@ -236,6 +236,7 @@ def test_weak_link_guard_and_components_on_spark_match_the_driver(spark):
     from dedupe.matching.cluster import components
     from dedupe.matching.engine import WEAK_LINK, refuse_weak_links
     from dedupe.spark.engine import SparkRun
+    from dedupe.spark.merge import cluster_table
 
     il = np.array([0, 1, 3, 4, 2, 5, 6, 8], dtype=np.int64)
     ir = np.array([1, 2, 4, 5, 3, 6, 7, 9], dtype=np.int64)
@@ -256,11 +257,16 @@ def test_weak_link_guard_and_components_on_spark_match_the_driver(spark):
              "reviewed": np.array(["", "same"])[reviewed]}
         )  # fmt: skip
 
+    ids = spark.createDataFrame(
+        pd.DataFrame({"_row": np.arange(12), "record_id": list("abcdefghijkl")})
+    )
     out = listed()
-    labels = SparkRun(spark, local_edges=0)._clusters(scored, 12, out, il, ir)
-    assert labels.tolist() == [0, 0, 0, 3, 3, 3, 6, 6, 8, 8, 10, 11]
+    named = SparkRun(spark, local_edges=0)._clusters(scored, 12, out, il, ir, ids)
+    table = cluster_table(ids, named).toPandas().sort_values("_row")
+    assert table["cluster_id"].tolist() == list("aaadddggiikl")
     local = listed()
     kept = refuse_weak_links(local, il, ir, 12)
-    assert labels.tolist() == components(12, il[kept], ir[kept]).tolist()
+    labels = components(12, il[kept], ir[kept])
+    assert table["cluster_id"].tolist() == np.array(list("abcdefghijkl"))[labels].tolist()
     pd.testing.assert_frame_equal(out, local)
     assert out["veto"].tolist() == [""] * 4 + [WEAK_LINK] + [""] * 3

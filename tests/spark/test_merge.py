@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dedupe.matching.merge import merge_clusters
-from dedupe.spark.merge import MERGE_COLUMNS, collect_corpus, spark_merge
+from dedupe.spark.merge import MERGE_COLUMNS, collect_corpus, named_clusters, spark_merge
 from dedupe.spark.normalise import arrow_ready
 from tests.matching.test_generalise import table
 
@@ -62,7 +62,11 @@ def test_spark_merge_equals_merge_clusters(spark, flagged):
     upload = arrow_ready(records[MERGE_COLUMNS]).assign(_row=np.arange(12, dtype=np.int64))
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "3")
     try:
-        got = collect_corpus(spark_merge(spark.createDataFrame(upload), LABELS, ids, anomalies))
+        frame = spark.createDataFrame(upload)
+        multi = np.flatnonzero(np.bincount(LABELS)[LABELS] > 1)
+        members = spark.createDataFrame(pd.DataFrame({"_row": multi, "_order": LABELS[multi]}))
+        named = named_clusters(members, frame)
+        got = collect_corpus(spark_merge(frame, named, anomalies))
     finally:
         spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
     pd.testing.assert_frame_equal(got, expected)
