@@ -420,11 +420,11 @@ def print_block_stats(stats) -> None:
         )
 
 
-def spark_executor_or_exit(engine: str, collect_corpus: bool = True):
+def spark_executor_or_exit(engine: str, collect: bool = True):
     """None for the local engine; else the Spark engine's executor, said on stderr;
     BadInput (exit 2) when PySpark or Java is missing. Clear non-matches stay on the
-    executors unless --all-pairs; without ``collect_corpus`` the corpus too (written from
-    Spark)."""
+    executors unless --all-pairs; without ``collect`` (Parquet outputs) every table stays
+    there (written from Spark), the driver collecting only the pairs to review."""
     if engine != "spark":
         return None
     try:
@@ -436,7 +436,7 @@ def spark_executor_or_exit(engine: str, collect_corpus: bool = True):
         raise BadInput(str(exc)) from None
     click.echo(f"Spark engine on {spark.conf.get('spark.master', 'a remote session')}", err=True)
     every_pair = bool(click.get_current_context().meta.get("all_pairs"))
-    return spark_executor(spark, floor=None if every_pair else PAIR_FLOOR, corpus=collect_corpus)
+    return spark_executor(spark, floor=None if every_pair else PAIR_FLOOR, collect=collect)
 
 
 def parquet_stages(config: Config, path: Path, executor) -> PipelineResult:
@@ -538,7 +538,7 @@ def match_cmd(
     config = configure(config_file, **options)
     if in_parquet is not None and engine != "spark":
         raise click.UsageError("--in-parquet needs --engine spark.")
-    executor = spark_executor_or_exit(engine, collect_corpus=not out_parquet)
+    executor = spark_executor_or_exit(engine, collect=not out_parquet)
     if in_parquet is not None:
         result = parquet_stages(config, in_parquet, executor)
     else:
@@ -566,7 +566,7 @@ def match_cmd(
         )
     total = len(matched.pairs) + matched.unlisted_pairs
     written = next((n for n in listed if n is not None), total)
-    counts = matched.pairs["decision"].value_counts()
+    counts = matched.decision_counts or matched.pairs["decision"].value_counts()
     records, unique = len(matched.clusters), len(matched.corpus)
     if matched.sizes is not None:  # the clusters and corpus stayed on Spark
         records, unique = matched.sizes

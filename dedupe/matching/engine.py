@@ -83,6 +83,9 @@ class MatchResult:
     Parquet; ``clusters`` is then empty): writes it as one Parquet file."""
     sizes: tuple[int, int] | None = None
     """With ``write_clusters``: the number of records and of clusters."""
+    decision_counts: dict[str, int] | None = None
+    """When ``pairs`` holds only the pairs to review (the Spark engine writing Parquet):
+    the number of candidate pairs per decision."""
 
 
 def load_decisions(path: Path) -> pd.DataFrame:

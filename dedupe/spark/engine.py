@@ -70,7 +70,9 @@ from dedupe.spark.scoring import (
     LEVEL_COLUMNS,
     OWN,
     PAIR_COLUMNS,
+    above_floor,
     collect_listed,
+    pair_counts,
     pair_table,
     spark_patterns,
     spark_scored,
@@ -200,19 +202,21 @@ class SparkRun:
     scores stay on Spark; the driver gets the level patterns, the listed pairs and the
     clusters. ``floor``: distinct, unreviewed pairs scored under it stay on the executors
     (counted in ``MatchResult.unlisted_pairs``); None collects every pair. Without
-    ``corpus`` the merged corpus stays on Spark too (``MatchResult.write_corpus``)."""
+    ``collect`` (Parquet outputs) the pairs, clusters and merged corpus stay on Spark and
+    are written from there (``MatchResult.write_pairs``, ``write_clusters``,
+    ``write_corpus``), the driver collecting only the pairs to review."""
 
     def __init__(
         self,
         spark: SparkSession,
         local_edges: int = LOCAL_EDGES,
         floor: float | None = None,
-        corpus: bool = True,
+        collect: bool = True,
     ):
         self.spark = spark
         self.local_edges = local_edges
         self.floor = floor
-        self.collect_corpus = corpus
+        self.collect = collect
         self.norm: DataFrame | None = None
         self.source: DataFrame | None = None
         self.sample = pd.DataFrame()
@@ -329,16 +333,25 @@ class SparkRun:
         clock.lap("estimate")
         sample = sample_levels(self.sample)
         scored = spark_scored(levels, settings, decided, n, sample).localCheckpoint()
-        listed, per_rule = collect_listed(scored, self.floor, ids)
+        counts = pair_counts(scored)
+        per_rule = counts.groupby("rule")["count"].sum().to_dict()
+        by_decision = counts.groupby("decision")["count"].sum()
+        merges = int(by_decision.get(DECISIONS.index("merge"), 0))
+        guard = _Guard(scored) if merges > self.local_edges else None
+        listed = collect_listed(self._listed(guard, scored), ids)
         il, ir = listed["i_l"].to_numpy(), listed["i_r"].to_numpy()
         id_l, id_r = listed.pop("record_id_l").to_numpy(), listed.pop("record_id_r").to_numpy()
         keys = sorted(RULE_NAMES[k] for k in per_rule)
         out = labelled(listed, id_l, id_r, RULE_NAMES[listed["rule"].to_numpy()], keys)
         clock.lap("decide")
-        named = self._clusters(scored, n, out, il, ir, ids)
+        if guard is None:
+            kept = refuse_weak_links(out, il, ir, n)
+            named = self._uploaded(il[kept], ir[kept], ids)
+        else:
+            named = guard.clusters(out, il, ir, n, ids)
         table = cluster_table(ids, named)
         cl, write_clusters, sizes = pd.DataFrame(columns=["record_id", "cluster_id"]), None, None
-        if self.collect_corpus:
+        if self.collect:
             cl = _collected(table)
         else:
             write_clusters = partial(write_one_parquet, table.orderBy(ROW).drop(ROW))
@@ -350,12 +363,19 @@ class SparkRun:
         clock.lap("merge")
         weak = (out["veto"] == WEAK_LINK).to_numpy()
         refused = pd.DataFrame({"i_l": il[weak], "i_r": ir[weak]}, dtype=np.int64)
+        decided_counts = None
+        if not self.collect:  # the driver keeps the pairs to review
+            decided_counts = {name: int(by_decision.get(k, 0)) for k, name in enumerate(DECISIONS)}
+            decided_counts["merge"] -= int(weak.sum())  # the guard sent them to review
+            decided_counts["review"] += int(weak.sum())
+            review = (out["decision"] == "review").to_numpy()
+            out, id_l, id_r = out[review].reset_index(drop=True), id_l[review], id_r[review]
         codes, uniques = pd.factorize(np.concatenate([id_l, id_r]))
         out = in_output_order(out, codes[: len(out)], codes[len(out) :], uniques)
         unlisted = sum(per_rule.values()) - len(out)
-        writer = (
-            partial(self._write_pairs, scored, ids, refused) if self.floor is not None else None
-        )
+        writer = None
+        if self.floor is not None or not self.collect:
+            writer = partial(self._write_pairs, scored, ids, refused)
         return MatchResult(
             out,
             cl,
@@ -369,7 +389,23 @@ class SparkRun:
             write_corpus,
             write_clusters,
             sizes,
+            decided_counts,
         )
+
+    def _listed(self, guard: _Guard | None, scored: DataFrame) -> DataFrame:
+        """The scored pairs the driver collects: with ``collect``, those ``pairs.csv``
+        lists (all without a floor); else (Parquet written from Spark) those the review
+        list may hold: the pairs to review and the merges the weak-link guard reads (on
+        the driver) or refused (on Spark)."""
+        from pyspark.sql import functions as F
+
+        if self.collect:
+            return scored if self.floor is None else scored.where(above_floor(self.floor))
+        review = F.col("decision") == DECISIONS.index("review")
+        if guard is None:
+            return scored.where(review | (F.col("decision") == DECISIONS.index("merge")))
+        refused = guard.refused.select(F.col("src").alias("i_l"), F.col("dst").alias("i_r"))
+        return scored.where(review).unionByName(scored.join(refused, ["i_l", "i_r"], "left_semi"))
 
     def _decided(self, decisions: pd.DataFrame | None, ids: DataFrame) -> pd.DataFrame:
         """``decided_positions`` of the reviewed decisions, their ids looked up on Spark."""
@@ -407,11 +443,11 @@ class SparkRun:
     def _merge(self, named: DataFrame, anomalies):
         """The merge per cluster on the executors (``spark.merge``; ``named``: the records
         of clusters of 2+ with their cluster): the corpus collected, or (without
-        ``collect_corpus``) an empty one and the function writing it from Spark."""
+        ``collect``) an empty one and the function writing it from Spark."""
         assert self.source is not None
         columns = [c for c in MERGE_COLUMNS if c in self.source.columns]
         merged = spark_merge(self.source.select(ROW, *columns), named, anomalies)
-        if self.collect_corpus:
+        if self.collect:
             return collect_corpus(merged), None
         ordered = merged.orderBy(ORDER).drop(ORDER)
         return pd.DataFrame(columns=CORPUS_COLUMNS), partial(write_one_parquet, ordered)
@@ -448,43 +484,17 @@ class SparkRun:
 
         return estimate_from_patterns(n, spark_patterns(levels), settings.mu, sample_levels)
 
-    def _clusters(
-        self, scored: DataFrame, n: int, out: pd.DataFrame, il, ir, ids: DataFrame
-    ) -> DataFrame:
-        """The records of clusters of 2+ with their cluster (``merge.named_clusters``:
-        ``_row``, ``_order``, ``_cluster``), on Spark, the weak-link guard first (refused
-        merges sent to review in ``out``, the listed pairs at positions ``il``/``ir``): the
-        guard and components on the driver up to ``local_edges`` merges (the clustered
-        records uploaded), else both on Spark from the scored pairs' merges, only the
-        refused links collected."""
-        from pyspark.sql import functions as F
+    def _uploaded(self, left: np.ndarray, right: np.ndarray, ids: DataFrame) -> DataFrame:
+        """``named_clusters`` of the merges ``left``/``right`` (positions), their
+        components found on the driver and the clustered records uploaded."""
+        from dedupe.matching.cluster import components
 
-        from dedupe.matching.cluster import STRONG, components
-        from dedupe.spark.components import connected_components, weak_links
-
-        if int((out["decision"] == "merge").sum()) <= self.local_edges:
-            kept = refuse_weak_links(out, il, ir, n)
-            nodes, ends = np.unique(np.concatenate([il[kept], ir[kept]]), return_inverse=True)
-            k = len(kept)
-            labels = components(len(nodes), ends[:k], ends[k:])  # nodes sorted: same labels
-            members = pd.DataFrame({ROW: nodes, ORDER: nodes[labels]}, dtype=np.int64)
-            upload = self.spark.createDataFrame(members, f"{ROW} long, {ORDER} long")
-            return named_clusters(upload, ids).localCheckpoint()
-        same = (F.col("reviewed") == REVIEWED.index("same")).cast("double")
-        merges = scored.where(F.col("decision") == DECISIONS.index("merge")).select(
-            F.col("i_l").alias("src"),
-            F.col("i_r").alias("dst"),
-            (F.col("probability") + same).alias("strength"),
-        )
-        refused = weak_links(merges, STRONG)
-        weak = refused.toArrow()
-        key = il.astype(np.int64) * n + ir
-        weak_key = weak.column("src").to_numpy() * n + weak.column("dst").to_numpy()
-        send_to_review(out, np.flatnonzero(np.isin(key, weak_key)))
-        edges = merges.join(refused, ["src", "dst"], "left_anti").select("src", "dst")
-        found = connected_components(edges)  # the nodes some kept merge touches
-        members = found.select(F.col("node").alias(ROW), F.col("component").alias(ORDER))
-        return named_clusters(members, ids).localCheckpoint()
+        nodes, ends = np.unique(np.concatenate([left, right]), return_inverse=True)
+        k = len(left)
+        labels = components(len(nodes), ends[:k], ends[k:])  # nodes sorted: same labels
+        members = pd.DataFrame({ROW: nodes, ORDER: nodes[labels]}, dtype=np.int64)
+        upload = self.spark.createDataFrame(members, f"{ROW} long, {ORDER} long")
+        return named_clusters(upload, ids).localCheckpoint()
 
     def executor(self) -> Executor:
         """The stages as the matching engine takes them, and the whole run."""
@@ -500,10 +510,10 @@ def spark_executor(
     spark: SparkSession,
     local_edges: int = LOCAL_EDGES,
     floor: float | None = None,
-    corpus: bool = True,
+    collect: bool = True,
 ) -> Executor:
-    """The matching run on ``spark`` (``floor`` and ``corpus`` as ``SparkRun``'s)."""
-    return SparkRun(spark, local_edges, floor, corpus).executor()
+    """The matching run on ``spark`` (``floor`` and ``collect`` as ``SparkRun``'s)."""
+    return SparkRun(spark, local_edges, floor, collect).executor()
 
 
 def match_records_spark(
@@ -525,3 +535,39 @@ def _collected(table: DataFrame) -> pd.DataFrame:
     frame = table.toArrow().to_pandas()
     frame = frame.sort_values(ROW, kind="stable").drop(columns=ROW)
     return frame.reset_index(drop=True)
+
+
+class _Guard:
+    """The weak-link guard and the components on Spark, from the scored pairs' merges
+    (``cluster.guarded`` as joins: ``components.weak_links``); the refused links pinned
+    there, collected only to send them to review."""
+
+    def __init__(self, scored: DataFrame):
+        from pyspark.sql import functions as F
+
+        from dedupe.matching.cluster import STRONG
+        from dedupe.spark.components import weak_links
+
+        same = (F.col("reviewed") == REVIEWED.index("same")).cast("double")
+        self.merges = scored.where(F.col("decision") == DECISIONS.index("merge")).select(
+            F.col("i_l").alias("src"),
+            F.col("i_r").alias("dst"),
+            (F.col("probability") + same).alias("strength"),
+        )
+        self.refused = weak_links(self.merges, STRONG)
+        self.weak = self.refused.toArrow()
+
+    def clusters(self, out: pd.DataFrame, il, ir, n: int, ids: DataFrame) -> DataFrame:
+        """The refused links sent to review in ``out`` (the collected pairs, at positions
+        ``il``/``ir`` among ``n``), and ``named_clusters`` of the other merges."""
+        from pyspark.sql import functions as F
+
+        from dedupe.spark.components import connected_components
+
+        key = il.astype(np.int64) * n + ir
+        weak_key = self.weak.column("src").to_numpy() * n + self.weak.column("dst").to_numpy()
+        send_to_review(out, np.flatnonzero(np.isin(key, weak_key)))
+        edges = self.merges.join(self.refused, ["src", "dst"], "left_anti").select("src", "dst")
+        found = connected_components(edges)  # the nodes some kept merge touches
+        members = found.select(F.col("node").alias(ROW), F.col("component").alias(ORDER))
+        return named_clusters(members, ids).localCheckpoint()

@@ -81,25 +81,26 @@ def spark_scored(
     return levels.mapInArrow(_batch_score(settings, decided, n, schema), ddl(schema))
 
 
-def collect_listed(
-    scored: DataFrame, floor: float | None, ids: DataFrame
-) -> tuple[pd.DataFrame, dict]:
-    """The scored pairs the outputs list (all with ``floor`` None; else those not distinct,
-    reviewed, or scored at least ``floor``) on the driver with both records' ids
-    (``record_id_l``, ``record_id_r`` from ``ids``: ``_row``, ``record_id``), and the
-    number of pairs per rule over all of them."""
+def pair_counts(scored: DataFrame) -> pd.DataFrame:
+    """The number of scored pairs per ``rule`` and ``decision`` (their codes), collected."""
+    return scored.groupBy("rule", "decision").count().toArrow().to_pandas()
+
+
+def above_floor(floor: float) -> Column:
+    """The pairs ``pairs.csv`` lists: those not distinct, reviewed, or scored at least
+    ``floor``."""
     from pyspark.sql import functions as F
 
-    per_rule = {int(r["rule"]): int(r["count"]) for r in scored.groupBy("rule").count().collect()}
-    if floor is not None:
-        distinct = DECISIONS.index("distinct")
-        listed = (
-            (F.col("decision") != distinct)
-            | (F.col("probability") >= floor)
-            | (F.col("reviewed") != 0)
-        )
-        scored = scored.where(listed)
-    return with_ids(scored, ids).toArrow().to_pandas(), per_rule
+    distinct = DECISIONS.index("distinct")
+    return (
+        (F.col("decision") != distinct) | (F.col("probability") >= floor) | (F.col("reviewed") != 0)
+    )
+
+
+def collect_listed(scored: DataFrame, ids: DataFrame) -> pd.DataFrame:
+    """The pairs of ``scored`` on the driver with both records' ids (``record_id_l``,
+    ``record_id_r`` from ``ids``: ``_row``, ``record_id``)."""
+    return with_ids(scored, ids).toArrow().to_pandas()
 
 
 def with_ids(pairs: DataFrame, ids: DataFrame) -> DataFrame:

@@ -1,5 +1,7 @@
 """The Spark engine gives exactly the local engine's pairs, decisions and clusters."""
 
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -182,8 +184,14 @@ def test_match_reads_and_writes_parquet(spark, tmp_path):
     # the corpus merged and written from Spark, as the local engine merges it
     corpus = to_frame(pq.read_table(out / "corpus.parquet"))
     pd.testing.assert_frame_equal(corpus, local.corpus, check_dtype=False)  # ints either way
+    assert not (out / "pairs.csv").exists()
+    # the driver collected only the pairs to review: the local review list and counts
+    on_driver = CliRunner().invoke(main, ["match", str(SEEDS), "--out", str(tmp_path / "local")])
+    assert (out / "review.csv").read_bytes() == (tmp_path / "local" / "review.csv").read_bytes()
+    summary = re.compile(r"\d+ records -> \d+ unique; \d+ pairs merged, \d+ to review")
+    assert summary.search(result.output)[0] == summary.search(on_driver.output)[0]
     assert f"-> {len(local.corpus)} unique" in result.output
-    assert (out / "review.csv").exists() and not (out / "pairs.csv").exists()
+    assert (local.pairs["decision"] == "review").any()
 
 
 def test_parquet_read_on_spark_as_read_on_the_driver(spark, tmp_path):
@@ -230,19 +238,20 @@ def test_bad_parquet_input_is_one_error_line(spark, tmp_path, args, message):
 def test_weak_link_guard_and_components_on_spark_match_the_driver(spark):
     """Above ``local_edges`` the guard and the components run on the scored merges on
     Spark: the weak link between two groups is refused there (and sent to review in the
-    listed pairs), a reviewed-same link is strong, a distinct pair joins nothing."""
+    listed pairs), a reviewed-same link is strong, a distinct pair joins nothing; writing
+    Parquet, the driver collects only the pairs to review and the refused links."""
     import numpy as np
 
     from dedupe.matching.cluster import components
     from dedupe.matching.engine import WEAK_LINK, refuse_weak_links
-    from dedupe.spark.engine import SparkRun
+    from dedupe.spark.engine import SparkRun, _Guard
     from dedupe.spark.merge import cluster_table
 
-    il = np.array([0, 1, 3, 4, 2, 5, 6, 8], dtype=np.int64)
-    ir = np.array([1, 2, 4, 5, 3, 6, 7, 9], dtype=np.int64)
-    decision = np.array([0, 0, 0, 0, 0, 2, 0, 0], dtype=np.int8)  # 5-6 distinct
-    probability = np.array([1.0, 1.0, 1.0, 1.0, 0.99, 0.2, 1.0, 0.99])
-    reviewed = np.array([0, 0, 0, 0, 0, 0, 0, 1], dtype=np.int8)  # 8-9 reviewed same
+    il = np.array([0, 1, 3, 4, 2, 5, 6, 8, 10], dtype=np.int64)
+    ir = np.array([1, 2, 4, 5, 3, 6, 7, 9, 11], dtype=np.int64)
+    decision = np.array([0, 0, 0, 0, 0, 2, 0, 0, 1], dtype=np.int8)  # 5-6 distinct, 10-11 review
+    probability = np.array([1.0, 1.0, 1.0, 1.0, 0.99, 0.2, 1.0, 0.99, 0.5])
+    reviewed = np.array([0, 0, 0, 0, 0, 0, 0, 1, 0], dtype=np.int8)  # 8-9 reviewed same
     scored = spark.createDataFrame(
         pd.DataFrame(
             {"i_l": il, "i_r": ir, "decision": decision, "probability": probability,
@@ -253,7 +262,7 @@ def test_weak_link_guard_and_components_on_spark_match_the_driver(spark):
     def listed():
         names = np.array(["merge", "review", "distinct"])[decision]
         return pd.DataFrame(
-            {"decision": names, "veto": [""] * 8, "probability": probability,
+            {"decision": names, "veto": [""] * 9, "probability": probability,
              "reviewed": np.array(["", "same"])[reviewed]}
         )  # fmt: skip
 
@@ -261,7 +270,8 @@ def test_weak_link_guard_and_components_on_spark_match_the_driver(spark):
         pd.DataFrame({"_row": np.arange(12), "record_id": list("abcdefghijkl")})
     )
     out = listed()
-    named = SparkRun(spark, local_edges=0)._clusters(scored, 12, out, il, ir, ids)
+    guard = _Guard(scored)
+    named = guard.clusters(out, il, ir, 12, ids)
     table = cluster_table(ids, named).toPandas().sort_values("_row")
     assert table["cluster_id"].tolist() == list("aaadddggiikl")
     local = listed()
@@ -269,4 +279,6 @@ def test_weak_link_guard_and_components_on_spark_match_the_driver(spark):
     labels = components(12, il[kept], ir[kept])
     assert table["cluster_id"].tolist() == np.array(list("abcdefghijkl"))[labels].tolist()
     pd.testing.assert_frame_equal(out, local)
-    assert out["veto"].tolist() == [""] * 4 + [WEAK_LINK] + [""] * 3
+    assert out["veto"].tolist() == [""] * 4 + [WEAK_LINK] + [""] * 4
+    collected = SparkRun(spark, local_edges=0, collect=False)._listed(guard, scored)
+    assert sorted((r["i_l"], r["i_r"]) for r in collected.collect()) == [(2, 3), (10, 11)]
