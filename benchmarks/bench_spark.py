@@ -1,7 +1,7 @@
 """Spark benchmark: match N generated records (default 1,000,000) with the Spark engine.
 
 Usage: python benchmarks/bench_spark.py [N] [--master local[2]] [--partitions P]
-          [--driver-memory 4g] [--in-parquet]
+          [--driver-memory 4g] [--in-parquet [--out-parquet]]
        python benchmarks/bench_spark.py --sets [SET ...]   (equality with the local engine)
 Prints the time of each stage, the peak memory of the driver's Python process, of the JVM
 (driver and executors share it in local mode) and of the Python workers running the
@@ -11,7 +11,9 @@ compared per second and core).
 
 With ``--in-parquet`` the records are generated in a child process and written as Parquet,
 which the engine reads on Spark (``match --in-parquet``): the driver's peak is then the
-match's alone, without the input.
+match's alone, without the input. With ``--out-parquet`` too, the pairs, clusters and
+merged corpus are written from Spark as ``match --out-parquet`` writes them (timed as
+``write``), and the driver collects only the pairs to review.
 
 With ``--sets`` it runs both engines on every set of ``../shared/bench`` (or those named)
 and prints, per set, whether the Spark engine's candidate pairs, decisions, clusters and
@@ -243,14 +245,21 @@ def _generated_parquet(n: int) -> Path:
     return Path(folder)
 
 
-def _match_parquet(spark, folder: Path):
-    """The records in ``folder`` matched as ``match --in-parquet`` does."""
+def _match_parquet(spark, folder: Path, out: bool):
+    """The records in ``folder`` matched as ``match --in-parquet`` does (with ``out``, as
+    ``--out-parquet`` does: every table written from Spark into ``folder``, the driver
+    collecting the pairs to review only); the seconds the writing took."""
     from dedupe.matching.model import Settings
     from dedupe.spark.engine import SparkRun
     from dedupe.spark.io import read_frame
 
-    run = SparkRun(spark, local_edges=0, floor=PAIR_FLOOR)
-    return run.match(read_frame(spark, folder / "records.parquet"), Settings.default())
+    run = SparkRun(spark, local_edges=0, floor=PAIR_FLOOR, collect=not out)
+    result = run.match(read_frame(spark, folder / "records.parquet"), Settings.default())
+    t0 = time.perf_counter()
+    if out:
+        for name in ("pairs", "clusters", "corpus"):
+            getattr(result, f"write_{name}")(folder / f"{name}.parquet")
+    return result, time.perf_counter() - t0
 
 
 def main() -> None:
@@ -261,6 +270,9 @@ def main() -> None:
     ap.add_argument("--driver-memory", default="4g")
     ap.add_argument("--sets", nargs="*", default=None, help="compare with the local engine")
     ap.add_argument("--in-parquet", action="store_true", help="records read on Spark")
+    ap.add_argument(
+        "--out-parquet", action="store_true", help="with --in-parquet: outputs written from Spark"
+    )
     args = ap.parse_args()
     if args.sets is not None:
         spark = get_session(args.master, shuffle_partitions=args.partitions,
@@ -290,23 +302,28 @@ def main() -> None:
     where = "into Parquet by a child process" if folder else "on the driver"
     print(f"session {t1 - t0:.1f} s; generated {args.n:,} records {where} in {t2 - t1:.1f} s")
     sampler = WorkerPeaks()
+    written = None
     if folder is not None:
-        result = _match_parquet(spark, folder)
+        result, written = _match_parquet(spark, folder, args.out_parquet)
     else:
         result = match_records_spark(sample, spark, local_edges=0, floor=PAIR_FLOOR)
     t3 = time.perf_counter()
     sampled = sampler.stop()
+    driver_peak = peak_mib()  # before reading the clusters back for the scores
     print("stage       seconds")
-    for stage, secs in result.timings.items():
+    for stage, secs in [*result.timings.items(), *([("write", written)] if written else [])]:
         print(f"  {stage:10} {secs:7.1f}")
-    scores = pair_scores(result.clusters["cluster_id"].to_numpy(), truth)
+    clusters = result.clusters
+    if result.write_clusters is not None and folder is not None:
+        clusters = pd.read_parquet(folder / "clusters.parquet")
+    scores = pair_scores(clusters["cluster_id"].to_numpy(), truth)
     jvm = [_peak_mib(p) for p in _descendants(os.getpid())]
     workers = sampled or [mib for name, mib in jvm if name.startswith("python")]
     print(
         f"matched {args.n:,} records on {args.master} in {t3 - t2:.1f} s; "
         f"{len(result.pairs) + result.unlisted_pairs:,} candidate pairs "
         f"({len(result.pairs):,} collected to the driver)\n"
-        f"peak memory: driver Python {peak_mib():,.0f} MiB; JVM (driver + executors) "
+        f"peak memory: driver Python {driver_peak:,.0f} MiB; JVM (driver + executors) "
         f"{max((m for n, m in jvm if n == 'java'), default=0):,.0f} MiB; Python workers "
         f"{len(workers)} x up to {max(workers, default=0):,.0f} MiB\n"
         f"pairwise precision {scores['precision']:.3f} recall {scores['recall']:.3f} "
@@ -333,6 +350,10 @@ def main() -> None:
         f"{total / max(compare_s, 1e-9) / cores:,.0f} pairs/s per core "
         f"({cores} cores) including the join and the shuffle of both rows"
     )
+    if folder is not None:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

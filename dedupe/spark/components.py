@@ -105,11 +105,17 @@ def label_nodes(spark, n: int, edges: DataFrame) -> DataFrame:
     )
 
 
-def weak_links(merges: DataFrame, strong: float) -> DataFrame:
-    """The merges (``src``, ``dst``, ``strength``) the clustering refuses, as (``src``,
-    ``dst``): ``cluster.guarded`` on Spark. A weak merge (strength under ``strong``) in no
-    triangle (its two ends share no neighbour among the merges) that joins two groups of
-    two or more records each (the components of the other merges) is refused."""
+def guarded_components(merges: DataFrame, strong: float) -> tuple[DataFrame, DataFrame]:
+    """``cluster.clusters`` on Spark: the merges (``src``, ``dst``, ``strength``) the
+    clustering refuses, as (``src``, ``dst``), and (``node``, ``component``) for every node
+    the other merges touch (``component``: its cluster's smallest node).
+
+    A weak merge (strength under ``strong``) in no triangle (its two ends share no
+    neighbour among the merges) that joins two groups of two or more records each (the
+    components of the other merges) is refused. The other bare weak merges join a lone
+    record to a group, or lone records together: their ends' components are joined in a
+    second, small graph (a node per component), so the whole graph's components are found
+    once."""
     from pyspark.sql import functions as F
 
     edges = merges.select(F.col("src").cast("long"), F.col("dst").cast("long"), "strength")
@@ -121,10 +127,8 @@ def weak_links(merges: DataFrame, strong: float) -> DataFrame:
     ends = adj.select(F.col("src").alias("dst"), F.col("dst").alias("c"))
     supported = near.join(ends, ["dst", "c"], "left_semi").select("src", "dst").distinct()
     bare = _pin(weak.join(supported, ["src", "dst"], "left_anti"))
-    if bare.isEmpty():
-        return bare
     rest = edges.select("src", "dst").join(bare, ["src", "dst"], "left_anti")
-    base = connected_components(rest)
+    base = _pin(connected_components(rest))
     sizes = base.groupBy("component").count()
     group = base.join(sizes, "component").select("node", "component", "count")
     sides = bare
@@ -136,9 +140,19 @@ def weak_links(merges: DataFrame, strong: float) -> DataFrame:
         )
         sides = sides.join(named, end, "left")
     # a node no other merge touches is a group of one, its own component
+    src_c, dst_c = F.coalesce("src_c", "src"), F.coalesce("dst_c", "dst")
     bridge = (
-        (F.coalesce("src_c", "src") != F.coalesce("dst_c", "dst"))
+        (src_c != dst_c)
         & (F.coalesce("src_n", F.lit(1)) >= 2)
         & (F.coalesce("dst_n", F.lit(1)) >= 2)
     )
-    return _pin(sides.where(bridge).select("src", "dst"))
+    sides = _pin(sides.withColumn("_bridge", bridge))
+    refused = sides.where(F.col("_bridge")).select("src", "dst")
+    joining = sides.where(~F.col("_bridge") & (src_c != dst_c))
+    top = connected_components(joining.select(src_c.alias("src"), dst_c.alias("dst")))
+    final = top.select(F.col("node").alias("component"), F.col("component").alias("_final"))
+    relabelled = base.join(final, "component", "left").select(
+        "node", F.coalesce("_final", "component").alias("component")
+    )
+    lone = top.join(base.select("node"), "node", "left_anti")  # lone records now in a group
+    return refused, relabelled.unionByName(lone)

@@ -539,22 +539,22 @@ def _collected(table: DataFrame) -> pd.DataFrame:
 
 class _Guard:
     """The weak-link guard and the components on Spark, from the scored pairs' merges
-    (``cluster.guarded`` as joins: ``components.weak_links``); the refused links pinned
-    there, collected only to send them to review."""
+    (``cluster.clusters`` as joins: ``components.guarded_components``); the merges pinned
+    once, the refused links collected only to send them to review."""
 
     def __init__(self, scored: DataFrame):
         from pyspark.sql import functions as F
 
         from dedupe.matching.cluster import STRONG
-        from dedupe.spark.components import weak_links
+        from dedupe.spark.components import guarded_components
 
         same = (F.col("reviewed") == REVIEWED.index("same")).cast("double")
-        self.merges = scored.where(F.col("decision") == DECISIONS.index("merge")).select(
+        merges = scored.where(F.col("decision") == DECISIONS.index("merge")).select(
             F.col("i_l").alias("src"),
             F.col("i_r").alias("dst"),
             (F.col("probability") + same).alias("strength"),
         )
-        self.refused = weak_links(self.merges, STRONG)
+        self.refused, self.members = guarded_components(merges.localCheckpoint(), STRONG)
         self.weak = self.refused.toArrow()
 
     def clusters(self, out: pd.DataFrame, il, ir, n: int, ids: DataFrame) -> DataFrame:
@@ -562,12 +562,8 @@ class _Guard:
         ``il``/``ir`` among ``n``), and ``named_clusters`` of the other merges."""
         from pyspark.sql import functions as F
 
-        from dedupe.spark.components import connected_components
-
         key = il.astype(np.int64) * n + ir
         weak_key = self.weak.column("src").to_numpy() * n + self.weak.column("dst").to_numpy()
         send_to_review(out, np.flatnonzero(np.isin(key, weak_key)))
-        edges = self.merges.join(self.refused, ["src", "dst"], "left_anti").select("src", "dst")
-        found = connected_components(edges)  # the nodes some kept merge touches
-        members = found.select(F.col("node").alias(ROW), F.col("component").alias(ORDER))
+        members = self.members.select(F.col("node").alias(ROW), F.col("component").alias(ORDER))
         return named_clusters(members, ids).localCheckpoint()

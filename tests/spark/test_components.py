@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as scipy_components
 
-from dedupe.matching.cluster import STRONG, guarded
-from dedupe.spark.components import label_nodes, weak_links
+from dedupe.matching.cluster import STRONG, clusters, guarded
+from dedupe.spark.components import guarded_components, label_nodes
 
 
 def _scipy_min_labels(n: int, edges: list[tuple[int, int]]) -> np.ndarray:
@@ -72,17 +72,23 @@ def weighted_graphs(draw):
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(weighted_graphs())
-def test_weak_links_refused_on_spark_as_guarded_refuses_them(spark, graph):
+def test_guarded_components_on_spark_equal_the_local_clusters(spark, graph):
+    """The refused links are ``guarded``'s, and the components of the rest are
+    ``clusters``' labels for every node a kept merge touches."""
     n, edges, strength = graph
     left = np.array([a for a, _ in edges], dtype=np.int64)
     right = np.array([b for _, b in edges], dtype=np.int64)
     kept = guarded(n, left, right, np.array(strength))
-    expected = {e for e, keep in zip(edges, kept) if not keep}
     frame = spark.createDataFrame(
         [(a, b, s) for (a, b), s in zip(edges, strength)] or [(0, 1, 1.0)],
         "src long, dst long, strength double",
     )
     if not edges:
         frame = frame.limit(0)
-    got = {(r["src"], r["dst"]) for r in weak_links(frame, STRONG).collect()}
-    assert got == expected
+    refused, members = guarded_components(frame, STRONG)
+    got = {(r["src"], r["dst"]) for r in refused.collect()}
+    assert got == {e for e, keep in zip(edges, kept) if not keep}
+    labels = clusters(n, left, right, np.array(strength))
+    touched = np.unique(np.concatenate([left[kept], right[kept]]))
+    found = {r["node"]: r["component"] for r in members.collect()}
+    assert found == {int(v): int(labels[v]) for v in touched}
