@@ -434,7 +434,9 @@ def spark_executor_or_exit(engine: str, collect: bool = True):
         spark = get_session(os.environ.get("DEDUPE_SPARK_MASTER", "local[*]"))
     except InputError as exc:
         raise BadInput(str(exc)) from None
-    click.echo(f"Spark engine on {spark.conf.get('spark.master', 'a remote session')}", err=True)
+    connect = " (Spark Connect)" if type(spark).__module__.startswith("pyspark.sql.connect") else ""
+    master = spark.conf.get("spark.master", "a remote session")
+    click.echo(f"Spark engine on {master}{connect}", err=True)
     every_pair = bool(click.get_current_context().meta.get("all_pairs"))
     return spark_executor(spark, floor=None if every_pair else PAIR_FLOOR, collect=collect)
 

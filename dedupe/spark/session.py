@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -36,20 +37,34 @@ def get_session(
     conf: Mapping[str, str] | None = None,
     app_name: str = "dedupe",
 ) -> SparkSession:
-    """The active session, or a new one on ``master`` (None: whatever spark-submit set)."""
+    """The active session, or a new one on ``master`` (None: whatever spark-submit set).
+
+    With ``SPARK_REMOTE`` set (PySpark's own variable: ``sc://host:port`` of a Spark Connect
+    server, or ``local[N]`` for one started in this process) the session is a Spark
+    Connect client instead, ``master`` ignored; a remote server gets only the
+    ``spark.sql.*`` settings (it owns the rest), a local one all of them."""
     require_pyspark()
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    remote = os.environ.get("SPARK_REMOTE")
     builder = SparkSession.builder.appName(app_name)
-    if master:
+    if master and not remote:
         builder = builder.master(master)
     settings = dict(DEFAULTS)
     if shuffle_partitions:
         settings["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
     settings.update(conf or {})
+    server = not remote or remote.startswith("local")  # a local Connect server takes all
     for key, value in settings.items():
-        builder = builder.config(key, value)
-    return builder.getOrCreate()
+        if server or key.startswith("spark.sql."):
+            builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except ImportError as exc:  # Spark Connect's client packages
+        raise InputError(
+            f"SPARK_REMOTE={remote} needs Spark Connect's client: pip install "
+            f"'bibdedupe-toolkit[spark]' ({exc})."
+        ) from None

@@ -154,7 +154,11 @@ def test_run_command_with_spark_engine_writes_the_local_outputs(spark, tmp_path)
         assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
 
-def test_match_reads_and_writes_parquet(spark, tmp_path):
+def parquet_match(tmp_path, run) -> tuple[str, str]:
+    """``match --in-parquet --out-parquet`` of the seeds' record table, by ``run`` (argv ->
+    its stderr), checked against the local engine: every pair, the clusters and the corpus
+    written from Spark as the local engine makes them, and the review list the driver
+    collected alone; returns the summary lines of both engines."""
     import pyarrow.parquet as pq
     from click.testing import CliRunner
 
@@ -164,15 +168,12 @@ def test_match_reads_and_writes_parquet(spark, tmp_path):
     records = parse_paths([SEEDS]).records
     records.to_parquet(tmp_path / "records.parquet", index=False)
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        main,
+    output = run(
         ["match", "--engine", "spark", "--in-parquet", str(tmp_path / "records.parquet"),
-         "--out", str(out), "--out-parquet"],
+         "--out", str(out), "--out-parquet"]
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "Spark engine on local[2]" in result.output
     local = match_records(records)
-    # every pair, written from Spark (the driver collected only the listed ones)
+    # every pair, written from Spark (the driver collected only the pairs to review)
     pairs = pd.read_parquet(out / "pairs.parquet")
     expected = local.pairs.astype(
         {c: str for c in local.pairs.columns if local.pairs[c].dtype == "category"}
@@ -185,13 +186,27 @@ def test_match_reads_and_writes_parquet(spark, tmp_path):
     corpus = to_frame(pq.read_table(out / "corpus.parquet"))
     pd.testing.assert_frame_equal(corpus, local.corpus, check_dtype=False)  # ints either way
     assert not (out / "pairs.csv").exists()
-    # the driver collected only the pairs to review: the local review list and counts
     on_driver = CliRunner().invoke(main, ["match", str(SEEDS), "--out", str(tmp_path / "local")])
     assert (out / "review.csv").read_bytes() == (tmp_path / "local" / "review.csv").read_bytes()
-    summary = re.compile(r"\d+ records -> \d+ unique; \d+ pairs merged, \d+ to review")
-    assert summary.search(result.output)[0] == summary.search(on_driver.output)[0]
-    assert f"-> {len(local.corpus)} unique" in result.output
     assert (local.pairs["decision"] == "review").any()
+    assert f"-> {len(local.corpus)} unique" in output
+    summary = re.compile(r"\d+ records -> \d+ unique; \d+ pairs merged, \d+ to review")
+    return summary.search(output)[0], summary.search(on_driver.output)[0]
+
+
+def test_match_reads_and_writes_parquet(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from dedupe.cli import main
+
+    def run(argv: list[str]) -> str:
+        result = CliRunner().invoke(main, argv)
+        assert result.exit_code == 0, result.output
+        assert "Spark engine on local[2]" in result.output
+        return result.output
+
+    on_spark, on_driver = parquet_match(tmp_path, run)
+    assert on_spark == on_driver  # the counts per decision aggregated on Spark
 
 
 def test_parquet_read_on_spark_as_read_on_the_driver(spark, tmp_path):
