@@ -115,10 +115,10 @@ def guarded_components(merges: DataFrame, strong: float) -> tuple[DataFrame, Dat
     components of the other merges) is refused. The other bare weak merges join a lone
     record to a group, or lone records together: their ends' components are joined in a
     second, small graph (a node per component), so the whole graph's components are found
-    once."""
+    once. The merges are pinned first: every step reads them."""
     from pyspark.sql import functions as F
 
-    edges = merges.select(F.col("src").cast("long"), F.col("dst").cast("long"), "strength")
+    edges = _pin(merges.select(F.col("src").cast("long"), F.col("dst").cast("long"), "strength"))
     weak = edges.where(F.col("strength") < strong).select("src", "dst").distinct()
     both = edges.select("src", "dst").union(edges.select(F.col("dst").alias("src"), "src"))
     adj = both.where(F.col("src") != F.col("dst")).distinct()

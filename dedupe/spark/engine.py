@@ -8,10 +8,11 @@ the candidate pairs are joined with both records' normalised rows and
 ``dedupe.matching.compare.compare`` runs per Arrow batch in ``mapInArrow``. EM reads the
 level patterns aggregated on Spark, and scoring, vetoes and decisions run per batch
 (:mod:`dedupe.spark.scoring`); the driver collects the patterns, a random sample's levels
-and the pairs the outputs list; for a large graph the weak-link guard and the connected
-components of the merges are joins on Spark (:mod:`dedupe.spark.components`). The merge
-runs per cluster on the executors (:mod:`dedupe.spark.merge`). Pairs, decisions, clusters
-and the merged corpus are exactly the local engine's (tested).
+and the pairs the outputs list (writing Parquet: the pairs to review), their record ids
+joined on Spark; for a large graph the weak-link guard and the connected components of the
+merges are joins on Spark (:mod:`dedupe.spark.components`). The clusters stay on Spark and
+the merge runs per cluster on the executors (:mod:`dedupe.spark.merge`). Pairs, decisions,
+clusters and the merged corpus are exactly the local engine's (tested).
 """
 
 from __future__ import annotations
@@ -301,7 +302,7 @@ class SparkRun:
         """``match_records`` with estimation from level patterns and scoring, decisions
         and the components' edges on Spark (see the module's docstring). ``records``: a
         table on the driver, or one read by Spark (``io.read_frame``), of which the
-        driver then gets only the record ids."""
+        driver then gets only the number."""
         clock = _Clock()
         if isinstance(records, pd.DataFrame):
             n = len(records)
@@ -539,8 +540,8 @@ def _collected(table: DataFrame) -> pd.DataFrame:
 
 class _Guard:
     """The weak-link guard and the components on Spark, from the scored pairs' merges
-    (``cluster.clusters`` as joins: ``components.guarded_components``); the merges pinned
-    once, the refused links collected only to send them to review."""
+    (``cluster.clusters`` as joins: ``components.guarded_components``, the merges pinned
+    once); the refused links collected only to send them to review."""
 
     def __init__(self, scored: DataFrame):
         from pyspark.sql import functions as F
@@ -554,7 +555,7 @@ class _Guard:
             F.col("i_r").alias("dst"),
             (F.col("probability") + same).alias("strength"),
         )
-        self.refused, self.members = guarded_components(merges.localCheckpoint(), STRONG)
+        self.refused, self.members = guarded_components(merges, STRONG)
         self.weak = self.refused.toArrow()
 
     def clusters(self, out: pd.DataFrame, il, ir, n: int, ids: DataFrame) -> DataFrame:
