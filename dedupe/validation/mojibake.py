@@ -268,9 +268,21 @@ def _inside_word(text: str, start: int, end: int) -> bool:
 
 
 def _capital_words(text: str) -> tuple[list[int], list[int]]:
-    """(starts, ends) of the words of ``text`` that have no lower-case letter."""
-    spans = [m.span() for m in _WORD.finditer(text) if not any(map(str.islower, m.group()))]
+    """(starts, ends) of the words of ``text`` written in capitals: no lower-case letter, and
+    not two symbols or more between letters. Arabic read as Windows-1251 comes out as capitals
+    alternating with the continuation bytes' symbols (``Щ…ШЄШ±Ш¬Щ…``); a real word in
+    capitals, even one styled with a symbol (``MÄ£ÄM``), has not two of them."""
+    spans = [
+        m.span()
+        for m in _WORD.finditer(text)
+        if not any(map(str.islower, m.group())) and len(_SYMBOL_IN_WORD.findall(m.group())) < 2
+    ]
     return [a for a, _ in spans], [b for _, b in spans]
+
+
+_SYMBOL_IN_WORD = regex.compile(r"(?<=\p{L})[^\p{L}\p{N}\-'’./&](?=\p{L})")
+"""A character that is neither a letter, a digit nor one that joins words (hyphen,
+apostrophe, full stop, slash, ampersand), between two letters."""
 
 
 def _in_capitals(capitals: tuple[list[int], list[int]], pos: int) -> bool:

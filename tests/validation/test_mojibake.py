@@ -69,6 +69,8 @@ def test_false_flag_rate_on_must_not_flag_text():
         "SÃO PAULO; JOÃO PESSOA",
         "鈥字的读音",
         "ВІКІ is Ukrainian for WIKI",
+        "ВІДДІЛ КАДРІВ «ЩИТ»",
+        "MÄ£ÄM ÌÑÌ",
         "├┤a┼┐a┼┐a",
     ],
 )
@@ -84,6 +86,9 @@ def test_real_text_is_not_flagged(text):
         ("Jos√© Mart√≠nez", "UTF-8 read as Mac Roman", "José Martínez"),
         ("CaregiversвЂ™ burden", "UTF-8 read as Windows-1251", "Caregivers’ burden"),
         ("Р—РґРѕСЂРѕРІСЊРµ", "UTF-8 read as Windows-1251", "Здоровье"),
+        # Arabic as Windows-1251: capitals alternating with symbols, not a word in capitals
+        ("Щ…ШЄШ±Ш¬Щ…", "UTF-8 read as Windows-1251", "مترجم"),
+        ("Ш№Щ…Ш± Extensions", "UTF-8 read as Windows-1251", "عمر Extensions"),
         ("KrakĂłw", "UTF-8 read as Windows-1250", "Kraków"),
         ("─îe┼ítina", "UTF-8 read as cp437", "Čeština"),
         ("R├╢hrdanz", "UTF-8 read as cp437", "Röhrdanz"),
