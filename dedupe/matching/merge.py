@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from itertools import islice
 
 import numpy as np
@@ -124,26 +125,12 @@ def merge_clusters(
     chosen = dict.fromkeys([*TEXT_FIELDS, "journal", "publication"], grouped[starts])
     multi = grouped[np.repeat(counts > 1, counts)]
     provenance = np.full(len(uniques), None, dtype=object)
-    flags = bodies = None
-    if len(multi):
-        fields = ["record_id", "source_file", "source_line", *TEXT_FIELDS, *PUBLICATION_FIELDS]
-        recs = records[fields].iloc[multi].reset_index(drop=True)
-        group = np.repeat(np.arange(int((counts > 1).sum())), counts[counts > 1])
-        at = np.flatnonzero(counts > 1)  # cluster code of each merged group
-        texts = {f: _field_text(recs[f]) for f in [*TEXT_FIELDS, *PUBLICATION_FIELDS]}
-        # the checks in a thread (mostly Arrow's regex kernels), on the text just converted,
-        # while everything that does not need them is done here
-        judged = recs.assign(**{f: _arrow_series(texts[f]) for f in ARROW_JUDGED})
-        flags = Background(flagged_values, judged, anomalies)
-        bodies = Background(_provenance, recs["record_id"], texts, group)
+    finish = _start_groups(records, multi, counts, anomalies) if len(multi) else None
     merged_ids = _split(records["record_id"].to_numpy(dtype=object)[grouped], counts)
     where = records["source_file"].astype(str) + ":" + records["source_line"].astype(str)
     sources = _split(where.to_numpy(dtype=object)[grouped], counts)
-    if flags is not None and bodies is not None:
-        for name, best in _best_rows(recs, texts, group, flags.result()).items():
-            chosen[name] = chosen[name].copy()
-            chosen[name][at] = multi[best]
-        provenance[at] = bodies.result()
+    if finish is not None:
+        finish(chosen, provenance)
     columns: dict[str, object] = {"cluster_id": np.asarray(uniques, dtype=object)}
     columns["n_records"] = counts
     for f in ["title", "authors", "authors_norm", *PUBLICATION_FIELDS, "abstract"]:
@@ -155,6 +142,32 @@ def merge_clusters(
     if not len(multi):  # as pandas concatenated them: Python ints once a cluster merged
         out["n_records"] = counts
     return add_corpus_columns(out, records, code, uniques)
+
+
+def _start_groups(
+    records: pd.DataFrame, multi: np.ndarray, counts: np.ndarray, anomalies: pd.DataFrame | None
+) -> Callable[[dict[str, np.ndarray], np.ndarray], None]:
+    """Start the work on the clusters of two or more (records at rows ``multi``, grouped;
+    ``counts``: every cluster's size): the checks (mostly Arrow's regex kernels, on the
+    text just converted) and the provenance in threads, while the caller does what needs
+    neither. Returns the function that waits for them and writes each merged cluster's best
+    rows into ``chosen`` and its provenance into ``provenance``."""
+    fields = ["record_id", "source_file", "source_line", *TEXT_FIELDS, *PUBLICATION_FIELDS]
+    recs = records[fields].iloc[multi].reset_index(drop=True)
+    group = np.repeat(np.arange(int((counts > 1).sum())), counts[counts > 1])
+    at = np.flatnonzero(counts > 1)  # cluster code of each merged group
+    texts = {f: _field_text(recs[f]) for f in [*TEXT_FIELDS, *PUBLICATION_FIELDS]}
+    judged = recs.assign(**{f: _arrow_series(texts[f]) for f in ARROW_JUDGED})
+    flags = Background(flagged_values, judged, anomalies)
+    bodies = Background(_provenance, recs["record_id"], texts, group)
+
+    def finish(chosen: dict[str, np.ndarray], provenance: np.ndarray) -> None:
+        for name, best in _best_rows(recs, texts, group, flags.result()).items():
+            chosen[name] = chosen[name].copy()
+            chosen[name][at] = multi[best]
+        provenance[at] = bodies.result()
+
+    return finish
 
 
 def _split(values: np.ndarray, counts: np.ndarray) -> list[list]:
