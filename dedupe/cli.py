@@ -449,13 +449,19 @@ def parquet_stages(config: Config, path: Path, executor) -> PipelineResult:
     from dedupe.core.records import FAILURE_COLUMNS
     from dedupe.matching.engine import load_decisions
     from dedupe.parsing.files import ParseResult
-    from dedupe.pipeline import PipelineResult
+    from dedupe.pipeline import PipelineResult, stale_decisions
     from dedupe.spark.io import read_frame, records_named
     from dedupe.spark.session import get_session
 
+    warnings: list[str] = []
     try:
         records = read_frame(get_session(None), path)  # stays on Spark
         decisions = load_decisions(config.decisions) if config.decisions else None
+        if decisions is not None:  # the records they name, looked up on Spark
+            known = records_named(records, [*decisions["record_id_l"], *decisions["record_id_r"]])
+            warnings = stale_decisions(decisions, known, config.decisions)
+        for warning in warnings:
+            click.echo(f"Warning: {warning}", err=True)
         settings = config.match_settings()
         matched = executor.match(records, settings, decisions, print_block_stats, True, None)
     except InputError as exc:
@@ -463,7 +469,7 @@ def parquet_stages(config: Config, path: Path, executor) -> PipelineResult:
     review = matched.pairs[matched.pairs["decision"] == "review"]
     named = records_named(records, [*review["record_id_l"], *review["record_id_r"]])
     parsed = ParseResult(named, pd.DataFrame(columns=FAILURE_COLUMNS))  # review's titles
-    return PipelineResult(config, parsed, matched=matched)
+    return PipelineResult(config, parsed, matched=matched, warnings=warnings)
 
 
 engine_option = click.option(

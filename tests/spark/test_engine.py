@@ -168,10 +168,16 @@ def parquet_match(tmp_path, run) -> tuple[str, str]:
     records = parse_paths([SEEDS]).records
     records.to_parquet(tmp_path / "records.parquet", index=False)
     out = tmp_path / "out"
+    # a decision naming a record no longer in the corpus: not applied, and said
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(
+        f"record_id_l,record_id_r,decision\n{records['record_id'][0]},gone#1,same\n"
+    )
     output = run(
         ["match", "--engine", "spark", "--in-parquet", str(tmp_path / "records.parquet"),
-         "--out", str(out), "--out-parquet"]
+         "--out", str(out), "--out-parquet", "--decisions", str(decisions)]
     )  # fmt: skip
+    assert "gone#1 (same) names a record no longer in the corpus" in output
     local = match_records(records)
     # every pair, written from Spark (the driver collected only the pairs to review)
     pairs = pd.read_parquet(out / "pairs.parquet")
