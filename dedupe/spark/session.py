@@ -50,6 +50,8 @@ def get_session(
     if active is not None:
         return active
     remote = os.environ.get("SPARK_REMOTE")
+    if remote and remote.startswith("sc://"):
+        _reachable(remote)
     builder = SparkSession.builder.appName(app_name)
     if master and not remote:
         builder = builder.master(master)
@@ -67,4 +69,28 @@ def get_session(
         raise InputError(
             f"SPARK_REMOTE={remote} needs Spark Connect's client: pip install "
             f"'bibdedupe-toolkit[spark]' ({exc})."
+        ) from None
+
+
+CONNECT_PORT = 15002
+"""Spark Connect's default port."""
+
+
+def _reachable(remote: str, timeout: float = 10.0) -> None:
+    """InputError naming ``remote`` (``sc://host:port/;params``) when nothing listens
+    there: the client would otherwise retry for minutes before failing."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        url = urlsplit(remote.split(";", 1)[0])
+        host, port = url.hostname or "localhost", url.port or CONNECT_PORT
+    except ValueError as exc:
+        raise InputError(f"SPARK_REMOTE={remote}: not a Spark Connect address ({exc}).") from None
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(
+            f"SPARK_REMOTE={remote}: cannot reach a Spark Connect server at {host}:{port} "
+            f"({exc.strerror or exc})."
         ) from None

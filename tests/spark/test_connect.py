@@ -59,3 +59,28 @@ def test_session_is_a_connect_client_with_spark_remote(spark):
     done = _program([], code)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["pyspark.sql.connect.session", "2"]
+
+
+def test_an_unreachable_connect_server_is_one_error_line():
+    """``SPARK_REMOTE=sc://…`` where nothing listens: an InputError naming it at once (the
+    client would retry for minutes), and a malformed address likewise."""
+    import socket
+
+    import pytest
+
+    from dedupe.core.errors import InputError
+    from dedupe.spark.session import _reachable
+
+    with socket.socket() as probe:  # a port nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(
+        InputError, match=f"cannot reach a Spark Connect server at 127.0.0.1:{port}"
+    ):
+        _reachable(f"sc://127.0.0.1:{port}/;user_id=me", timeout=2)
+    with pytest.raises(InputError, match="not a Spark Connect address"):
+        _reachable("sc://[bad")
+    with socket.socket() as server:  # and one that listens passes
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        _reachable(f"sc://127.0.0.1:{server.getsockname()[1]}", timeout=2)
