@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ DEFAULTS = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.session.timeZone": "UTC",
+    "spark.log.level": "ERROR",  # Spark's WARN lines (plans truncated, …) are not the user's
 }
 
 
@@ -44,6 +46,9 @@ def get_session(
     Connect client instead, ``master`` ignored; a remote server gets only the
     ``spark.sql.*`` settings (it owns the rest), a local one all of them."""
     require_pyspark()
+    # PySpark warns on every pandas conversion that it is not tested with pandas 3 (the
+    # engine's results are, against the local engine's): said once in the README, not here
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
