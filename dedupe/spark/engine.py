@@ -303,6 +303,8 @@ class SparkRun:
         and the components' edges on Spark (see the module's docstring). ``records``: a
         table on the driver, or one read by Spark (``io.read_frame``), of which the
         driver then gets only the number."""
+        from pyspark.sql import functions as F
+
         clock = _Clock()
         if isinstance(records, pd.DataFrame):
             n = len(records)
@@ -356,7 +358,8 @@ class SparkRun:
             cl = _collected(table)
         else:
             write_clusters = partial(write_one_parquet, table.orderBy(ROW).drop(ROW))
-            sizes = (n, n - named.count() + named.select(ORDER).distinct().count())
+            members, groups = named.agg(F.count("*"), F.countDistinct(ORDER)).collect()[0]
+            sizes = (n, n - int(members) + int(groups))  # one job
         clock.lap("cluster")
         corpus, write_corpus = pd.DataFrame(), None
         if build_corpus:

@@ -91,6 +91,9 @@ _GUESS_ORDER = "’”“–—…‘•"
 _CJK = regex.compile(f"[{SCRIPT_CLASSES['cjk']}]")
 _GBK_RUN = re.compile(r"[^\x00-\x7f]+")
 _WORD = re.compile(r"\S+")
+_SYMBOL_IN_WORD = regex.compile(r"(?<=\p{L})[^\p{L}\p{N}\-'’./&](?=\p{L})")
+"""A character that is neither a letter, a digit nor one that joins words (hyphen,
+apostrophe, full stop, slash, ampersand), between two letters."""
 _MAX_LOST = 6
 """More U+FFFD than this in one value: no lost bytes are guessed (a U+FFFD run is no repair)."""
 
@@ -278,11 +281,6 @@ def _capital_words(text: str) -> tuple[list[int], list[int]]:
         if not any(map(str.islower, m.group())) and len(_SYMBOL_IN_WORD.findall(m.group())) < 2
     ]
     return [a for a, _ in spans], [b for _, b in spans]
-
-
-_SYMBOL_IN_WORD = regex.compile(r"(?<=\p{L})[^\p{L}\p{N}\-'’./&](?=\p{L})")
-"""A character that is neither a letter, a digit nor one that joins words (hyphen,
-apostrophe, full stop, slash, ampersand), between two letters."""
 
 
 def _in_capitals(capitals: tuple[list[int], list[int]], pos: int) -> bool:
